@@ -1,0 +1,16 @@
+//! tdkt — Thi đua – Khen thưởng: a secretariat's whole commendation campaign
+//! in one batch run.
+//!
+//! The pipeline is a chain of stages, each a module, each taking the
+//! previous stage's plain data: `ingest` → `map` → `validate` → `aggregate`
+//! → `render` → `write`. See ARCHITECTURE.md.
+
+pub mod diagnostic;
+pub mod format;
+pub mod ingest;
+pub mod map;
+pub mod model;
+pub mod regulation;
+pub mod settings;
+pub mod text;
+pub mod units;

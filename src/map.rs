@@ -1,0 +1,328 @@
+//! Stage 2, map: find the lists in each raw workbook and turn their rows into
+//! typed [`Individual`] and [`Collective`] records.
+//!
+//! Headers are found by their labels, never by position: every row near the
+//! top of a sheet is scored by how many of its cells are known labels, and
+//! the best row wins. Each cell value is read by a parser for its field; a
+//! value that cannot be read is a diagnostic naming the cell, and the row is
+//! then left out (an error) or kept (a warning).
+
+mod fields;
+mod values;
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+
+use crate::diagnostic::Diagnostic;
+use crate::ingest::{Cell, RawSheet, RawWorkbook};
+use crate::model::{Source, Submission, UnitRef};
+use crate::regulation::Regulation;
+use crate::text::{self, cell_name, fold};
+use crate::units::UnitList;
+
+pub use fields::{Field, ListKind, YearRef};
+use values::Reader;
+
+/// What mapping needs besides the workbooks.
+#[derive(Debug, Clone, Copy)]
+pub struct MapContext<'a> {
+    pub regulation: &'a Regulation,
+    pub units: Option<&'a UnitList>,
+    /// The campaign year; workbooks for another year are refused.
+    pub year: i32,
+}
+
+#[derive(Debug, Default)]
+pub struct Mapped {
+    pub submissions: Vec<Submission>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// The year the campaign is for: the one given, else the one most workbooks
+/// state (with a warning saying so).
+pub fn decide_year(given: Option<i32>, workbooks: &[RawWorkbook]) -> (Option<i32>, Option<Diagnostic>) {
+    if given.is_some() {
+        return (given, None);
+    }
+    let mut counts: BTreeMap<i32, usize> = BTreeMap::new();
+    for workbook in workbooks {
+        if let Some(year) = unit_info(workbook).year.map(|(y, _)| y) {
+            *counts.entry(year).or_default() += 1;
+        }
+    }
+    let best = counts.iter().max_by_key(|(year, count)| (**count, **year)).map(|(y, _)| *y);
+    let warning = best.map(|y| {
+        Diagnostic::warning(
+            "ingest.year-assumed",
+            "",
+            format!("Không có năm xét (--year hoặc tdkt.toml): dùng năm {y}, năm mà nhiều hồ sơ ghi nhất"),
+        )
+    });
+    (best, warning)
+}
+
+/// Maps every workbook (in parallel), keeping the inbox order.
+pub fn map_workbooks(workbooks: &[RawWorkbook], context: MapContext<'_>) -> Mapped {
+    let results: Vec<(Option<Submission>, Vec<Diagnostic>)> =
+        workbooks.par_iter().map(|wb| map_workbook(wb, context)).collect();
+    let mut mapped = Mapped::default();
+    for (submission, diagnostics) in results {
+        mapped.submissions.extend(submission);
+        mapped.diagnostics.extend(diagnostics);
+    }
+    mapped
+}
+
+/// Facts about the sending unit, from the `Thông tin đơn vị` sheet or the
+/// title rows; each with the cell it came from.
+#[derive(Debug, Default, Clone)]
+struct UnitInfo {
+    name: Option<(String, Place)>,
+    code: Option<(String, Place)>,
+    year: Option<(i32, Place)>,
+    headcount: Option<(u32, Place)>,
+}
+
+#[derive(Debug, Clone)]
+struct Place {
+    sheet: String,
+    cell: String,
+}
+
+fn unit_info(workbook: &RawWorkbook) -> UnitInfo {
+    let mut info = UnitInfo::default();
+    for sheet in &workbook.sheets {
+        for (r, row) in sheet.rows.iter().enumerate().take(60) {
+            let Some((c, label)) = row.iter().enumerate().find(|(_, cell)| !cell.is_empty()) else {
+                continue;
+            };
+            let label_text = label.as_text();
+            let Some((field, inline)) = fields::unit_field(&label_text) else {
+                continue;
+            };
+            // The value is the next non-empty cell on the row, or the text
+            // after a colon in the label cell itself ("ĐƠN VỊ: VIỆN TRIẾT HỌC").
+            let next = row.iter().enumerate().skip(c + 1).find(|(_, cell)| !cell.is_empty());
+            let (value, col) = match (next, inline) {
+                (Some((col, cell)), _) => (cell.clone(), col),
+                (None, Some(inline)) => (Cell::Text(inline), c),
+                (None, None) => continue,
+            };
+            let place = Place { sheet: sheet.name.clone(), cell: cell_name(r as u32, col as u32) };
+            match field {
+                fields::UnitField::Name if info.name.is_none() => info.name = Some((value.as_text(), place)),
+                fields::UnitField::Code if info.code.is_none() => info.code = Some((value.as_text(), place)),
+                fields::UnitField::Year if info.year.is_none() => {
+                    info.year = values::whole_number(&value).map(|y| (y as i32, place))
+                }
+                fields::UnitField::Headcount if info.headcount.is_none() => {
+                    info.headcount = values::whole_number(&value).map(|n| (n as u32, place))
+                }
+                _ => {}
+            }
+        }
+    }
+    if info.year.is_none() {
+        info.year = year_in_title_rows(workbook);
+    }
+    info
+}
+
+/// "DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG NĂM 2025" in the rows above a list.
+fn year_in_title_rows(workbook: &RawWorkbook) -> Option<(i32, Place)> {
+    for sheet in &workbook.sheets {
+        for (r, row) in sheet.rows.iter().enumerate().take(10) {
+            for (c, cell) in row.iter().enumerate() {
+                let folded = fold(&cell.as_text());
+                if !folded.contains("danh sach") && !folded.contains("de nghi") {
+                    continue;
+                }
+                let words: Vec<&str> = folded.split(' ').collect();
+                for pair in words.windows(2) {
+                    if pair[0] == "nam"
+                        && let Ok(year) = pair[1].parse::<i32>()
+                        && (1990..=2100).contains(&year)
+                    {
+                        let place = Place { sheet: sheet.name.clone(), cell: cell_name(r as u32, c as u32) };
+                        return Some((year, place));
+                    }
+                }
+            }
+        }
+    }
+    None
+}
+
+fn map_workbook(workbook: &RawWorkbook, context: MapContext<'_>) -> (Option<Submission>, Vec<Diagnostic>) {
+    let file = workbook.file.as_str();
+    let mut diagnostics = Vec::new();
+    let info = unit_info(workbook);
+
+    if let Some((year, place)) = &info.year
+        && *year != context.year
+    {
+        diagnostics.push(
+            Diagnostic::error(
+                "ingest.wrong-year",
+                file,
+                format!("Hồ sơ ghi năm {year}, không phải năm xét {}: tệp không được dùng", context.year),
+            )
+            .at(&place.sheet, Some(place.cell.clone())),
+        );
+        return (None, diagnostics);
+    }
+
+    let unit = identify_unit(workbook, &info, context.units, &mut diagnostics);
+    let mut submission = Submission {
+        file: file.to_string(),
+        unit,
+        year: Some(context.year),
+        headcount: info.headcount.as_ref().map(|(n, _)| *n),
+        individuals: Vec::new(),
+        collectives: Vec::new(),
+    };
+
+    let mut found_list = false;
+    for sheet in &workbook.sheets {
+        let Some(header) = fields::find_header(sheet, context.year) else {
+            continue;
+        };
+        found_list = true;
+        let reader = Reader { file, sheet: &sheet.name, regulation: context.regulation, year: context.year };
+        read_list(sheet, &header, &reader, &mut submission, &mut diagnostics);
+    }
+    if !found_list {
+        diagnostics.push(Diagnostic::error(
+            "ingest.no-list",
+            file,
+            "Không tìm thấy danh sách cá nhân hoặc tập thể: cần một dòng tiêu đề có các cột như \
+             'Họ và tên', 'Xếp loại', 'Danh hiệu đề nghị' (xem biểu mẫu của tdkt form)",
+        ));
+    }
+    (Some(submission), diagnostics)
+}
+
+fn identify_unit(
+    workbook: &RawWorkbook,
+    info: &UnitInfo,
+    units: Option<&UnitList>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<UnitRef> {
+    let file = workbook.file.as_str();
+    let named = info.name.as_ref().map(|(n, _)| n.as_str());
+    let coded = info.code.as_ref().map(|(c, _)| c.as_str());
+    let Some(units) = units else {
+        let name = named.or(coded)?;
+        diagnostics.push(Diagnostic::warning(
+            "ingest.unit-unconfirmed",
+            file,
+            format!("Đơn vị '{name}' chưa được xác nhận vì không có danh sách đơn vị (--units)"),
+        ));
+        let code = coded.map(str::to_string).unwrap_or_else(|| text::slug(name).to_uppercase());
+        return Some(UnitRef { code, name: name.to_string() });
+    };
+    let found = named
+        .and_then(|n| units.find(n))
+        .or_else(|| coded.and_then(|c| units.find(c)))
+        .or_else(|| named.and_then(|n| units.find_in(n)))
+        .or_else(|| units.find_in(file.rsplit('/').next().unwrap_or(file)));
+    match found {
+        Some(unit) => Some(UnitRef { code: unit.code.clone(), name: unit.name.clone() }),
+        None => {
+            let said = named.or(coded).unwrap_or(file);
+            let mut diagnostic = Diagnostic::error(
+                "ingest.unknown-unit",
+                file,
+                format!("Không xác định được đơn vị '{said}' trong danh sách đơn vị của đợt xét"),
+            );
+            if let Some((_, place)) = &info.name {
+                diagnostic = diagnostic.at(&place.sheet, Some(place.cell.clone()));
+            }
+            diagnostics.push(diagnostic);
+            None
+        }
+    }
+}
+
+/// Rows that end a list: totals and signature blocks.
+fn ends_list(folded: &str) -> bool {
+    ["tong cong", "cong", "tong so", "nguoi lap bieu", "nguoi lap", "thu truong don vi", "xac nhan"]
+        .iter()
+        .any(|p| folded == *p || folded.starts_with(&format!("{p} ")))
+}
+
+fn read_list(
+    sheet: &RawSheet,
+    header: &fields::Header,
+    reader: &Reader<'_>,
+    submission: &mut Submission,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let name_col = header.column(Field::FullName).or_else(|| header.column(Field::CollectiveName));
+    for r in header.first_data_row..sheet.rows.len() {
+        let row = &sheet.rows[r];
+        if row.iter().all(Cell::is_empty) || fields::is_numbering_row(row) {
+            continue;
+        }
+        let name_cell = name_col.map(|c| sheet.cell(r, c)).unwrap_or(&Cell::Empty);
+        let first_text = row.iter().find(|c| !c.is_empty()).map(|c| fold(&c.as_text())).unwrap_or_default();
+        if ends_list(&first_text) || ends_list(&fold(&name_cell.as_text())) {
+            break;
+        }
+        if name_cell.is_empty() {
+            continue;
+        }
+        let source = Source { sheet: sheet.name.clone(), row: r as u32 + 1 };
+        let mut row_diagnostics = Vec::new();
+        match header.kind {
+            ListKind::Individuals => {
+                let record = reader.individual(sheet, r, header, source, &mut row_diagnostics);
+                if !row_diagnostics.iter().any(Diagnostic::is_error) {
+                    submission.individuals.push(record);
+                }
+            }
+            ListKind::Collectives => {
+                let record = reader.collective(sheet, r, header, source, &mut row_diagnostics);
+                if !row_diagnostics.iter().any(Diagnostic::is_error) {
+                    submission.collectives.push(record);
+                }
+            }
+        }
+        diagnostics.extend(row_diagnostics);
+    }
+}
+
+/// What `inspect` shows a clerk about how a sheet was read.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SheetReading {
+    pub sheet: String,
+    pub header_row: u32,
+    pub kind: &'static str,
+    pub columns: Vec<(String, String)>,
+}
+
+/// How each sheet of a workbook was understood (for `tdkt inspect`).
+pub fn explain(workbook: &RawWorkbook, year: i32) -> Vec<SheetReading> {
+    workbook
+        .sheets
+        .iter()
+        .filter_map(|sheet| {
+            let header = fields::find_header(sheet, year)?;
+            Some(SheetReading {
+                sheet: sheet.name.clone(),
+                header_row: header.row as u32 + 1,
+                kind: match header.kind {
+                    ListKind::Individuals => "Cá nhân",
+                    ListKind::Collectives => "Tập thể",
+                },
+                columns: header
+                    .columns
+                    .iter()
+                    .map(|(c, f)| (text::column_letters(*c as u32), f.describe(year)))
+                    .collect(),
+            })
+        })
+        .collect()
+}
+

@@ -1,0 +1,344 @@
+//! Which column is which field: header labels and their spellings.
+//!
+//! Labels are compared folded (no case, diacritics or punctuation), so the
+//! tables below list each spelling once, in plain ASCII.
+
+use crate::ingest::{Cell, RawSheet};
+use crate::text::fold;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ListKind {
+    Individuals,
+    Collectives,
+}
+
+/// A year named by a header: "năm N", "năm N-1", "năm 2020", "năm trước".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum YearRef {
+    /// N − k.
+    Back(i32),
+    Absolute(i32),
+}
+
+impl YearRef {
+    pub fn resolve(self, year: i32) -> i32 {
+        match self {
+            YearRef::Back(k) => year - k,
+            YearRef::Absolute(y) => y,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    RowNumber,
+    FullName,
+    Birth,
+    Sex,
+    Position,
+    JobTitle,
+    SubUnit,
+    Rating(YearRef),
+    Title(YearRef),
+    PriorAwards,
+    TeachingHours,
+    ResearchPoints,
+    Initiative,
+    MonthsWorked,
+    Discipline,
+    ProposedTitle,
+    ProposedAward,
+    Achievement,
+    Remark,
+    CollectiveName,
+    Members,
+    MembersHtnvOrBetter,
+    MembersLdtt,
+    MembersCstdcs,
+    MembersDisciplined,
+}
+
+impl Field {
+    /// The canonical label, for `inspect` and messages.
+    pub fn describe(self, year: i32) -> String {
+        match self {
+            Field::RowNumber => "STT".into(),
+            Field::FullName => "Họ và tên".into(),
+            Field::Birth => "Ngày sinh".into(),
+            Field::Sex => "Giới tính".into(),
+            Field::Position => "Chức vụ".into(),
+            Field::JobTitle => "Chức danh".into(),
+            Field::SubUnit => "Đơn vị công tác".into(),
+            Field::Rating(y) => format!("Xếp loại năm {}", y.resolve(year)),
+            Field::Title(y) => format!("Danh hiệu năm {}", y.resolve(year)),
+            Field::PriorAwards => "Khen thưởng đã nhận".into(),
+            Field::TeachingHours => "Giờ giảng thực hiện".into(),
+            Field::ResearchPoints => "Điểm NCKH".into(),
+            Field::Initiative => "Sáng kiến".into(),
+            Field::MonthsWorked => "Số tháng công tác".into(),
+            Field::Discipline => "Kỷ luật".into(),
+            Field::ProposedTitle => "Danh hiệu đề nghị".into(),
+            Field::ProposedAward => "Hình thức khen thưởng đề nghị".into(),
+            Field::Achievement => "Tóm tắt thành tích".into(),
+            Field::Remark => "Ghi chú".into(),
+            Field::CollectiveName => "Tên tập thể".into(),
+            Field::Members => "Số thành viên".into(),
+            Field::MembersHtnvOrBetter => "Số hoàn thành nhiệm vụ trở lên".into(),
+            Field::MembersLdtt => "Số đạt LĐTT".into(),
+            Field::MembersCstdcs => "Số đạt CSTĐCS".into(),
+            Field::MembersDisciplined => "Số bị kỷ luật".into(),
+        }
+    }
+}
+
+/// Exact folded spellings of the fields whose labels carry no year.
+const LABELS: &[(&str, Field)] = &[
+    ("stt", Field::RowNumber),
+    ("tt", Field::RowNumber),
+    ("so tt", Field::RowNumber),
+    ("so thu tu", Field::RowNumber),
+    ("ho va ten", Field::FullName),
+    ("ho ten", Field::FullName),
+    ("ho va ten ca nhan", Field::FullName),
+    ("ngay sinh", Field::Birth),
+    ("ngay thang nam sinh", Field::Birth),
+    ("nam sinh", Field::Birth),
+    ("gioi tinh", Field::Sex),
+    ("nam nu", Field::Sex),
+    ("chuc vu", Field::Position),
+    ("chuc vu don vi cong tac", Field::Position),
+    ("chuc danh", Field::JobTitle),
+    ("ngach", Field::JobTitle),
+    ("chuc danh nghe nghiep", Field::JobTitle),
+    ("ngach chuc danh", Field::JobTitle),
+    ("don vi cong tac", Field::SubUnit),
+    ("bo phan", Field::SubUnit),
+    ("phong khoa", Field::SubUnit),
+    ("khen thuong da nhan", Field::PriorAwards),
+    ("hinh thuc khen thuong da nhan", Field::PriorAwards),
+    ("qua trinh khen thuong", Field::PriorAwards),
+    ("gio giang thuc hien", Field::TeachingHours),
+    ("so gio giang", Field::TeachingHours),
+    ("gio chuan thuc hien", Field::TeachingHours),
+    ("gio giang", Field::TeachingHours),
+    ("diem nckh", Field::ResearchPoints),
+    ("cong trinh khoa hoc", Field::ResearchPoints),
+    ("so cong trinh", Field::ResearchPoints),
+    ("dinh muc nckh thuc hien", Field::ResearchPoints),
+    ("sang kien", Field::Initiative),
+    ("sang kien de tai", Field::Initiative),
+    ("de tai khoa hoc", Field::Initiative),
+    ("so thang cong tac", Field::MonthsWorked),
+    ("thoi gian cong tac trong nam thang", Field::MonthsWorked),
+    ("thoi gian cong tac trong nam", Field::MonthsWorked),
+    ("ky luat", Field::Discipline),
+    ("bi ky luat", Field::Discipline),
+    ("danh hieu de nghi", Field::ProposedTitle),
+    ("danh hieu thi dua", Field::ProposedTitle),
+    ("danh hieu thi dua de nghi", Field::ProposedTitle),
+    ("hinh thuc khen thuong de nghi", Field::ProposedAward),
+    ("hinh thuc khen thuong", Field::ProposedAward),
+    ("khen thuong", Field::ProposedAward),
+    ("khen thuong de nghi", Field::ProposedAward),
+    ("tom tat thanh tich", Field::Achievement),
+    ("thanh tich", Field::Achievement),
+    ("ly do khen", Field::Achievement),
+    ("ghi chu", Field::Remark),
+    ("ten tap the", Field::CollectiveName),
+    ("tap the", Field::CollectiveName),
+    ("ten don vi", Field::CollectiveName),
+    ("so thanh vien", Field::Members),
+    ("tong so nguoi", Field::Members),
+    ("quan so", Field::Members),
+    ("so hoan thanh nhiem vu tro len", Field::MembersHtnvOrBetter),
+    ("so htnv tro len", Field::MembersHtnvOrBetter),
+    ("so dat ldtt", Field::MembersLdtt),
+    ("so dat cstdcs", Field::MembersCstdcs),
+    ("so bi ky luat", Field::MembersDisciplined),
+    ("ket qua danh gia", Field::Rating(YearRef::Back(0))),
+    ("muc do hoan thanh nhiem vu", Field::Rating(YearRef::Back(0))),
+    ("ket qua xep loai tap the", Field::Rating(YearRef::Back(0))),
+    ("xep loai", Field::Rating(YearRef::Back(0))),
+    ("danh hieu thi dua nam truoc", Field::Title(YearRef::Back(1))),
+    ("danh hieu nam truoc", Field::Title(YearRef::Back(1))),
+    ("xep loai nam truoc", Field::Rating(YearRef::Back(1))),
+];
+
+/// The field a header label names, if any.
+pub fn classify(label: &str) -> Option<Field> {
+    let folded = fold(label);
+    if folded.is_empty() {
+        return None;
+    }
+    if let Some((_, field)) = LABELS.iter().find(|(l, _)| *l == folded) {
+        return Some(*field);
+    }
+    if let Some(rest) = folded.strip_prefix("xep loai ") {
+        return year_ref(rest).map(Field::Rating);
+    }
+    if let Some(rest) = folded.strip_prefix("danh hieu thi dua ").or_else(|| folded.strip_prefix("danh hieu ")) {
+        return year_ref(rest).map(Field::Title);
+    }
+    None
+}
+
+/// "nam n", "nam n 1", "nam 2020", "2020", "n 2".
+fn year_ref(rest: &str) -> Option<YearRef> {
+    let rest = rest.strip_prefix("nam ").unwrap_or(rest).trim();
+    let words: Vec<&str> = rest.split(' ').collect();
+    match words.as_slice() {
+        ["n"] => Some(YearRef::Back(0)),
+        ["n", k] => k.parse().ok().map(YearRef::Back),
+        [y] => y.parse().ok().filter(|y| (1990..=2100).contains(y)).map(YearRef::Absolute),
+        _ => None,
+    }
+}
+
+/// A recognised header row.
+#[derive(Debug, Clone)]
+pub struct Header {
+    pub kind: ListKind,
+    /// 0-based sheet row of the header.
+    pub row: usize,
+    pub first_data_row: usize,
+    /// (0-based column, field), left to right.
+    pub columns: Vec<(usize, Field)>,
+}
+
+impl Header {
+    pub fn column(&self, field: Field) -> Option<usize> {
+        self.columns.iter().find(|(_, f)| *f == field).map(|(c, _)| *c)
+    }
+}
+
+/// How many rows from the top are searched for a header.
+const HEADER_SEARCH_ROWS: usize = 40;
+
+/// Finds the header of a list in `sheet`: the row with the most known labels
+/// (at least three), holding a name column.
+pub fn find_header(sheet: &RawSheet, year: i32) -> Option<Header> {
+    let mut best: Option<(usize, Header)> = None;
+    for (r, row) in sheet.rows.iter().enumerate().take(HEADER_SEARCH_ROWS) {
+        let columns: Vec<(usize, Field)> = row
+            .iter()
+            .enumerate()
+            .filter_map(|(c, cell)| match cell {
+                Cell::Text(t) => classify(t).map(|f| (c, f)),
+                _ => None,
+            })
+            .collect();
+        let has = |f: Field| columns.iter().any(|(_, g)| *g == f);
+        let kind = if has(Field::FullName) {
+            ListKind::Individuals
+        } else if has(Field::CollectiveName) && (has(Field::Members) || columns.len() >= 4) {
+            ListKind::Collectives
+        } else {
+            continue;
+        };
+        let score = columns.len();
+        if score >= 3 && best.as_ref().is_none_or(|(s, _)| score > *s) {
+            let columns = dedupe(resolve_years(columns, year));
+            best = Some((score, Header { kind, row: r, first_data_row: r + 1, columns }));
+        }
+    }
+    best.map(|(_, h)| h)
+}
+
+/// A history column for the evaluation year itself ("Xếp loại 2025" in a
+/// 2025 campaign) is this year's rating.
+fn resolve_years(columns: Vec<(usize, Field)>, year: i32) -> Vec<(usize, Field)> {
+    columns
+        .into_iter()
+        .map(|(c, f)| {
+            let f = match f {
+                Field::Rating(YearRef::Absolute(y)) if y == year => Field::Rating(YearRef::Back(0)),
+                Field::Rating(YearRef::Absolute(y)) => Field::Rating(YearRef::Back(year - y)),
+                Field::Title(YearRef::Absolute(y)) => Field::Title(YearRef::Back(year - y)),
+                other => other,
+            };
+            (c, f)
+        })
+        .collect()
+}
+
+/// Keeps the first column of each field.
+fn dedupe(columns: Vec<(usize, Field)>) -> Vec<(usize, Field)> {
+    let mut out: Vec<(usize, Field)> = Vec::with_capacity(columns.len());
+    for (c, f) in columns {
+        if !out.iter().any(|(_, g)| *g == f) {
+            out.push((c, f));
+        }
+    }
+    out
+}
+
+/// The "(1) (2) (3)" row some forms put under the header.
+pub fn is_numbering_row(row: &[Cell]) -> bool {
+    let texts: Vec<String> = row.iter().filter(|c| !c.is_empty()).map(Cell::as_text).collect();
+    texts.len() >= 3
+        && texts.iter().all(|t| {
+            let inner = t.trim().trim_start_matches('(').trim_end_matches(')');
+            !inner.is_empty() && inner.chars().all(|c| c.is_ascii_digit() || c == '=' || c == '+' || c == '-')
+        })
+}
+
+/// A unit-level field of the `Thông tin đơn vị` sheet or a title block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnitField {
+    Name,
+    Code,
+    Year,
+    Headcount,
+}
+
+/// Recognises a unit-information label; also returns the value written in
+/// the same cell after a colon ("ĐƠN VỊ: VIỆN TRIẾT HỌC").
+pub fn unit_field(label: &str) -> Option<(UnitField, Option<String>)> {
+    let (head, inline) = match label.split_once(':') {
+        Some((head, tail)) if !tail.trim().is_empty() => (head, Some(tail.trim().to_string())),
+        Some((head, _)) => (head, None),
+        None => (label, None),
+    };
+    let field = match fold(head).as_str() {
+        "ten don vi" | "don vi" | "co quan" | "ten co quan" => UnitField::Name,
+        "ma don vi" | "ma dv" => UnitField::Code,
+        "nam xet" | "nam" | "nam danh gia" | "nam xet khen thuong" => UnitField::Year,
+        "tong so can bo" | "tong so cbccvc" | "quan so" | "so luong can bo" | "tong so cbcc" => UnitField::Headcount,
+        _ => return None,
+    };
+    Some((field, inline))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_are_recognised_in_any_spelling() {
+        assert_eq!(classify("HỌ VÀ TÊN"), Some(Field::FullName));
+        assert_eq!(classify("Họ tên"), Some(Field::FullName));
+        assert_eq!(classify("Xếp loại năm N"), Some(Field::Rating(YearRef::Back(0))));
+        assert_eq!(classify("Xếp loại năm N-1"), Some(Field::Rating(YearRef::Back(1))));
+        assert_eq!(classify("Xếp loại 2020"), Some(Field::Rating(YearRef::Absolute(2020))));
+        assert_eq!(classify("Danh hiệu năm 2023"), Some(Field::Title(YearRef::Absolute(2023))));
+        assert_eq!(classify("Danh hiệu thi đua năm trước"), Some(Field::Title(YearRef::Back(1))));
+        assert_eq!(classify("Danh hiệu đề nghị"), Some(Field::ProposedTitle));
+        assert_eq!(classify("Hình thức khen thưởng đề nghị"), Some(Field::ProposedAward));
+        assert_eq!(classify("Quê quán"), None);
+    }
+
+    #[test]
+    fn unit_labels_take_inline_values() {
+        assert_eq!(unit_field("ĐƠN VỊ: VIỆN TRIẾT HỌC"), Some((UnitField::Name, Some("VIỆN TRIẾT HỌC".into()))));
+        assert_eq!(unit_field("Năm xét"), Some((UnitField::Year, None)));
+        assert_eq!(unit_field("Họ và tên"), None);
+    }
+
+    #[test]
+    fn numbering_rows_are_recognised() {
+        let row: Vec<Cell> = ["(1)", "(2)", "(3)", "(4)"].iter().map(|s| Cell::Text(s.to_string())).collect();
+        assert!(is_numbering_row(&row));
+        let names: Vec<Cell> = ["1", "Nguyễn Văn A", "HTTNV"].iter().map(|s| Cell::Text(s.to_string())).collect();
+        assert!(!is_numbering_row(&names));
+    }
+}

@@ -1,0 +1,230 @@
+//! The plain records that cross from `map` into `validate` and beyond.
+//!
+//! These are the objects of `tdkt inspect --json` (contracts.md); their field
+//! names and JSON shapes are a contract and must stay stable.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Serialize, Serializer};
+
+/// A person's or collective's yearly rating (xếp loại chất lượng). The scale
+/// is national and fixed, so it is a type; titles and awards are not (the
+/// regulation file owns them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Rating {
+    Khtnv,
+    Htnv,
+    Httnv,
+    Htxsnv,
+}
+
+impl Rating {
+    pub const ALL: [Rating; 4] = [Rating::Htxsnv, Rating::Httnv, Rating::Htnv, Rating::Khtnv];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Rating::Htxsnv => "HTXSNV",
+            Rating::Httnv => "HTTNV",
+            Rating::Htnv => "HTNV",
+            Rating::Khtnv => "KHTNV",
+        }
+    }
+
+    pub fn full_name(self) -> &'static str {
+        match self {
+            Rating::Htxsnv => "Hoàn thành xuất sắc nhiệm vụ",
+            Rating::Httnv => "Hoàn thành tốt nhiệm vụ",
+            Rating::Htnv => "Hoàn thành nhiệm vụ",
+            Rating::Khtnv => "Không hoàn thành nhiệm vụ",
+        }
+    }
+
+    /// 4 for HTXSNV down to 1 for KHTNV: what rules compare.
+    pub fn rank(self) -> i64 {
+        self as i64 + 1
+    }
+
+    pub fn from_code(code: &str) -> Option<Rating> {
+        Rating::ALL.into_iter().find(|r| r.code() == code)
+    }
+}
+
+impl fmt::Display for Rating {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl Serialize for Rating {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.code())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Sex {
+    #[serde(rename = "Nam")]
+    Male,
+    #[serde(rename = "Nữ")]
+    Female,
+}
+
+/// A date of birth, or only its year when that is all the form says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Birth {
+    Date(chrono::NaiveDate),
+    Year(i32),
+}
+
+impl Birth {
+    pub fn year(self) -> i32 {
+        match self {
+            Birth::Date(d) => chrono::Datelike::year(&d),
+            Birth::Year(y) => y,
+        }
+    }
+
+    /// `dd/mm/yyyy` (or the year alone), as Vietnamese lists print it.
+    pub fn display_vi(self) -> String {
+        match self {
+            Birth::Date(d) => d.format("%d/%m/%Y").to_string(),
+            Birth::Year(y) => y.to_string(),
+        }
+    }
+}
+
+impl Serialize for Birth {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Birth::Date(d) => s.serialize_str(&d.format("%Y-%m-%d").to_string()),
+            Birth::Year(y) => s.serialize_str(&format!("{y:04}")),
+        }
+    }
+}
+
+/// Where a record came from, so every message can name its row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Source {
+    pub sheet: String,
+    /// 1-based, as Excel shows it.
+    pub row: u32,
+}
+
+/// An award already received, as "BK-BỘ (2019)" in "Khen thưởng đã nhận".
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PriorAward {
+    pub award: String,
+    pub year: Option<i32>,
+}
+
+/// One row of the `Cá nhân` list.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Individual {
+    pub full_name: String,
+    pub birth: Option<Birth>,
+    pub sex: Option<Sex>,
+    pub job_title: Option<String>,
+    pub position: Option<String>,
+    pub sub_unit: Option<String>,
+    pub rating: Option<Rating>,
+    #[serde(serialize_with = "years_as_strings")]
+    pub rating_history: BTreeMap<i32, Rating>,
+    /// Titles of earlier years; a year with a rating but no entry here had no
+    /// title, a year in neither map is unknown.
+    #[serde(serialize_with = "years_as_strings")]
+    pub title_history: BTreeMap<i32, String>,
+    pub prior_awards: Vec<PriorAward>,
+    #[serde(serialize_with = "plain_number")]
+    pub teaching_hours: Option<f64>,
+    #[serde(serialize_with = "plain_number")]
+    pub research_points: Option<f64>,
+    pub initiative: Option<String>,
+    #[serde(serialize_with = "plain_number")]
+    pub months_worked: Option<f64>,
+    pub discipline: Option<String>,
+    pub proposed_title: Option<String>,
+    pub proposed_award: Option<String>,
+    pub achievement: Option<String>,
+    pub remark: Option<String>,
+    pub source: Source,
+}
+
+/// One row of the `Tập thể` list.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Collective {
+    pub name: String,
+    pub members: Option<u32>,
+    pub members_htnv_or_better: Option<u32>,
+    pub members_ldtt: Option<u32>,
+    pub members_cstdcs: Option<u32>,
+    pub members_disciplined: Option<u32>,
+    pub rating: Option<Rating>,
+    #[serde(serialize_with = "years_as_strings")]
+    pub rating_history: BTreeMap<i32, Rating>,
+    #[serde(serialize_with = "years_as_strings")]
+    pub title_history: BTreeMap<i32, String>,
+    pub proposed_title: Option<String>,
+    pub proposed_award: Option<String>,
+    pub achievement: Option<String>,
+    pub remark: Option<String>,
+    pub source: Source,
+}
+
+/// A unit of the campaign, as the unit list names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnitRef {
+    pub code: String,
+    pub name: String,
+}
+
+/// Everything read from one unit's workbook.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Submission {
+    pub file: String,
+    pub unit: Option<UnitRef>,
+    pub year: Option<i32>,
+    pub headcount: Option<u32>,
+    pub individuals: Vec<Individual>,
+    pub collectives: Vec<Collective>,
+}
+
+impl Submission {
+    /// The unit code verdicts and quotas are grouped under: the unit list's
+    /// code, else the file name.
+    pub fn unit_code(&self) -> String {
+        match &self.unit {
+            Some(unit) => unit.code.clone(),
+            None => self.file.clone(),
+        }
+    }
+
+    pub fn unit_name(&self) -> String {
+        match &self.unit {
+            Some(unit) => unit.name.clone(),
+            None => self.file.clone(),
+        }
+    }
+}
+
+fn years_as_strings<S: Serializer, V: Serialize>(
+    map: &BTreeMap<i32, V>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut out = s.serialize_map(Some(map.len()))?;
+    // Newest year first, as the form lists them.
+    for (year, value) in map.iter().rev() {
+        out.serialize_entry(&year.to_string(), value)?;
+    }
+    out.end()
+}
+
+/// Whole numbers print as integers (12, not 12.0), others as they are.
+fn plain_number<S: Serializer>(value: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    match value {
+        None => s.serialize_none(),
+        Some(v) if v.fract() == 0.0 && v.abs() < 1e15 => s.serialize_i64(*v as i64),
+        Some(v) => s.serialize_f64(*v),
+    }
+}

@@ -1,0 +1,476 @@
+//! The regulation as data: titles, awards, their criteria, bonus rates and the
+//! legal bases that decisions cite.
+//!
+//! A regulation file is TOML that a clerk can read and edit. It is parsed
+//! strictly (`deny_unknown_fields`) and then checked for meaning: every
+//! condition is compiled once, and a condition that cannot compile, or names
+//! a variable or function tdkt does not know, is reported with the file's
+//! line and column before any workbook is read.
+
+mod eval;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use anyhow::{Context as _, Result, bail};
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+pub use eval::{Facts, History, Outcome, RuleResult};
+
+/// The regulation tdkt ships: the national rules in force since 1 Jul 2025.
+pub const DEFAULT_TOML: &str = include_str!("../../regulations/quy-dinh-2025.toml");
+pub const DEFAULT_FILE_NAME: &str = "quy-dinh-2025.toml";
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRegulation {
+    name: String,
+    valid_from: Option<toml::value::Datetime>,
+    settings: Settings,
+    #[serde(default)]
+    base_salary: Vec<RawBaseSalary>,
+    #[serde(default)]
+    legal_basis: Vec<RawLegalBasis>,
+    #[serde(default)]
+    honour: Vec<toml::Spanned<RawHonour>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub min_months_worked: f64,
+    #[serde(default)]
+    pub hold_phrases: Vec<String>,
+    pub rating_quota_share: f64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBaseSalary {
+    from: toml::value::Datetime,
+    amount: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLegalBasis {
+    text: String,
+    from: Option<toml::value::Datetime>,
+    until: Option<toml::value::Datetime>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHonour {
+    code: String,
+    kind: HonourKind,
+    name: String,
+    #[serde(default)]
+    aliases: Vec<String>,
+    decided_by: Decider,
+    decider: Option<String>,
+    includes: Option<String>,
+    certificate: Option<Certificate>,
+    individual: Option<RawCriteria>,
+    collective: Option<RawCriteria>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCriteria {
+    coefficient: f64,
+    hold_reason: Option<String>,
+    quota: Option<Quota>,
+    #[serde(default)]
+    rules: Vec<RawRule>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    id: toml::Spanned<String>,
+    when: toml::Spanned<String>,
+    message: toml::Spanned<String>,
+}
+
+/// A title (danh hiệu thi đua) or an award (hình thức khen thưởng).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HonourKind {
+    Title,
+    Award,
+}
+
+/// Who grants it: the agency's head (a decision and certificates follow) or a
+/// higher level (a submission, Tờ trình, follows).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Decider {
+    Agency,
+    Higher,
+}
+
+/// What a certificate of this honour prints.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Certificate {
+    /// The form's name in red capitals: "BẰNG KHEN".
+    pub heading: String,
+    /// The line above it: "TẶNG" or "TẶNG DANH HIỆU".
+    pub verb: String,
+}
+
+/// A cap the agency sets on an honour: at most ⌊share × base⌋ proposals.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Quota {
+    pub share: f64,
+    /// `headcount` (the unit's staff) or `proposals` (the unit's rows).
+    pub of: QuotaBase,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum QuotaBase {
+    Headcount,
+    Proposals,
+}
+
+/// Whether a record is a person or a collective.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Subject {
+    Individual,
+    Collective,
+}
+
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub id: String,
+    pub when: evalexpr::Node,
+    pub when_text: String,
+    /// The message, with `{expression}` placeholders compiled.
+    pub message: Vec<MessagePart>,
+}
+
+#[derive(Debug, Clone)]
+pub enum MessagePart {
+    Text(String),
+    Value(evalexpr::Node),
+}
+
+#[derive(Debug, Clone)]
+pub struct Criteria {
+    pub coefficient: f64,
+    pub hold_reason: Option<String>,
+    pub quota: Option<Quota>,
+    pub rules: Vec<Rule>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Honour {
+    pub code: String,
+    pub kind: HonourKind,
+    pub name: String,
+    pub aliases: Vec<String>,
+    pub decided_by: Decider,
+    pub decider: Option<String>,
+    pub includes: Option<String>,
+    pub certificate: Option<Certificate>,
+    pub individual: Option<Criteria>,
+    pub collective: Option<Criteria>,
+}
+
+impl Honour {
+    pub fn criteria(&self, subject: Subject) -> Option<&Criteria> {
+        match subject {
+            Subject::Individual => self.individual.as_ref(),
+            Subject::Collective => self.collective.as_ref(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LegalBasis {
+    pub text: String,
+    pub from: Option<NaiveDate>,
+    pub until: Option<NaiveDate>,
+}
+
+/// A validated regulation, ready for the `validate` stage.
+#[derive(Debug, Clone)]
+pub struct Regulation {
+    pub name: String,
+    pub valid_from: Option<NaiveDate>,
+    pub settings: Settings,
+    /// (from, amount), oldest first.
+    pub base_salary: Vec<(NaiveDate, u64)>,
+    pub legal_bases: Vec<LegalBasis>,
+    pub honours: Vec<Honour>,
+}
+
+impl Regulation {
+    pub fn default_national() -> Result<Self> {
+        Self::parse(DEFAULT_TOML, DEFAULT_FILE_NAME)
+    }
+
+    pub fn load(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("Không đọc được tệp quy định {}", path.display()))?;
+        Self::parse(&text, &path.display().to_string())
+    }
+
+    /// Parses and checks a regulation file. `origin` names it in messages.
+    pub fn parse(text: &str, origin: &str) -> Result<Self> {
+        let raw: RawRegulation = toml::from_str(text)
+            .map_err(|e| anyhow::anyhow!("Tệp quy định {origin} sai cú pháp: {e}"))?;
+        let locate = |span: std::ops::Range<usize>| -> String {
+            let (line, col) = line_col(text, span.start);
+            format!("{origin}:{line}:{col}")
+        };
+
+        let mut honours = Vec::new();
+        let mut codes = BTreeSet::new();
+        for spanned in &raw.honour {
+            let span = spanned.span();
+            let h = spanned.get_ref();
+            if !codes.insert(h.code.clone()) {
+                bail!("{}: mã '{}' khai báo hai lần", locate(span), h.code);
+            }
+            if h.individual.is_none() && h.collective.is_none() {
+                bail!(
+                    "{}: '{}' cần ít nhất một mục [honour.individual] hoặc [honour.collective]",
+                    locate(span),
+                    h.code
+                );
+            }
+            let criteria = |raw: &Option<RawCriteria>, subject| -> Result<Option<Criteria>> {
+                raw.as_ref().map(|c| compile_criteria(c, subject, &locate)).transpose()
+            };
+            honours.push(Honour {
+                code: h.code.clone(),
+                kind: h.kind,
+                name: h.name.clone(),
+                aliases: h.aliases.clone(),
+                decided_by: h.decided_by,
+                decider: h.decider.clone(),
+                includes: h.includes.clone(),
+                certificate: h.certificate.clone(),
+                individual: criteria(&h.individual, Subject::Individual)?,
+                collective: criteria(&h.collective, Subject::Collective)?,
+            });
+        }
+        for (spanned, honour) in raw.honour.iter().zip(&honours) {
+            if let Some(included) = &honour.includes
+                && !codes.contains(included)
+            {
+                bail!(
+                    "{}: '{}' bao gồm '{}' nhưng quy định không có mã này",
+                    locate(spanned.span()),
+                    honour.code,
+                    included
+                );
+            }
+        }
+
+        let mut base_salary = raw
+            .base_salary
+            .iter()
+            .map(|b| Ok((toml_date(&b.from, origin)?, b.amount)))
+            .collect::<Result<Vec<_>>>()?;
+        base_salary.sort();
+        let legal_bases = raw
+            .legal_basis
+            .iter()
+            .map(|l| {
+                Ok(LegalBasis {
+                    text: l.text.clone(),
+                    from: l.from.as_ref().map(|d| toml_date(d, origin)).transpose()?,
+                    until: l.until.as_ref().map(|d| toml_date(d, origin)).transpose()?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+
+        Ok(Regulation {
+            name: raw.name,
+            valid_from: raw.valid_from.as_ref().map(|d| toml_date(d, origin)).transpose()?,
+            settings: raw.settings,
+            base_salary,
+            legal_bases,
+            honours,
+        })
+    }
+
+    pub fn honour(&self, code: &str) -> Option<&Honour> {
+        self.honours.iter().find(|h| h.code == code)
+    }
+
+    /// The codes an honour stands for: itself and, through `includes`, the
+    /// lower ones (a CSTĐCS year is also an LĐTT year).
+    pub fn implied_codes(&self, code: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut next = Some(code.to_string());
+        while let Some(code) = next {
+            if out.contains(&code) {
+                break;
+            }
+            next = self.honour(&code).and_then(|h| h.includes.clone());
+            out.push(code);
+        }
+        out
+    }
+
+    /// The base salary in force on `date`.
+    pub fn base_salary_on(&self, date: NaiveDate) -> Option<u64> {
+        self.base_salary.iter().rev().find(|(from, _)| *from <= date).map(|(_, amount)| *amount)
+    }
+
+    /// coefficient × base salary on `date`, rounded up to the next 10,000 đồng.
+    pub fn bonus(&self, coefficient: f64, date: NaiveDate) -> Option<u64> {
+        let base = self.base_salary_on(date)?;
+        let raw = (coefficient * base as f64).round() as u64;
+        Some(raw.div_ceil(10_000) * 10_000)
+    }
+
+    /// The legal bases in force on `date`, in file order.
+    pub fn legal_bases_on(&self, date: NaiveDate) -> Vec<&str> {
+        self.legal_bases
+            .iter()
+            .filter(|l| l.from.is_none_or(|from| from <= date))
+            .filter(|l| l.until.is_none_or(|until| date <= until))
+            .map(|l| l.text.as_str())
+            .collect()
+    }
+}
+
+fn compile_criteria(
+    raw: &RawCriteria,
+    subject: Subject,
+    locate: &dyn Fn(std::ops::Range<usize>) -> String,
+) -> Result<Criteria> {
+    let mut rules = Vec::new();
+    for rule in &raw.rules {
+        let when = evalexpr::build_operator_tree(rule.when.get_ref()).map_err(|e| {
+            anyhow::anyhow!(
+                "{}: điều kiện của tiêu chuẩn '{}' không hợp lệ: {e}\n  gợi ý: dùng so sánh như \
+                 rating_rank >= 3, kết hợp bằng && và ||, chuỗi trong dấu nháy kép",
+                locate(rule.when.span()),
+                rule.id.get_ref()
+            )
+        })?;
+        eval::check_identifiers(&when, subject).map_err(|unknown| {
+            anyhow::anyhow!(
+                "{}: tiêu chuẩn '{}' dùng '{unknown}' mà tdkt không biết\n  gợi ý: {}",
+                locate(rule.when.span()),
+                rule.id.get_ref(),
+                eval::known_identifiers_hint(subject)
+            )
+        })?;
+        let message = compile_message(rule.message.get_ref()).map_err(|e| {
+            anyhow::anyhow!(
+                "{}: câu thông báo của '{}' không hợp lệ: {e}",
+                locate(rule.message.span()),
+                rule.id.get_ref()
+            )
+        })?;
+        rules.push(Rule {
+            id: rule.id.get_ref().clone(),
+            when,
+            when_text: rule.when.get_ref().clone(),
+            message,
+        });
+    }
+    Ok(Criteria {
+        coefficient: raw.coefficient,
+        hold_reason: raw.hold_reason.clone(),
+        quota: raw.quota.clone(),
+        rules,
+    })
+}
+
+/// Splits "Có {n} năm" into text and compiled `{expression}` parts.
+fn compile_message(template: &str) -> Result<Vec<MessagePart>> {
+    let mut parts = Vec::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        if open > 0 {
+            parts.push(MessagePart::Text(rest[..open].to_string()));
+        }
+        let after = &rest[open + 1..];
+        let close = after.find('}').context("thiếu dấu '}'")?;
+        let expr = evalexpr::build_operator_tree(&after[..close])
+            .map_err(|e| anyhow::anyhow!("'{{{}}}': {e}", &after[..close]))?;
+        parts.push(MessagePart::Value(expr));
+        rest = &after[close + 1..];
+    }
+    if !rest.is_empty() {
+        parts.push(MessagePart::Text(rest.to_string()));
+    }
+    Ok(parts)
+}
+
+fn toml_date(value: &toml::value::Datetime, origin: &str) -> Result<NaiveDate> {
+    let date = value
+        .date
+        .with_context(|| format!("{origin}: '{value}' cần là một ngày (YYYY-MM-DD)"))?;
+    NaiveDate::from_ymd_opt(date.year as i32, date.month as u32, date.day as u32)
+        .with_context(|| format!("{origin}: '{value}' không phải ngày hợp lệ"))
+}
+
+/// 1-based line and column of a byte offset.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_regulation_loads() {
+        let reg = Regulation::default_national().unwrap();
+        for code in ["LĐTT", "CSTĐCS", "TTLĐTT", "TTLĐXS", "GK", "BK-BỘ", "BK-TTG", "HCLĐ3"] {
+            assert!(reg.honour(code).is_some(), "{code} missing");
+        }
+        assert_eq!(reg.implied_codes("CSTĐCS"), ["CSTĐCS", "LĐTT"]);
+    }
+
+    #[test]
+    fn bonus_rounds_up_to_ten_thousand() {
+        let reg = Regulation::default_national().unwrap();
+        let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        // 0.3 × 1,490,000 = 447,000 → 450,000 (domain.md's example).
+        assert_eq!(reg.bonus(0.3, d(2020, 1, 1)), Some(450_000));
+        // 1.5 × 2,340,000 = 3,510,000 exactly.
+        assert_eq!(reg.bonus(1.5, d(2026, 1, 15)), Some(3_510_000));
+        assert_eq!(reg.bonus(0.3, d(2026, 1, 15)), Some(710_000));
+        assert_eq!(reg.bonus(1.0, d(2019, 1, 1)), None);
+    }
+
+    #[test]
+    fn legal_bases_follow_the_decision_date() {
+        let reg = Regulation::default_national().unwrap();
+        let before = reg.legal_bases_on(NaiveDate::from_ymd_opt(2025, 3, 1).unwrap()).join("\n");
+        let after = reg.legal_bases_on(NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()).join("\n");
+        assert!(before.contains("98/2023") && !before.contains("152/2025"));
+        assert!(after.contains("152/2025") && !after.contains("98/2023"));
+    }
+
+    #[test]
+    fn a_bad_condition_names_line_and_column() {
+        let bad = DEFAULT_TOML.replace("rating_rank >= 3\", message = \"Xếp loại năm {year} là {rating}: cần Hoàn thành tốt nhiệm vụ (HTTNV)", "ratng_rank >= 3\", message = \"Xếp loại năm {year} là {rating}: cần Hoàn thành tốt nhiệm vụ (HTTNV)");
+        let err = Regulation::parse(&bad, "q.toml").unwrap_err().to_string();
+        assert!(err.contains("q.toml:"), "{err}");
+        assert!(err.contains("ratng_rank"), "{err}");
+        assert!(err.contains("gợi ý"), "{err}");
+    }
+
+    #[test]
+    fn unknown_fields_are_refused() {
+        let bad = DEFAULT_TOML.replace("min_months_worked = 6", "min_months_worked = 6\nmin_month = 3");
+        assert!(Regulation::parse(&bad, "q.toml").is_err());
+    }
+}

@@ -1,0 +1,250 @@
+//! Flags and `tdkt.toml` become one validated [`Settings`] before any work.
+//!
+//! Stages never read flags or files themselves: they receive the parts of
+//! `Settings` they need. A flag wins over the file, and the file over the
+//! defaults.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use crate::regulation::Regulation;
+use crate::units::UnitList;
+
+pub const CAMPAIGN_FILE: &str = "tdkt.toml";
+
+/// `tdkt.toml`, as a clerk writes it.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CampaignFile {
+    #[serde(default)]
+    pub campaign: CampaignSection,
+    #[serde(default)]
+    pub agency: Agency,
+    #[serde(default)]
+    pub signer: Signer,
+    #[serde(default)]
+    pub units: Vec<crate::units::Unit>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CampaignSection {
+    /// The evaluation year (năm xét).
+    pub year: Option<i32>,
+    /// Where the units' workbooks are, relative to the campaign folder.
+    pub inbox: Option<PathBuf>,
+    pub output: Option<PathBuf>,
+    /// A regulation file; the built-in national rules when absent.
+    pub regulation: Option<PathBuf>,
+    /// A unit list (.csv or .xlsx with code, name, aliases).
+    pub units_file: Option<PathBuf>,
+    /// The date the decisions will bear; fixes PDF dates and bonus amounts.
+    pub decision_date: Option<toml::value::Datetime>,
+    pub style: Option<DocumentStyle>,
+    /// "Theo đề nghị của …".
+    pub proposer: Option<String>,
+    /// Recipients listed under "Nơi nhận:" before "Lưu: VT, …".
+    pub recipients: Option<Vec<String>>,
+    /// The office that keeps the file copy: "Lưu: VT, TĐKT."
+    pub archive: Option<String>,
+}
+
+/// State documents (Nghị định 30/2020) or Party documents (Hướng dẫn 36).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DocumentStyle {
+    #[default]
+    State,
+    Party,
+}
+
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Agency {
+    /// The parent body printed above the issuing body, if any.
+    #[serde(default)]
+    pub parent: String,
+    pub name: String,
+    /// For document numbers: "05/QĐ-HVCTQG".
+    pub abbreviation: String,
+    /// The place name of the date line: "Hà Nội".
+    pub place: String,
+}
+
+impl Default for Agency {
+    fn default() -> Self {
+        Agency {
+            parent: String::new(),
+            name: "Cơ quan (chưa khai báo trong tdkt.toml)".to_string(),
+            abbreviation: "CQ".to_string(),
+            place: "Hà Nội".to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Signer {
+    /// Who decides, in the decision's authority line: "GIÁM ĐỐC HỌC VIỆN …".
+    pub authority: String,
+    /// "KT. GIÁM ĐỐC" when a deputy signs on the head's behalf; empty when
+    /// the head signs.
+    #[serde(default)]
+    pub prefix: String,
+    /// The signer's own title: "PHÓ GIÁM ĐỐC".
+    pub title: String,
+    pub name: String,
+}
+
+impl Default for Signer {
+    fn default() -> Self {
+        Signer {
+            authority: "THỦ TRƯỞNG CƠ QUAN".to_string(),
+            prefix: String::new(),
+            title: "THỦ TRƯỞNG".to_string(),
+            name: "(chưa khai báo)".to_string(),
+        }
+    }
+}
+
+/// What the command line says; `None` means "not given".
+#[derive(Debug, Clone, Default)]
+pub struct Flags {
+    pub input: Option<PathBuf>,
+    pub out: Option<PathBuf>,
+    pub year: Option<i32>,
+    pub units: Option<PathBuf>,
+    pub regulation: Option<PathBuf>,
+}
+
+/// The document settings render needs.
+#[derive(Debug, Clone)]
+pub struct DocumentSettings {
+    pub agency: Agency,
+    pub signer: Signer,
+    pub style: DocumentStyle,
+    pub decision_date: NaiveDate,
+    pub proposer: String,
+    pub recipients: Vec<String>,
+    pub archive: String,
+}
+
+/// Everything a run needs, resolved and checked once.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub campaign_dir: Option<PathBuf>,
+    pub inbox: PathBuf,
+    pub output: PathBuf,
+    /// The year to check workbooks against; `None` lets the workbooks say.
+    pub year: Option<i32>,
+    pub regulation: Regulation,
+    pub units: Option<UnitList>,
+    /// A campaign's `templates/` folder, whose files override the built-in ones.
+    pub templates_dir: Option<PathBuf>,
+    /// A campaign's `fonts/` folder, added to the built-in fonts.
+    pub fonts_dir: Option<PathBuf>,
+    pub documents: DocumentSettings,
+}
+
+impl Settings {
+    pub fn resolve(flags: &Flags) -> Result<Settings> {
+        let input = flags.input.clone().unwrap_or_else(|| PathBuf::from("."));
+        let campaign_dir = input.join(CAMPAIGN_FILE).is_file().then(|| input.clone());
+        let file = match &campaign_dir {
+            Some(dir) => read_campaign_file(&dir.join(CAMPAIGN_FILE))?,
+            None => CampaignFile::default(),
+        };
+        let base = campaign_dir.clone().unwrap_or_else(|| input.clone());
+        let inbox = match (&campaign_dir, &file.campaign.inbox) {
+            (Some(dir), Some(inbox)) => dir.join(inbox),
+            (Some(dir), None) => dir.join("inbox"),
+            (None, _) => input.clone(),
+        };
+        let output = match (&flags.out, &file.campaign.output) {
+            (Some(out), _) => out.clone(),
+            (None, Some(out)) => base.join(out),
+            (None, None) if campaign_dir.is_some() => base.join("output"),
+            (None, None) => input.join("tdkt-ket-qua"),
+        };
+
+        let regulation = match (&flags.regulation, &file.campaign.regulation) {
+            (Some(path), _) => Regulation::load(path)?,
+            (None, Some(path)) => Regulation::load(&base.join(path))?,
+            (None, None) => Regulation::default_national()?,
+        };
+
+        let units = resolve_units(flags, &file, campaign_dir.as_deref())?;
+        let year = flags.year.or(file.campaign.year);
+        if let Some(y) = year
+            && !(1990..=2100).contains(&y)
+        {
+            bail!("Năm xét {y} không hợp lệ");
+        }
+
+        let decision_date = match &file.campaign.decision_date {
+            Some(d) => {
+                let date = d.date.context("decision_date cần dạng YYYY-MM-DD")?;
+                NaiveDate::from_ymd_opt(date.year as i32, date.month as u32, date.day as u32)
+                    .context("decision_date không phải ngày hợp lệ")?
+            }
+            // Decisions of year Y are usually signed in January of Y + 1.
+            None => NaiveDate::from_ymd_opt(year.unwrap_or(2025) + 1, 1, 15).context("năm xét không hợp lệ")?,
+        };
+        let archive = file.campaign.archive.clone().unwrap_or_else(|| "VT, TĐKT".to_string());
+        let documents = DocumentSettings {
+            agency: file.agency.clone(),
+            signer: file.signer.clone(),
+            style: file.campaign.style.unwrap_or_default(),
+            decision_date,
+            proposer: file
+                .campaign
+                .proposer
+                .clone()
+                .unwrap_or_else(|| "Thường trực Hội đồng Thi đua - Khen thưởng".to_string()),
+            recipients: file.campaign.recipients.clone().unwrap_or_else(|| vec!["Như Điều 3".to_string()]),
+            archive,
+        };
+
+        let dir_if = |name: &str| campaign_dir.as_ref().map(|d| d.join(name)).filter(|p| p.is_dir());
+        Ok(Settings {
+            templates_dir: dir_if("templates"),
+            fonts_dir: dir_if("fonts"),
+            campaign_dir,
+            inbox,
+            output,
+            year,
+            regulation,
+            units,
+            documents,
+        })
+    }
+}
+
+fn read_campaign_file(path: &Path) -> Result<CampaignFile> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("Không đọc được {}", path.display()))?;
+    toml::from_str(&text).map_err(|e| anyhow::anyhow!("{} sai: {e}", path.display()))
+}
+
+fn resolve_units(flags: &Flags, file: &CampaignFile, campaign_dir: Option<&Path>) -> Result<Option<UnitList>> {
+    if let Some(path) = &flags.units {
+        return UnitList::load(path).map(Some);
+    }
+    if let (Some(dir), Some(path)) = (campaign_dir, &file.campaign.units_file) {
+        return UnitList::load(&dir.join(path)).map(Some);
+    }
+    if !file.units.is_empty() {
+        return Ok(Some(UnitList::new(file.units.clone())));
+    }
+    if let Some(dir) = campaign_dir {
+        for name in ["units.csv", "units.xlsx"] {
+            let path = dir.join(name);
+            if path.is_file() {
+                return UnitList::load(&path).map(Some);
+            }
+        }
+    }
+    Ok(None)
+}
