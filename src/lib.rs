@@ -14,3 +14,5 @@ pub mod regulation;
 pub mod settings;
 pub mod text;
 pub mod units;
+pub mod aggregate;
+pub mod validate;

@@ -112,7 +112,7 @@ pub enum Decider {
 }
 
 /// What a certificate of this honour prints.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Certificate {
     /// The form's name in red capitals: "BẰNG KHEN".

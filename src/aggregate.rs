@@ -1,0 +1,337 @@
+//! Stage 4, aggregate: verdicts become what the council and the documents
+//! need: the grants of each decision, the lists of each submission to a
+//! higher level, and per-unit tallies.
+//!
+//! Pure. Tallies are mergeable, so the totals are a fold over units.
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use icu_collator::options::CollatorOptions;
+use icu_collator::{Collator, CollatorBorrowed};
+use serde::Serialize;
+
+use crate::model::{Birth, Sex, Submission};
+use crate::regulation::{Certificate, Decider, HonourKind, Regulation, Subject};
+use crate::text::{given_name, slug};
+use crate::validate::{QuotaResult, RecordRef, Status, Validation};
+
+/// One line of an attached list, and one certificate.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Grant {
+    pub name: String,
+    #[serde(skip)]
+    pub subject: Subject,
+    pub sex: Option<Sex>,
+    pub birth: Option<Birth>,
+    pub position: Option<String>,
+    pub job_title: Option<String>,
+    pub sub_unit: Option<String>,
+    pub unit_code: String,
+    pub unit_name: String,
+    pub achievement: Option<String>,
+    /// In đồng, rounded up to 10,000; `None` when no base salary is known.
+    pub bonus: Option<u64>,
+    /// 1-based place in its decision: the register number (số sổ vàng).
+    pub ordinal: u32,
+    pub file: String,
+    pub row: u32,
+    #[serde(skip)]
+    pub record: RecordRef,
+}
+
+/// What one decision (or one submission upward) grants.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GrantList {
+    /// Stable, ASCII: "bk-bo".
+    pub id: String,
+    pub code: String,
+    pub name: String,
+    #[serde(skip)]
+    pub kind: HonourKind,
+    #[serde(skip)]
+    pub decided_by: Decider,
+    pub decider: Option<String>,
+    pub certificate: Option<Certificate>,
+    pub collectives: Vec<Grant>,
+    pub individuals: Vec<Grant>,
+    pub total_bonus: u64,
+}
+
+impl GrantList {
+    pub fn count(&self) -> usize {
+        self.collectives.len() + self.individuals.len()
+    }
+
+    pub fn grants(&self) -> impl Iterator<Item = &Grant> {
+        self.collectives.iter().chain(&self.individuals)
+    }
+}
+
+/// Proposals of one unit for one honour, by outcome.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Tally {
+    pub proposed: u32,
+    pub eligible: u32,
+    pub held: u32,
+    pub not_eligible: u32,
+    pub cannot_verify: u32,
+}
+
+impl Tally {
+    fn add(&mut self, status: Status) {
+        self.proposed += 1;
+        match status {
+            Status::Eligible => self.eligible += 1,
+            Status::Held => self.held += 1,
+            Status::NotEligible => self.not_eligible += 1,
+            Status::CannotVerify => self.cannot_verify += 1,
+        }
+    }
+
+    /// Combines two tallies; order does not matter.
+    pub fn merge(self, other: Tally) -> Tally {
+        Tally {
+            proposed: self.proposed + other.proposed,
+            eligible: self.eligible + other.eligible,
+            held: self.held + other.held,
+            not_eligible: self.not_eligible + other.not_eligible,
+            cannot_verify: self.cannot_verify + other.cannot_verify,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UnitSummary {
+    pub code: String,
+    pub name: String,
+    pub file: String,
+    /// By honour code, in regulation order.
+    pub tallies: Vec<(String, Tally)>,
+    pub total: Tally,
+    pub bonus: u64,
+}
+
+/// Everything the documents are made from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Aggregate {
+    pub year: i32,
+    pub decision_date: NaiveDate,
+    /// One per honour the agency grants itself and someone is eligible for.
+    pub decisions: Vec<GrantList>,
+    /// One per honour a higher level grants.
+    pub submissions: Vec<GrantList>,
+    pub units: Vec<UnitSummary>,
+    /// Totals by honour code, regulation order.
+    pub totals: Vec<(String, Tally)>,
+    pub quotas: Vec<QuotaResult>,
+    pub total_bonus: u64,
+}
+
+pub fn aggregate(
+    submissions: &[Submission],
+    validation: &Validation,
+    regulation: &Regulation,
+    year: i32,
+    decision_date: NaiveDate,
+    unit_order: &[String],
+) -> Aggregate {
+    let collator = vietnamese_collator();
+    let mut decisions = Vec::new();
+    let mut upward = Vec::new();
+    for honour in &regulation.honours {
+        let mut list = GrantList {
+            id: slug(&honour.code),
+            code: honour.code.clone(),
+            name: honour.name.clone(),
+            kind: honour.kind,
+            decided_by: honour.decided_by,
+            decider: honour.decider.clone(),
+            certificate: honour.certificate.clone(),
+            collectives: Vec::new(),
+            individuals: Vec::new(),
+            total_bonus: 0,
+        };
+        for verdict in validation.verdicts.iter().filter(|v| v.eligible && v.proposal == honour.code) {
+            let submission = &submissions[verdict.record.submission];
+            let coefficient = honour.criteria(verdict.record.subject).map_or(0.0, |c| c.coefficient);
+            let grant = make_grant(submission, verdict.record, regulation.bonus(coefficient, decision_date));
+            match verdict.record.subject {
+                Subject::Individual => list.individuals.push(grant),
+                Subject::Collective => list.collectives.push(grant),
+            }
+        }
+        if list.count() == 0 {
+            continue;
+        }
+        let unit_rank = |code: &str| unit_order.iter().position(|c| c == code).unwrap_or(usize::MAX);
+        let order = |a: &Grant, b: &Grant| -> Ordering {
+            unit_rank(&a.unit_code)
+                .cmp(&unit_rank(&b.unit_code))
+                .then_with(|| collator.compare(&a.unit_name, &b.unit_name))
+                .then_with(|| collator.compare(given_name(&a.name), given_name(&b.name)))
+                .then_with(|| collator.compare(&a.name, &b.name))
+                .then_with(|| a.file.cmp(&b.file).then(a.row.cmp(&b.row)))
+        };
+        list.collectives.sort_by(|a, b| order(a, b));
+        list.individuals.sort_by(|a, b| order(a, b));
+        for (n, grant) in list.collectives.iter_mut().chain(list.individuals.iter_mut()).enumerate() {
+            grant.ordinal = n as u32 + 1;
+        }
+        list.total_bonus = list.grants().filter_map(|g| g.bonus).sum();
+        match honour.decided_by {
+            Decider::Agency => decisions.push(list),
+            Decider::Higher => upward.push(list),
+        }
+    }
+
+    let units = unit_summaries(submissions, validation, regulation, &decisions);
+    let totals = regulation
+        .honours
+        .iter()
+        .map(|h| {
+            let total = units
+                .iter()
+                .filter_map(|u| u.tallies.iter().find(|(c, _)| *c == h.code).map(|(_, t)| *t))
+                .fold(Tally::default(), Tally::merge);
+            (h.code.clone(), total)
+        })
+        .filter(|(_, t)| t.proposed > 0)
+        .collect();
+    let total_bonus = decisions.iter().map(|d| d.total_bonus).sum();
+    Aggregate {
+        year,
+        decision_date,
+        decisions,
+        submissions: upward,
+        units,
+        totals,
+        quotas: validation.quotas.clone(),
+        total_bonus,
+    }
+}
+
+fn make_grant(submission: &Submission, record: RecordRef, bonus: Option<u64>) -> Grant {
+    let unit_code = submission.unit_code();
+    let unit_name = submission.unit_name();
+    match record.subject {
+        Subject::Individual => {
+            let p = &submission.individuals[record.index];
+            Grant {
+                name: p.full_name.clone(),
+                subject: record.subject,
+                sex: p.sex,
+                birth: p.birth,
+                position: p.position.clone(),
+                job_title: p.job_title.clone(),
+                sub_unit: p.sub_unit.clone(),
+                unit_code,
+                unit_name,
+                achievement: p.achievement.clone(),
+                bonus,
+                ordinal: 0,
+                file: submission.file.clone(),
+                row: p.source.row,
+                record,
+            }
+        }
+        Subject::Collective => {
+            let c = &submission.collectives[record.index];
+            Grant {
+                name: c.name.clone(),
+                subject: record.subject,
+                sex: None,
+                birth: None,
+                position: None,
+                job_title: None,
+                sub_unit: None,
+                unit_code,
+                unit_name,
+                achievement: c.achievement.clone(),
+                bonus,
+                ordinal: 0,
+                file: submission.file.clone(),
+                row: c.source.row,
+                record,
+            }
+        }
+    }
+}
+
+fn unit_summaries(
+    submissions: &[Submission],
+    validation: &Validation,
+    regulation: &Regulation,
+    decisions: &[GrantList],
+) -> Vec<UnitSummary> {
+    let mut per_unit: BTreeMap<usize, BTreeMap<&str, Tally>> = BTreeMap::new();
+    for verdict in &validation.verdicts {
+        per_unit
+            .entry(verdict.record.submission)
+            .or_default()
+            .entry(verdict.proposal.as_str())
+            .or_default()
+            .add(verdict.status);
+    }
+    submissions
+        .iter()
+        .enumerate()
+        .map(|(s, submission)| {
+            let counts = per_unit.remove(&s).unwrap_or_default();
+            let tallies: Vec<(String, Tally)> = regulation
+                .honours
+                .iter()
+                .filter_map(|h| counts.get(h.code.as_str()).map(|t| (h.code.clone(), *t)))
+                .collect();
+            let total = tallies.iter().map(|(_, t)| *t).fold(Tally::default(), Tally::merge);
+            let bonus = decisions
+                .iter()
+                .flat_map(GrantList::grants)
+                .filter(|g| g.record.submission == s)
+                .filter_map(|g| g.bonus)
+                .sum();
+            UnitSummary {
+                code: submission.unit_code(),
+                name: submission.unit_name(),
+                file: submission.file.clone(),
+                tallies,
+                total,
+                bonus,
+            }
+        })
+        .collect()
+}
+
+/// Vietnamese collation from ICU's CLDR data: a ă â b c d đ e ê …, tones
+/// as secondary differences.
+pub fn vietnamese_collator() -> CollatorBorrowed<'static> {
+    let locale = icu_locale_core::locale!("vi");
+    // The baked data always holds the root collation, so this cannot fail;
+    // fall back to root rather than panic if a build ever lacks "vi".
+    Collator::try_new(locale.into(), CollatorOptions::default())
+        .or_else(|_| Collator::try_new(Default::default(), CollatorOptions::default()))
+        .expect("ICU root collation data is compiled in")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vietnamese_order_of_given_names() {
+        let collator = vietnamese_collator();
+        let mut names = vec!["Đức", "Dũng", "Ánh", "Anh", "Ân", "Ăn", "Bình", "Ơn", "Ôn", "On", "Ưng", "Uyên"];
+        names.sort_by(|a, b| collator.compare(a, b));
+        assert_eq!(names, ["Anh", "Ánh", "Ăn", "Ân", "Bình", "Dũng", "Đức", "On", "Ôn", "Ơn", "Uyên", "Ưng"]);
+    }
+
+    #[test]
+    fn tallies_merge_in_any_order() {
+        let a = Tally { proposed: 3, eligible: 2, held: 0, not_eligible: 1, cannot_verify: 0 };
+        let b = Tally { proposed: 2, eligible: 0, held: 1, not_eligible: 0, cannot_verify: 1 };
+        let c = Tally { proposed: 1, eligible: 1, ..Tally::default() };
+        assert_eq!(a.merge(b).merge(c), c.merge(a).merge(b));
+        assert_eq!(a.merge(b).proposed, 5);
+    }
+}

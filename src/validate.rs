@@ -1,0 +1,356 @@
+//! Stage 3, validate: every proposal against the regulation.
+//!
+//! Pure: takes the mapped submissions and the regulation, returns verdicts
+//! and quota results. Each row's title is judged before its award, so that
+//! an award whose chain ends this year ("CSTĐCS two years running, counting
+//! the one this campaign grants") sees this year's title.
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+
+use crate::model::{Collective, Individual, Rating, Submission};
+use crate::regulation::{Facts, History, Outcome, QuotaBase, Regulation, RuleResult, Subject};
+use crate::text::fold;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Eligible,
+    NotEligible,
+    Held,
+    CannotVerify,
+}
+
+impl Status {
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Status::Eligible => "Đủ điều kiện",
+            Status::NotEligible => "Không đủ điều kiện",
+            Status::Held => "Tạm hoãn xét",
+            Status::CannotVerify => "Chưa xác minh được",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FailedRule {
+    pub rule: String,
+    pub message: String,
+    /// A needed fact was missing, rather than the rule failing.
+    #[serde(skip)]
+    pub unverifiable: bool,
+}
+
+/// Where a verdict's record lives in the mapped submissions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordRef {
+    pub submission: usize,
+    pub subject: Subject,
+    pub index: usize,
+}
+
+/// The judgement of one proposal (contracts.md, `tdkt check --json`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Verdict {
+    pub file: String,
+    pub sheet: String,
+    pub row: u32,
+    pub subject: String,
+    pub unit: String,
+    pub proposal: String,
+    pub status: Status,
+    pub eligible: bool,
+    pub failed: Vec<FailedRule>,
+    #[serde(skip)]
+    pub record: RecordRef,
+}
+
+/// A quota and how a unit's proposals stand against it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QuotaResult {
+    pub unit: String,
+    pub proposal: String,
+    pub allowed: u32,
+    pub proposed: u32,
+    pub ok: bool,
+    /// The arithmetic, for people: "⌊20% × 12⌋ = 2".
+    pub basis: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Validation {
+    pub verdicts: Vec<Verdict>,
+    pub quotas: Vec<QuotaResult>,
+}
+
+pub fn validate(submissions: &[Submission], regulation: &Regulation, year: i32) -> Validation {
+    let mut validation = Validation::default();
+    for (s, submission) in submissions.iter().enumerate() {
+        for (i, person) in submission.individuals.iter().enumerate() {
+            let record = RecordRef { submission: s, subject: Subject::Individual, index: i };
+            judge_row(&mut validation.verdicts, submission, record, Judged::Individual(person), regulation, year);
+        }
+        for (i, collective) in submission.collectives.iter().enumerate() {
+            let record = RecordRef { submission: s, subject: Subject::Collective, index: i };
+            judge_row(&mut validation.verdicts, submission, record, Judged::Collective(collective), regulation, year);
+        }
+        validation.quotas.extend(quotas(submission, regulation));
+    }
+    validation
+}
+
+#[derive(Clone, Copy)]
+enum Judged<'a> {
+    Individual(&'a Individual),
+    Collective(&'a Collective),
+}
+
+impl<'a> Judged<'a> {
+    fn name(self) -> &'a str {
+        match self {
+            Judged::Individual(p) => &p.full_name,
+            Judged::Collective(c) => &c.name,
+        }
+    }
+
+    fn source(self) -> &'a crate::model::Source {
+        match self {
+            Judged::Individual(p) => &p.source,
+            Judged::Collective(c) => &c.source,
+        }
+    }
+
+    fn proposals(self) -> [Option<&'a String>; 2] {
+        match self {
+            Judged::Individual(p) => [p.proposed_title.as_ref(), p.proposed_award.as_ref()],
+            Judged::Collective(c) => [c.proposed_title.as_ref(), c.proposed_award.as_ref()],
+        }
+    }
+
+    fn remarks(self) -> String {
+        match self {
+            Judged::Individual(p) => format!("{} {}", p.remark.as_deref().unwrap_or(""), p.discipline.as_deref().unwrap_or("")),
+            Judged::Collective(c) => c.remark.clone().unwrap_or_default(),
+        }
+    }
+
+    fn subject(self) -> Subject {
+        match self {
+            Judged::Individual(_) => Subject::Individual,
+            Judged::Collective(_) => Subject::Collective,
+        }
+    }
+
+    fn facts<'f>(self, regulation: &'f Regulation, year: i32, granted: &'f BTreeSet<String>) -> Facts<'f>
+    where
+        'a: 'f,
+    {
+        match self {
+            Judged::Individual(p) => {
+                let history = History {
+                    year,
+                    rating: p.rating,
+                    rating_history: &p.rating_history,
+                    title_history: &p.title_history,
+                    prior_awards: &p.prior_awards,
+                };
+                let mut facts = Facts::new(history, regulation, granted);
+                facts.set_float("months_worked", Some(p.months_worked.unwrap_or(12.0)));
+                facts.set_float("min_months_worked", Some(regulation.settings.min_months_worked));
+                facts.set_bool("disciplined", p.discipline.is_some());
+                facts.set_bool("has_initiative", p.initiative.is_some());
+                facts.set_bool("is_female", p.sex == Some(crate::model::Sex::Female));
+                facts.set_float("teaching_hours", p.teaching_hours);
+                facts.set_float("research_points", p.research_points);
+                facts
+            }
+            Judged::Collective(c) => {
+                let history = History {
+                    year,
+                    rating: c.rating,
+                    rating_history: &c.rating_history,
+                    title_history: &c.title_history,
+                    prior_awards: &[],
+                };
+                let mut facts = Facts::new(history, regulation, granted);
+                let int = |v: Option<u32>| v.map(i64::from);
+                facts.set_int("members", int(c.members));
+                facts.set_int("members_htnv_or_better", int(c.members_htnv_or_better));
+                facts.set_int("members_ldtt", int(c.members_ldtt));
+                facts.set_int("members_cstdcs", int(c.members_cstdcs));
+                facts.set_int("members_disciplined", Some(int(c.members_disciplined).unwrap_or(0)));
+                facts
+            }
+        }
+    }
+}
+
+fn judge_row(
+    verdicts: &mut Vec<Verdict>,
+    submission: &Submission,
+    record: RecordRef,
+    judged: Judged<'_>,
+    regulation: &Regulation,
+    year: i32,
+) {
+    let hold = hold_phrase(&judged.remarks(), &regulation.settings.hold_phrases);
+    // Codes this row is found eligible for this year, for the award's chains.
+    let mut granted_this_row: BTreeSet<String> = BTreeSet::new();
+    for code in judged.proposals().into_iter().flatten() {
+        let (mut status, failed, granted) = judge(judged, code, regulation, year, &granted_this_row);
+        let mut failed = failed;
+        if let Some(phrase) = &hold {
+            status = Status::Held;
+            failed.insert(
+                0,
+                FailedRule {
+                    rule: format!("{code}.tam-hoan"),
+                    message: format!("Ghi chú '{phrase}': chưa xét khen thưởng cho đến khi có kết luận"),
+                    unverifiable: false,
+                },
+            );
+        }
+        if status == Status::Eligible {
+            granted_this_row.extend(granted);
+        }
+        let source = judged.source();
+        verdicts.push(Verdict {
+            file: submission.file.clone(),
+            sheet: source.sheet.clone(),
+            row: source.row,
+            subject: judged.name().to_string(),
+            unit: submission.unit_code(),
+            proposal: code.clone(),
+            status,
+            eligible: status == Status::Eligible,
+            failed,
+            record,
+        });
+    }
+}
+
+/// Judges one proposal: the rules of the honours it includes first (LĐTT
+/// before CSTĐCS), each passing level counting as held this year.
+fn judge(
+    judged: Judged<'_>,
+    code: &str,
+    regulation: &Regulation,
+    year: i32,
+    granted_before: &BTreeSet<String>,
+) -> (Status, Vec<FailedRule>, BTreeSet<String>) {
+    let subject = judged.subject();
+    let mut granted = granted_before.clone();
+    let mut failed = Vec::new();
+    let mut cannot_verify = false;
+    let mut held_reason = None;
+    // Lowest level first.
+    for level in regulation.implied_codes(code).iter().rev() {
+        let Some(honour) = regulation.honour(level) else { continue };
+        let Some(criteria) = honour.criteria(subject) else {
+            let who = if subject == Subject::Individual { "cá nhân" } else { "tập thể" };
+            failed.push(FailedRule {
+                rule: format!("{level}.doi-tuong"),
+                message: format!("{} không xét cho {who}", honour.name),
+                unverifiable: false,
+            });
+            return (Status::NotEligible, failed, granted);
+        };
+        if level == code
+            && let Some(reason) = &criteria.hold_reason
+        {
+            held_reason = Some(reason.clone());
+        }
+        let facts = judged.facts(regulation, year, &granted);
+        let results: Vec<RuleResult> = facts.evaluate(&criteria.rules);
+        let mut level_passes = true;
+        for result in results {
+            match result.outcome {
+                Outcome::Pass => {}
+                Outcome::Fail(message) => {
+                    level_passes = false;
+                    failed.push(FailedRule { rule: result.rule, message, unverifiable: false });
+                }
+                Outcome::CannotVerify(message) => {
+                    level_passes = false;
+                    cannot_verify = true;
+                    failed.push(FailedRule { rule: result.rule, message, unverifiable: true });
+                }
+            }
+        }
+        if level_passes {
+            granted.insert(level.clone());
+        }
+    }
+    let only_unverifiable = cannot_verify && failed.iter().all(|f| f.unverifiable);
+    let status = if let Some(reason) = held_reason {
+        failed.push(FailedRule { rule: format!("{code}.hoi-dong"), message: reason, unverifiable: false });
+        Status::Held
+    } else if failed.is_empty() {
+        Status::Eligible
+    } else if only_unverifiable {
+        Status::CannotVerify
+    } else {
+        Status::NotEligible
+    };
+    (status, failed, granted)
+}
+
+/// The hold phrase found in a remark, if any.
+fn hold_phrase(remarks: &str, phrases: &[String]) -> Option<String> {
+    let folded = fold(remarks);
+    phrases.iter().find(|p| folded.contains(&fold(p))).cloned()
+}
+
+fn quotas(submission: &Submission, regulation: &Regulation) -> Vec<QuotaResult> {
+    let mut out = Vec::new();
+    let unit = submission.unit_code();
+    let rated_good = submission.individuals.iter().filter(|p| p.rating >= Some(Rating::Httnv)).count() as u32;
+    let excellent = submission.individuals.iter().filter(|p| p.rating == Some(Rating::Htxsnv)).count() as u32;
+    if rated_good > 0 {
+        let share = regulation.settings.rating_quota_share;
+        let allowed = (share * f64::from(rated_good) + 1e-9).floor() as u32;
+        out.push(QuotaResult {
+            unit: unit.clone(),
+            proposal: Rating::Htxsnv.code().to_string(),
+            allowed,
+            proposed: excellent,
+            ok: excellent <= allowed,
+            basis: format!(
+                "⌊{}% × {rated_good} người HTTNV trở lên⌋ = {allowed}",
+                crate::format::number_vi(share * 100.0)
+            ),
+        });
+    }
+    for honour in &regulation.honours {
+        for (subject, criteria) in [(Subject::Individual, &honour.individual), (Subject::Collective, &honour.collective)] {
+            let Some(quota) = criteria.as_ref().and_then(|c| c.quota.as_ref()) else { continue };
+            let proposals = count_proposals(submission, subject, &honour.code);
+            let base = match quota.of {
+                QuotaBase::Headcount => submission.headcount.unwrap_or(0),
+                QuotaBase::Proposals => match subject {
+                    Subject::Individual => submission.individuals.len() as u32,
+                    Subject::Collective => submission.collectives.len() as u32,
+                },
+            };
+            let allowed = (quota.share * f64::from(base) + 1e-9).floor() as u32;
+            out.push(QuotaResult {
+                unit: unit.clone(),
+                proposal: honour.code.clone(),
+                allowed,
+                proposed: proposals,
+                ok: proposals <= allowed,
+                basis: format!("⌊{}% × {base}⌋ = {allowed}", crate::format::number_vi(quota.share * 100.0)),
+            });
+        }
+    }
+    out
+}
+
+fn count_proposals(submission: &Submission, subject: Subject, code: &str) -> u32 {
+    let is = |t: &Option<String>, a: &Option<String>| t.as_deref() == Some(code) || a.as_deref() == Some(code);
+    match subject {
+        Subject::Individual => submission.individuals.iter().filter(|p| is(&p.proposed_title, &p.proposed_award)).count() as u32,
+        Subject::Collective => submission.collectives.iter().filter(|c| is(&c.proposed_title, &c.proposed_award)).count() as u32,
+    }
+}
