@@ -1,1 +1,159 @@
-fn main(){}
+//! The `tdkt` command line: flags become `Settings`, a command runs the
+//! pipeline, and the exit code is decided once, at the end (contracts.md).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use tdkt::pipeline;
+use tdkt::settings::{Flags, Settings};
+
+#[derive(Parser)]
+#[command(
+    name = "tdkt",
+    version,
+    about = "tdkt — Thi đua, Khen thưởng: đọc hồ sơ đề nghị của các đơn vị, xét theo quy định, \
+             lập quyết định, tờ trình, báo cáo và in bằng khen, giấy khen.",
+    long_about = None
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Tạo thư mục đợt xét mới: tdkt.toml, quy định, mẫu văn bản, thư mục hồ sơ trống.
+    Init {
+        /// Thư mục sẽ tạo.
+        dir: PathBuf,
+    },
+    /// Ghi biểu mẫu đề nghị khen thưởng (.xlsx) để gửi các đơn vị điền.
+    Form {
+        /// Tệp sẽ ghi (mặc định: bieu-mau-de-nghi-khen-thuong.xlsx).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Ghi năm vào tiêu đề các cột (Xếp loại năm 2025 …).
+        #[arg(long)]
+        year: Option<i32>,
+        /// Lấy danh sách danh hiệu, hình thức khen thưởng từ tệp quy định này.
+        #[arg(long)]
+        regulation: Option<PathBuf>,
+    },
+    /// Chỉ đọc hồ sơ và cho biết đã đọc được gì (bảng dễ đọc, hoặc JSON với --json).
+    Inspect(ReadArgs),
+    /// Đọc hồ sơ và xét theo quy định; báo từng lỗi theo tệp, trang, ô.
+    Check(ReadArgs),
+    /// Làm trọn đợt xét: phản hồi cho đơn vị, báo cáo, dự thảo quyết định, tờ trình, bằng khen.
+    Build {
+        #[command(flatten)]
+        read: ReadArgs,
+        /// Thư mục kết quả (mặc định: theo tdkt.toml, hoặc output/).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Args)]
+struct ReadArgs {
+    /// Thư mục đợt xét (có tdkt.toml) hoặc thư mục chứa các tệp Excel.
+    input: Option<PathBuf>,
+    /// In kết quả dạng JSON (cho chương trình khác đọc).
+    #[arg(long)]
+    json: bool,
+    /// Năm xét.
+    #[arg(long)]
+    year: Option<i32>,
+    /// Danh sách đơn vị (.csv hoặc .xlsx với các cột code, name, aliases).
+    #[arg(long)]
+    units: Option<PathBuf>,
+    /// Tệp quy định xét (mặc định: quy định quốc gia hiện hành).
+    #[arg(long)]
+    regulation: Option<PathBuf>,
+}
+
+impl ReadArgs {
+    fn flags(&self, out: Option<PathBuf>) -> Flags {
+        Flags {
+            input: self.input.clone(),
+            out,
+            year: self.year,
+            units: self.units.clone(),
+            regulation: self.regulation.clone(),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli.command) {
+        Ok(code) => ExitCode::from(code),
+        Err(error) => {
+            eprintln!("lỗi: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(command: Command) -> anyhow::Result<u8> {
+    match command {
+        Command::Init { dir } => {
+            tdkt::init::init(&dir)?;
+            eprintln!("Đã tạo đợt xét mới ở {}: sửa tdkt.toml, đặt hồ sơ vào inbox/, rồi chạy tdkt build {}", dir.display(), dir.display());
+            Ok(0)
+        }
+        Command::Form { out, year, regulation } => {
+            let regulation = match regulation {
+                Some(path) => tdkt::regulation::Regulation::load(&path)?,
+                None => tdkt::regulation::Regulation::default_national()?,
+            };
+            let out = out.unwrap_or_else(|| PathBuf::from("bieu-mau-de-nghi-khen-thuong.xlsx"));
+            let bytes = tdkt::form::blank_form(&regulation, year)?;
+            tdkt::write::write_atomic(&out, &bytes)?;
+            eprintln!("Đã ghi biểu mẫu {}", out.display());
+            Ok(0)
+        }
+        Command::Inspect(args) => {
+            let settings = Settings::resolve(&args.flags(None))?;
+            let reading = pipeline::read(&settings)?;
+            if args.json {
+                let json = pipeline::InspectJson { workbooks: &reading.submissions, diagnostics: &reading.diagnostics };
+                println!("{}", serde_json::to_string_pretty(&json)?);
+            } else {
+                print!("{}", pipeline::inspect_table(&reading));
+            }
+            Ok(u8::from(reading.diagnostics.iter().any(|d| d.is_error())))
+        }
+        Command::Check(args) => {
+            let settings = Settings::resolve(&args.flags(None))?;
+            let checked = pipeline::check(&settings)?;
+            if args.json {
+                println!("{}", serde_json::to_string_pretty(&checked.json())?);
+            } else {
+                print!("{}", pipeline::human_report(&checked));
+            }
+            Ok(u8::from(checked.has_errors()))
+        }
+        Command::Build { read, out } => {
+            let settings = Settings::resolve(&read.flags(out))?;
+            let started = std::time::Instant::now();
+            let built = pipeline::build(&settings, !read.json)?;
+            let checked = &built.checked;
+            if read.json {
+                println!("{}", serde_json::to_string_pretty(&checked.json())?);
+            } else {
+                print!("{}", pipeline::human_report(checked));
+            }
+            let decisions = built.aggregate.decisions.len();
+            let submissions = built.aggregate.submissions.len();
+            eprintln!(
+                "Xong trong {:.1} giây: {} tệp trong {} ({decisions} dự thảo quyết định, {submissions} tờ trình, báo cáo, bằng khen/giấy khen, phản hồi cho đơn vị).",
+                started.elapsed().as_secs_f64(),
+                built.files,
+                built.output.display(),
+            );
+            Ok(u8::from(checked.has_errors()))
+        }
+    }
+}

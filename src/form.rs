@@ -1,0 +1,167 @@
+//! `tdkt form`: the blank submission workbook of form-spec.md, with
+//! drop-down lists for ratings, titles, awards and sex.
+
+use anyhow::Result;
+use rust_xlsxwriter::{DataValidation, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet};
+
+use crate::model::Rating;
+use crate::regulation::{HonourKind, Regulation};
+
+/// Rows of the form that carry drop-down lists.
+const DATA_ROWS: u32 = 500;
+
+pub const INDIVIDUAL_HEADERS: &[&str] = &[
+    "STT",
+    "Họ và tên",
+    "Ngày sinh",
+    "Giới tính",
+    "Chức vụ",
+    "Chức danh",
+    "Đơn vị công tác",
+    "Xếp loại năm N",
+    "Xếp loại năm N-1",
+    "Xếp loại năm N-2",
+    "Danh hiệu năm N-1",
+    "Danh hiệu năm N-2",
+    "Khen thưởng đã nhận",
+    "Giờ giảng thực hiện",
+    "Điểm NCKH",
+    "Sáng kiến",
+    "Số tháng công tác",
+    "Kỷ luật",
+    "Danh hiệu đề nghị",
+    "Hình thức khen thưởng đề nghị",
+    "Tóm tắt thành tích",
+    "Ghi chú",
+];
+
+pub const COLLECTIVE_HEADERS: &[&str] = &[
+    "STT",
+    "Tên tập thể",
+    "Số thành viên",
+    "Số hoàn thành nhiệm vụ trở lên",
+    "Số đạt LĐTT",
+    "Số đạt CSTĐCS",
+    "Số bị kỷ luật",
+    "Xếp loại năm N-1",
+    "Danh hiệu năm N-1",
+    "Xếp loại năm N",
+    "Danh hiệu đề nghị",
+    "Hình thức khen thưởng đề nghị",
+    "Tóm tắt thành tích",
+    "Ghi chú",
+];
+
+/// The form as .xlsx bytes. With `year`, headers carry the years
+/// ("Xếp loại năm 2025") instead of N, N-1.
+pub fn blank_form(regulation: &Regulation, year: Option<i32>) -> Result<Vec<u8>> {
+    let mut workbook = Workbook::new();
+    // A fixed date keeps the file byte-identical from run to run.
+    let created = ExcelDateTime::from_ymd(2025, 1, 1)?;
+    workbook.set_properties(&DocProperties::new().set_creation_datetime(&created).set_title("Biểu mẫu đề nghị khen thưởng"));
+
+    let bold = Format::new().set_bold();
+    let header = Format::new()
+        .set_bold()
+        .set_text_wrap()
+        .set_align(FormatAlign::Center)
+        .set_align(FormatAlign::VerticalCenter)
+        .set_border(FormatBorder::Thin)
+        .set_background_color(0xDDEBF7);
+
+    let info = workbook.add_worksheet();
+    info.set_name("Thông tin đơn vị")?;
+    info.set_column_width(0, 28)?;
+    info.set_column_width(1, 50)?;
+    let labels = ["Tên đơn vị", "Mã đơn vị", "Năm xét", "Tổng số cán bộ", "Người lập", "Ngày lập", "Thủ trưởng đơn vị"];
+    for (row, label) in labels.iter().enumerate() {
+        info.write_string_with_format(row as u32, 0, *label, &bold)?;
+    }
+    if let Some(year) = year {
+        info.write_number(2, 1, f64::from(year))?;
+    }
+
+    let ratings: Vec<&str> = Rating::ALL.iter().map(|r| r.code()).collect();
+    let titles: Vec<&str> =
+        regulation.honours.iter().filter(|h| h.kind == HonourKind::Title).map(|h| h.code.as_str()).collect();
+    let awards: Vec<&str> =
+        regulation.honours.iter().filter(|h| h.kind == HonourKind::Award).map(|h| h.code.as_str()).collect();
+
+    let individuals = workbook.add_worksheet();
+    individuals.set_name("Cá nhân")?;
+    let headers = with_years(INDIVIDUAL_HEADERS, year);
+    write_list(individuals, "DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG CÁ NHÂN", &headers, &header, year)?;
+    for (col, name) in headers.iter().enumerate() {
+        let list: Option<&[&str]> = if name.starts_with("Xếp loại") {
+            Some(&ratings)
+        } else if name.starts_with("Danh hiệu") {
+            Some(&titles)
+        } else if name.starts_with("Hình thức") {
+            Some(&awards)
+        } else if name == "Giới tính" {
+            Some(&["Nam", "Nữ"])
+        } else {
+            None
+        };
+        if let Some(list) = list {
+            drop_down(individuals, col as u16, list)?;
+        }
+    }
+
+    let collectives = workbook.add_worksheet();
+    collectives.set_name("Tập thể")?;
+    let headers = with_years(COLLECTIVE_HEADERS, year);
+    write_list(collectives, "DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG TẬP THỂ", &headers, &header, year)?;
+    for (col, name) in headers.iter().enumerate() {
+        let list: Option<&[&str]> = if name.starts_with("Xếp loại") {
+            Some(&ratings)
+        } else if name.starts_with("Danh hiệu") {
+            Some(&titles)
+        } else if name.starts_with("Hình thức") {
+            Some(&awards)
+        } else {
+            None
+        };
+        if let Some(list) = list {
+            drop_down(collectives, col as u16, list)?;
+        }
+    }
+    Ok(workbook.save_to_buffer()?)
+}
+
+fn with_years(headers: &[&str], year: Option<i32>) -> Vec<String> {
+    headers
+        .iter()
+        .map(|h| match year {
+            Some(y) => h.replace("năm N-2", &format!("năm {}", y - 2)).replace("năm N-1", &format!("năm {}", y - 1)).replace("năm N", &format!("năm {y}")),
+            None => h.to_string(),
+        })
+        .collect()
+}
+
+fn write_list(sheet: &mut Worksheet, title: &str, headers: &[String], format: &Format, year: Option<i32>) -> Result<()> {
+    let title = match year {
+        Some(y) => format!("{title} NĂM {y}"),
+        None => title.to_string(),
+    };
+    sheet.write_string_with_format(0, 0, title, &Format::new().set_bold().set_font_size(14))?;
+    for (col, name) in headers.iter().enumerate() {
+        sheet.write_string_with_format(2, col as u16, name, format)?;
+        let width = match name.as_str() {
+            "STT" => 5.0,
+            "Họ và tên" | "Tên tập thể" => 26.0,
+            "Tóm tắt thành tích" | "Sáng kiến" => 40.0,
+            _ => 14.0,
+        };
+        sheet.set_column_width(col as u16, width)?;
+    }
+    sheet.set_row_height(2, 45)?;
+    sheet.set_freeze_panes(3, 2)?;
+    Ok(())
+}
+
+fn drop_down(sheet: &mut Worksheet, col: u16, values: &[&str]) -> Result<()> {
+    let validation = DataValidation::new().allow_list_strings(values)?;
+    sheet.add_data_validation(3, col, 3 + DATA_ROWS, col, &validation)?;
+    Ok(())
+}

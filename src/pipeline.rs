@@ -1,0 +1,270 @@
+//! The driver: the stages in order, like a checklist.
+//!
+//! `inspect` stops after `map`, `check` after `validate`, `build` goes to the
+//! end. Problems travel as diagnostics; `Err` means the run could not happen.
+
+use anyhow::{Result, bail};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+
+use crate::aggregate::{self, Aggregate};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::ingest::{self, RawWorkbook};
+use crate::map::{self, MapContext};
+use crate::model::Submission;
+use crate::render::Renderer;
+use crate::settings::Settings;
+use crate::validate::{self, QuotaResult, Status, Validation, Verdict};
+use crate::write::Output;
+use crate::feedback;
+
+/// What `inspect` reads.
+pub struct Reading {
+    pub year: i32,
+    pub raw: Vec<RawWorkbook>,
+    pub submissions: Vec<Submission>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// `tdkt inspect --json` (contracts.md).
+#[derive(Serialize)]
+pub struct InspectJson<'a> {
+    pub workbooks: &'a [Submission],
+    pub diagnostics: &'a [Diagnostic],
+}
+
+/// `tdkt check --json` (contracts.md).
+#[derive(Serialize)]
+pub struct CheckJson<'a> {
+    pub workbooks: &'a [Submission],
+    pub diagnostics: &'a [Diagnostic],
+    pub verdicts: &'a [Verdict],
+    pub quotas: &'a [QuotaResult],
+}
+
+/// Stages 1–2: ingest and map.
+pub fn read(settings: &Settings) -> Result<Reading> {
+    let inbox = ingest::read_inbox(&settings.inbox)?;
+    let (year, assumed) = map::decide_year(settings.year, &inbox.workbooks);
+    let Some(year) = year else {
+        bail!(
+            "Không xác định được năm xét: hãy ghi năm trong tdkt.toml ([campaign] year = …) hoặc dùng --year YYYY"
+        );
+    };
+    let context = MapContext { regulation: &settings.regulation, units: settings.units.as_ref(), year };
+    let mapped = map::map_workbooks(&inbox.workbooks, context);
+    let mut diagnostics = inbox.diagnostics;
+    diagnostics.extend(assumed);
+    diagnostics.extend(mapped.diagnostics);
+    let submissions = keep_newest_per_unit(mapped.submissions, &inbox.workbooks, &mut diagnostics);
+    Ok(Reading { year, raw: inbox.workbooks, submissions, diagnostics })
+}
+
+/// The same unit sending two workbooks: the newer one wins, and that is said.
+fn keep_newest_per_unit(
+    submissions: Vec<Submission>,
+    raw: &[RawWorkbook],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<Submission> {
+    let modified = |file: &str| raw.iter().find(|w| w.file == file).and_then(|w| w.modified);
+    let mut kept: Vec<Submission> = Vec::with_capacity(submissions.len());
+    for submission in submissions {
+        let code = submission.unit.as_ref().map(|u| u.code.clone());
+        let earlier = code.as_ref().and_then(|code| {
+            kept.iter().position(|k| k.unit.as_ref().is_some_and(|u| &u.code == code))
+        });
+        let Some(index) = earlier else {
+            kept.push(submission);
+            continue;
+        };
+        let replaced = if modified(&submission.file) > modified(&kept[index].file) {
+            std::mem::replace(&mut kept[index], submission)
+        } else {
+            submission
+        };
+        diagnostics.push(Diagnostic::warning(
+            "ingest.replaced",
+            &replaced.file,
+            format!(
+                "Đơn vị {} gửi hai hồ sơ: dùng tệp mới hơn '{}', bỏ qua tệp này",
+                code.unwrap_or_default(),
+                kept[index].file
+            ),
+        ));
+    }
+    kept
+}
+
+/// Stages 1–3.
+pub struct Checked {
+    pub reading: Reading,
+    pub validation: Validation,
+}
+
+pub fn check(settings: &Settings) -> Result<Checked> {
+    let reading = read(settings)?;
+    let validation = validate::validate(&reading.submissions, &settings.regulation, reading.year);
+    Ok(Checked { reading, validation })
+}
+
+impl Checked {
+    /// Errors a person must act on: error diagnostics, proposals that fail,
+    /// quotas exceeded.
+    pub fn has_errors(&self) -> bool {
+        self.reading.diagnostics.iter().any(Diagnostic::is_error)
+            || self.validation.verdicts.iter().any(|v| matches!(v.status, Status::NotEligible | Status::CannotVerify))
+            || self.validation.quotas.iter().any(|q| !q.ok)
+    }
+
+    pub fn json(&self) -> CheckJson<'_> {
+        CheckJson {
+            workbooks: &self.reading.submissions,
+            diagnostics: &self.reading.diagnostics,
+            verdicts: &self.validation.verdicts,
+            quotas: &self.validation.quotas,
+        }
+    }
+}
+
+/// What `build` made.
+pub struct Built {
+    pub checked: Checked,
+    pub aggregate: Aggregate,
+    pub files: usize,
+    pub output: std::path::PathBuf,
+}
+
+/// All six stages.
+pub fn build(settings: &Settings, show_progress: bool) -> Result<Built> {
+    let checked = check(settings)?;
+    let unit_order: Vec<String> = settings
+        .units
+        .as_ref()
+        .map(|u| u.units().iter().map(|u| u.code.clone()).collect())
+        .unwrap_or_default();
+    let aggregate = aggregate::aggregate(
+        &checked.reading.submissions,
+        &checked.validation,
+        &settings.regulation,
+        checked.reading.year,
+        settings.documents.decision_date,
+        &unit_order,
+    );
+
+    let output = Output::begin(&settings.output)?;
+    let renderer = Renderer::new(settings.templates_dir.as_deref(), settings.fonts_dir.as_deref())?;
+    let progress = progress_bar(show_progress);
+    let mut files = renderer.render_campaign(&aggregate, &settings.regulation, &settings.documents, &output, &progress)?;
+    progress.finish_and_clear();
+    files += feedback::write_feedback(&checked.reading.submissions, &checked.validation, &checked.reading.diagnostics, &output)?;
+    let json = serde_json::to_vec_pretty(&checked.json())?;
+    output.write(std::path::Path::new("ket-qua-xet.json"), &json)?;
+    files += 1;
+    let output = output.commit()?;
+    Ok(Built { checked, aggregate, files, output })
+}
+
+fn progress_bar(show: bool) -> ProgressBar {
+    if !show {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(0);
+    if let Ok(style) = ProgressStyle::with_template("{spinner} Đang dựng văn bản [{bar:30}] {pos}/{len} tệp ({per_sec})") {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar
+}
+
+/// A one-line summary of verdicts, for people.
+pub fn summary_line(submissions: &[Submission], validation: &Validation, diagnostics: &[Diagnostic]) -> String {
+    let count = |s: Status| validation.verdicts.iter().filter(|v| v.status == s).count();
+    let people: usize = submissions.iter().map(|s| s.individuals.len()).sum();
+    let collectives: usize = submissions.iter().map(|s| s.collectives.len()).sum();
+    let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+    let warnings = diagnostics.len() - errors;
+    format!(
+        "{} hồ sơ, {people} cá nhân, {collectives} tập thể: {} đủ điều kiện, {} không đủ, {} tạm hoãn, {} chưa xác minh; {errors} lỗi, {warnings} cảnh báo khi đọc hồ sơ",
+        submissions.len(),
+        count(Status::Eligible),
+        count(Status::NotEligible),
+        count(Status::Held),
+        count(Status::CannotVerify),
+    )
+}
+
+/// Renders `check`'s findings like a compiler, grouped by unit.
+pub fn human_report(checked: &Checked) -> String {
+    let mut out = String::new();
+    let reading = &checked.reading;
+    let file_level: Vec<&Diagnostic> =
+        reading.diagnostics.iter().filter(|d| !reading.submissions.iter().any(|s| s.file == d.file)).collect();
+    for d in file_level {
+        out.push_str(&crate::diagnostic::human_line(d));
+        out.push('\n');
+    }
+    for submission in &reading.submissions {
+        out.push_str(&format!("\n── {} ({}) — {}\n", submission.unit_name(), submission.unit_code(), submission.file));
+        for d in reading.diagnostics.iter().filter(|d| d.file == submission.file) {
+            out.push_str(&format!("  {}\n", crate::diagnostic::human_line(d)));
+        }
+        for v in checked.validation.verdicts.iter().filter(|v| v.file == submission.file && !v.eligible) {
+            let level = match v.status {
+                Status::Held => "tạm hoãn",
+                Status::CannotVerify => "chưa xác minh",
+                _ => "không đủ",
+            };
+            out.push_str(&format!("  {level}: {} › {} › dòng {}: {} — {}\n", v.file, v.sheet, v.row, v.subject, v.proposal));
+            for f in &v.failed {
+                out.push_str(&format!("      [{}] {}\n", f.rule, f.message));
+            }
+        }
+        for q in checked.validation.quotas.iter().filter(|q| q.unit == submission.unit_code() && !q.ok) {
+            out.push_str(&format!(
+                "  vượt tỷ lệ: {} có {} người {} nhưng tối đa {} ({})\n",
+                q.unit, q.proposed, q.proposal, q.allowed, q.basis
+            ));
+        }
+        let eligible = checked.validation.verdicts.iter().filter(|v| v.file == submission.file && v.eligible).count();
+        out.push_str(&format!("  {eligible} đề nghị đủ điều kiện\n"));
+    }
+    out.push('\n');
+    out.push_str(&summary_line(&reading.submissions, &checked.validation, &reading.diagnostics));
+    out.push('\n');
+    out
+}
+
+/// How each workbook was read, as a readable table (for `inspect`).
+pub fn inspect_table(reading: &Reading) -> String {
+    let mut out = String::new();
+    for raw in &reading.raw {
+        out.push_str(&format!("\n{}\n", raw.file));
+        let submission = reading.submissions.iter().find(|s| s.file == raw.file);
+        if let Some(s) = submission {
+            out.push_str(&format!(
+                "  đơn vị: {} ({}), năm {}, tổng số cán bộ {}\n",
+                s.unit_name(),
+                s.unit_code(),
+                reading.year,
+                s.headcount.map_or("?".to_string(), |h| h.to_string())
+            ));
+        }
+        for sheet in map::explain(raw, reading.year) {
+            out.push_str(&format!("  trang '{}': danh sách {}, dòng tiêu đề {}\n", sheet.sheet, sheet.kind, sheet.header_row));
+            for (column, field) in &sheet.columns {
+                out.push_str(&format!("    cột {column:<3} → {field}\n"));
+            }
+        }
+        if let Some(s) = submission {
+            out.push_str(&format!("  đọc được {} cá nhân, {} tập thể\n", s.individuals.len(), s.collectives.len()));
+        }
+        for d in reading.diagnostics.iter().filter(|d| d.file == raw.file) {
+            out.push_str(&format!("  {}\n", crate::diagnostic::human_line(d)));
+        }
+    }
+    let orphan: Vec<&Diagnostic> =
+        reading.diagnostics.iter().filter(|d| !reading.raw.iter().any(|w| w.file == d.file)).collect();
+    for d in orphan {
+        out.push_str(&format!("{}\n", crate::diagnostic::human_line(d)));
+    }
+    out
+}

@@ -1,0 +1,447 @@
+//! The data each template sees: view structs made for templates, not the
+//! domain types. Every string here is plain text; the templates' autoescape
+//! makes it safe for Typst.
+//!
+//! TEMPLATES.md documents these fields for agencies that write their own
+//! templates.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::aggregate::{Aggregate, Grant, GrantList, Tally};
+use crate::format::{date_line, date_words};
+use crate::model::Sex;
+use crate::regulation::{HonourKind, Regulation};
+use crate::settings::{DocumentSettings, DocumentStyle};
+use crate::text::upper;
+
+/// Where a draft leaves its number blank: non-breaking spaces, which Typst
+/// does not collapse.
+const BLANK: &str = "\u{a0}\u{a0}\u{a0}\u{a0}\u{a0}\u{a0}\u{a0}\u{a0}\u{a0}\u{a0}";
+
+/// The header block of an official document (Nghị định 30/2020 or
+/// Hướng dẫn 36-HD/VPTW).
+#[derive(Debug, Clone, Serialize)]
+pub struct HeaderView {
+    pub style: DocumentStyle,
+    pub parent: String,
+    pub agency: String,
+    /// "Số:      /QĐ-HVCTQG" (draft: the number is left blank).
+    pub number: String,
+    /// The number without "Số": "      /QĐ-HVCTQG", for "Kèm theo Quyết định số …".
+    pub number_bare: String,
+    pub date_line: String,
+    pub draft: bool,
+}
+
+impl HeaderView {
+    pub fn new(settings: &DocumentSettings, document_code: &str) -> Self {
+        let abbreviation = &settings.agency.abbreviation;
+        let number_bare = match settings.style {
+            DocumentStyle::State => format!("{BLANK}/{document_code}-{abbreviation}"),
+            DocumentStyle::Party => format!("{BLANK}-{document_code}/{abbreviation}"),
+        };
+        let number = match settings.style {
+            DocumentStyle::State => format!("Số:{number_bare}"),
+            DocumentStyle::Party => format!("Số{number_bare}"),
+        };
+        HeaderView {
+            style: settings.style,
+            parent: upper(&settings.agency.parent),
+            agency: upper(&settings.agency.name),
+            number,
+            number_bare,
+            date_line: date_line(&settings.agency.place, settings.decision_date),
+            draft: true,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SignerView {
+    pub prefix: String,
+    pub title: String,
+    pub name: String,
+}
+
+impl SignerView {
+    pub fn new(settings: &DocumentSettings) -> Self {
+        SignerView {
+            prefix: upper(&settings.signer.prefix),
+            title: upper(&settings.signer.title),
+            name: settings.signer.name.clone(),
+        }
+    }
+}
+
+/// One line of an attached list.
+#[derive(Debug, Clone, Serialize)]
+pub struct RowView {
+    pub stt: u32,
+    pub name: String,
+    /// "Phó Viện trưởng, Viện Triết học".
+    pub detail: String,
+    pub birth: String,
+    pub bonus: Option<u64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SectionView {
+    pub heading: String,
+    pub rows: Vec<RowView>,
+}
+
+/// A decision (Quyết định) with its attached list.
+#[derive(Debug, Clone, Serialize)]
+pub struct DecisionView {
+    pub header: HeaderView,
+    pub year: i32,
+    pub honour_code: String,
+    pub honour_name: String,
+    /// "title" or "award".
+    pub honour_kind: &'static str,
+    pub authority: String,
+    /// The authority as tdkt.toml writes it (not in capitals), for captions.
+    pub authority_text: String,
+    /// Each ends with ";" but the last, which ends with ".".
+    pub legal_bases: Vec<String>,
+    pub proposer: String,
+    pub collectives: usize,
+    pub individuals: usize,
+    /// "3 tập thể và 12 cá nhân".
+    pub whom: String,
+    pub total_bonus: u64,
+    pub total_bonus_words: String,
+    pub base_salary: Option<u64>,
+    pub signer: SignerView,
+    pub recipients: Vec<String>,
+    pub archive: String,
+    pub agency_name: String,
+    pub decision_date_words: String,
+    pub sections: Vec<SectionView>,
+}
+
+/// A submission (Tờ trình) to the level that decides.
+#[derive(Debug, Clone, Serialize)]
+pub struct SubmissionView {
+    pub header: HeaderView,
+    pub year: i32,
+    pub honour_code: String,
+    pub honour_name: String,
+    pub decider: String,
+    pub agency_name: String,
+    pub collectives: usize,
+    pub individuals: usize,
+    /// "3 tập thể và 12 cá nhân".
+    pub whom: String,
+    pub signer: SignerView,
+    pub recipients: Vec<String>,
+    pub archive: String,
+    pub sections: Vec<SectionView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TallyRow {
+    pub code: String,
+    pub name: String,
+    /// One tally per column of `ReportView::honours`.
+    pub cells: Vec<Tally>,
+    pub total: Tally,
+    pub bonus: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HonourColumn {
+    pub code: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct QuotaRow {
+    pub unit: String,
+    pub proposal: String,
+    pub allowed: u32,
+    pub proposed: u32,
+    pub ok: bool,
+    pub basis: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ListSummary {
+    pub code: String,
+    pub name: String,
+    pub count: usize,
+    pub bonus: u64,
+    pub decided_by_agency: bool,
+}
+
+/// The summary report (Báo cáo tổng hợp).
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportView {
+    pub header: HeaderView,
+    pub year: i32,
+    pub agency_name: String,
+    pub honours: Vec<HonourColumn>,
+    pub units: Vec<TallyRow>,
+    pub totals: Vec<Tally>,
+    pub grand_total: Tally,
+    pub quotas: Vec<QuotaRow>,
+    pub lists: Vec<ListSummary>,
+    pub total_bonus: u64,
+    pub total_bonus_words: String,
+    pub signer: SignerView,
+}
+
+/// One certificate.
+#[derive(Debug, Clone, Serialize)]
+pub struct CertificateView {
+    /// "Ông", "Bà", or "" for a collective.
+    pub salutation: String,
+    pub name: String,
+    pub detail: String,
+    /// The full achievement sentence: "Đã có thành tích …".
+    pub achievement: String,
+    pub decision_line: String,
+    pub register_number: u32,
+}
+
+/// A batch of certificates of one honour, one per page.
+#[derive(Debug, Clone, Serialize)]
+pub struct CertificatesView {
+    pub style: DocumentStyle,
+    pub draft: bool,
+    pub authority: String,
+    pub verb: String,
+    pub heading: String,
+    pub date_line: String,
+    pub signer: SignerView,
+    pub items: Vec<CertificateView>,
+}
+
+pub fn legal_basis_lines(regulation: &Regulation, date: NaiveDate, extra: &[String]) -> Vec<String> {
+    let mut lines: Vec<String> = regulation.legal_bases_on(date).into_iter().map(str::to_string).collect();
+    lines.extend(extra.iter().cloned());
+    let count = lines.len();
+    lines
+        .into_iter()
+        .enumerate()
+        .map(|(i, line)| {
+            let line = line.trim_end_matches(['.', ';']).to_string();
+            if i + 1 == count { format!("{line}.") } else { format!("{line};") }
+        })
+        .collect()
+}
+
+/// "Phó Viện trưởng, Phòng Nghiên cứu X, Viện Triết học".
+pub fn detail_of(grant: &Grant) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    if let Some(position) = grant.position.as_deref() {
+        parts.push(position);
+    } else if let Some(job) = grant.job_title.as_deref() {
+        parts.push(job);
+    }
+    if let Some(sub) = grant.sub_unit.as_deref()
+        && sub != grant.unit_name
+    {
+        parts.push(sub);
+    }
+    if grant.name != grant.unit_name {
+        parts.push(&grant.unit_name);
+    }
+    parts.join(", ")
+}
+
+pub fn sections(list: &GrantList, with_birth: bool) -> Vec<SectionView> {
+    let row = |g: &Grant| RowView {
+        stt: g.ordinal,
+        name: g.name.clone(),
+        detail: detail_of(g),
+        birth: if with_birth { g.birth.map(|b| b.display_vi()).unwrap_or_default() } else { String::new() },
+        bonus: g.bonus,
+    };
+    let mut out = Vec::new();
+    let both = !list.collectives.is_empty() && !list.individuals.is_empty();
+    if !list.collectives.is_empty() {
+        let heading = if both { "I. TẬP THỂ" } else { "" };
+        out.push(SectionView { heading: heading.into(), rows: list.collectives.iter().map(row).collect() });
+    }
+    if !list.individuals.is_empty() {
+        let heading = if both { "II. CÁ NHÂN" } else { "" };
+        out.push(SectionView { heading: heading.into(), rows: list.individuals.iter().map(row).collect() });
+    }
+    out
+}
+
+pub fn decision_view(
+    list: &GrantList,
+    aggregate: &Aggregate,
+    regulation: &Regulation,
+    settings: &DocumentSettings,
+) -> DecisionView {
+    DecisionView {
+        header: HeaderView::new(settings, "QĐ"),
+        year: aggregate.year,
+        honour_code: list.code.clone(),
+        honour_name: list.name.clone(),
+        honour_kind: kind_name(list.kind),
+        authority: upper(&settings.signer.authority),
+        authority_text: settings.signer.authority.clone(),
+        legal_bases: legal_basis_lines(regulation, settings.decision_date, &[]),
+        proposer: settings.proposer.clone(),
+        collectives: list.collectives.len(),
+        individuals: list.individuals.len(),
+        whom: whom(list),
+        total_bonus: list.total_bonus,
+        total_bonus_words: crate::format::money_words(list.total_bonus),
+        base_salary: regulation.base_salary_on(settings.decision_date),
+        signer: SignerView::new(settings),
+        recipients: settings.recipients.clone(),
+        archive: settings.archive.clone(),
+        agency_name: settings.agency.name.clone(),
+        decision_date_words: date_words(settings.decision_date),
+        sections: sections(list, false),
+    }
+}
+
+pub fn submission_view(list: &GrantList, aggregate: &Aggregate, settings: &DocumentSettings) -> SubmissionView {
+    SubmissionView {
+        header: HeaderView::new(settings, "TTr"),
+        year: aggregate.year,
+        honour_code: list.code.clone(),
+        honour_name: list.name.clone(),
+        decider: list.decider.clone().unwrap_or_else(|| "cấp có thẩm quyền".to_string()),
+        agency_name: settings.agency.name.clone(),
+        collectives: list.collectives.len(),
+        individuals: list.individuals.len(),
+        whom: whom(list),
+        signer: SignerView::new(settings),
+        recipients: settings.recipients.clone(),
+        archive: settings.archive.clone(),
+        sections: sections(list, true),
+    }
+}
+
+pub fn report_view(aggregate: &Aggregate, regulation: &Regulation, settings: &DocumentSettings) -> ReportView {
+    let honours: Vec<HonourColumn> = aggregate
+        .totals
+        .iter()
+        .map(|(code, _)| HonourColumn {
+            code: code.clone(),
+            name: regulation.honour(code).map(|h| h.name.clone()).unwrap_or_default(),
+        })
+        .collect();
+    let units = aggregate
+        .units
+        .iter()
+        .map(|u| TallyRow {
+            code: u.code.clone(),
+            name: u.name.clone(),
+            cells: honours
+                .iter()
+                .map(|h| u.tallies.iter().find(|(c, _)| *c == h.code).map(|(_, t)| *t).unwrap_or_default())
+                .collect(),
+            total: u.total,
+            bonus: u.bonus,
+        })
+        .collect();
+    let lists = aggregate
+        .decisions
+        .iter()
+        .chain(&aggregate.submissions)
+        .map(|l| ListSummary {
+            code: l.code.clone(),
+            name: l.name.clone(),
+            count: l.count(),
+            bonus: l.total_bonus,
+            decided_by_agency: l.decided_by == crate::regulation::Decider::Agency,
+        })
+        .collect();
+    let totals: Vec<Tally> = aggregate.totals.iter().map(|(_, t)| *t).collect();
+    ReportView {
+        header: HeaderView::new(settings, "BC"),
+        year: aggregate.year,
+        agency_name: settings.agency.name.clone(),
+        honours,
+        units,
+        grand_total: totals.iter().copied().fold(Tally::default(), Tally::merge),
+        totals,
+        quotas: aggregate
+            .quotas
+            .iter()
+            .map(|q| QuotaRow {
+                unit: q.unit.clone(),
+                proposal: q.proposal.clone(),
+                allowed: q.allowed,
+                proposed: q.proposed,
+                ok: q.ok,
+                basis: q.basis.clone(),
+            })
+            .collect(),
+        lists,
+        total_bonus: aggregate.total_bonus,
+        total_bonus_words: crate::format::money_words(aggregate.total_bonus),
+        signer: SignerView::new(settings),
+    }
+}
+
+pub fn certificate_view(grant: &Grant, settings: &DocumentSettings) -> CertificateView {
+    let salutation = match grant.sex {
+        Some(Sex::Male) => "Ông",
+        Some(Sex::Female) => "Bà",
+        None => "",
+    };
+    let achievement = match grant.achievement.as_deref().map(str::trim) {
+        Some(text) if crate::text::fold(text).starts_with("da co thanh tich") => text.to_string(),
+        Some(text) if !text.is_empty() => format!("Đã có thành tích {text}"),
+        _ => "Đã có thành tích xuất sắc trong thực hiện nhiệm vụ".to_string(),
+    };
+    let abbreviation = &settings.agency.abbreviation;
+    let decision_line = match settings.style {
+        DocumentStyle::State => format!("Quyết định số{BLANK}/QĐ-{abbreviation}, {}", date_words(settings.decision_date)),
+        DocumentStyle::Party => format!("Quyết định số{BLANK}-QĐ/{abbreviation}, {}", date_words(settings.decision_date)),
+    };
+    CertificateView {
+        salutation: salutation.to_string(),
+        name: grant.name.clone(),
+        detail: detail_of(grant),
+        achievement,
+        decision_line,
+        register_number: grant.ordinal,
+    }
+}
+
+pub fn certificates_view(list: &GrantList, grants: &[Grant], settings: &DocumentSettings) -> CertificatesView {
+    let certificate = list.certificate.clone().unwrap_or(crate::regulation::Certificate {
+        heading: upper(&list.name),
+        verb: "TẶNG".to_string(),
+    });
+    CertificatesView {
+        style: settings.style,
+        draft: true,
+        authority: upper(&settings.signer.authority),
+        verb: certificate.verb,
+        heading: certificate.heading,
+        date_line: date_line(&settings.agency.place, settings.decision_date),
+        signer: SignerView::new(settings),
+        items: grants.iter().map(|g| certificate_view(g, settings)).collect(),
+    }
+}
+
+/// "3 tập thể và 12 cá nhân", "12 cá nhân".
+fn whom(list: &GrantList) -> String {
+    let mut parts = Vec::new();
+    if !list.collectives.is_empty() {
+        parts.push(format!("{} tập thể", list.collectives.len()));
+    }
+    if !list.individuals.is_empty() {
+        parts.push(format!("{} cá nhân", list.individuals.len()));
+    }
+    parts.join(" và ")
+}
+
+fn kind_name(kind: HonourKind) -> &'static str {
+    match kind {
+        HonourKind::Title => "title",
+        HonourKind::Award => "award",
+    }
+}

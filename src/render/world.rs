@@ -1,0 +1,194 @@
+//! Typst as a library: our own `World`, serving fonts and sources from
+//! memory. No typst CLI, no network, no file system access at compile time.
+//!
+//! A [`Typesetter`] is built once per run: it parses the fonts and builds
+//! the standard library once, and every document compiles against it, in
+//! parallel, through a small per-document [`DocumentWorld`].
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use chrono::{Datelike, NaiveDate};
+use typst::diag::{FileError, FileResult, Severity, SourceDiagnostic};
+use typst::foundations::{Bytes, Datetime, Smart};
+use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+use typst::{Library, LibraryExt, World, WorldExt};
+use typst_layout::PagedDocument;
+use typst_pdf::{PdfOptions, Timestamp};
+
+/// The fonts compiled into tdkt: Liberation Serif, metric-compatible with
+/// Times New Roman and complete for Vietnamese (SIL OFL 1.1, see fonts/).
+const EMBEDDED_FONTS: &[&[u8]] = &[
+    include_bytes!("../../fonts/LiberationSerif-Regular.ttf"),
+    include_bytes!("../../fonts/LiberationSerif-Bold.ttf"),
+    include_bytes!("../../fonts/LiberationSerif-Italic.ttf"),
+    include_bytes!("../../fonts/LiberationSerif-BoldItalic.ttf"),
+];
+
+/// Fonts, the standard library and shared files, made once per run.
+pub struct Typesetter {
+    library: LazyHash<Library>,
+    book: LazyHash<FontBook>,
+    fonts: Vec<Font>,
+    /// Files documents may `#import` or `#image` (by virtual path).
+    files: HashMap<FileId, Bytes>,
+}
+
+/// A compiled document: its PDF bytes and page count.
+pub struct Pdf {
+    pub bytes: Vec<u8>,
+    pub pages: usize,
+}
+
+impl Typesetter {
+    /// Loads the embedded fonts and, when given, every font file of
+    /// `extra_fonts` (a campaign's `fonts/` folder), which then win.
+    pub fn new(extra_fonts: Option<&Path>) -> Result<Self> {
+        let mut fonts: Vec<Font> = Vec::new();
+        if let Some(dir) = extra_fonts {
+            for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+                let entry = entry.with_context(|| format!("Không đọc được thư mục phông {}", dir.display()))?;
+                let ext = entry.path().extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+                if !matches!(ext.as_str(), "ttf" | "otf" | "ttc" | "otc") {
+                    continue;
+                }
+                let data = std::fs::read(entry.path())
+                    .with_context(|| format!("Không đọc được phông {}", entry.path().display()))?;
+                fonts.extend(Font::iter(Bytes::new(data)));
+            }
+        }
+        for data in EMBEDDED_FONTS {
+            fonts.extend(Font::iter(Bytes::new(*data)));
+        }
+        let book = FontBook::from_fonts(&fonts);
+        Ok(Typesetter {
+            library: LazyHash::new(Library::default()),
+            book: LazyHash::new(book),
+            fonts,
+            files: HashMap::new(),
+        })
+    }
+
+    /// Makes `bytes` available to documents at virtual path `path`.
+    pub fn add_file(&mut self, path: &str, bytes: Vec<u8>) -> Result<()> {
+        self.files.insert(file_id(path)?, Bytes::new(bytes));
+        Ok(())
+    }
+
+    /// Compiles Typst `source` into a PDF. `ident` names the document
+    /// stably; `date` is its creation date, so output is reproducible.
+    pub fn compile(&self, source: String, ident: &str, date: NaiveDate, tagged: bool) -> Result<Pdf> {
+        let document = self.layout(source, date)?;
+        let timestamp = typst_date(date).map(Timestamp::new_utc);
+        let options = PdfOptions {
+            ident: Smart::Custom(ident.to_string()),
+            creator: Smart::Custom(Some(format!("tdkt {}", env!("CARGO_PKG_VERSION")))),
+            timestamp,
+            tagged,
+            ..PdfOptions::default()
+        };
+        let bytes = typst_pdf::pdf(&document, &options)
+            .map_err(|errors| anyhow::anyhow!("Không xuất được PDF: {}", join_messages(&errors)))?;
+        Ok(Pdf { bytes, pages: document.pages().len() })
+    }
+
+    fn layout(&self, source: String, date: NaiveDate) -> Result<PagedDocument> {
+        let world = DocumentWorld { typesetter: self, main: Source::new(main_id(), source), today: typst_date(date) };
+        let warned = typst::compile::<PagedDocument>(&world);
+        warned.output.map_err(|errors| anyhow::anyhow!("{}", describe_errors(&world, &errors)))
+    }
+}
+
+/// The view of one document's compilation.
+struct DocumentWorld<'a> {
+    typesetter: &'a Typesetter,
+    main: Source,
+    today: Option<Datetime>,
+}
+
+impl World for DocumentWorld<'_> {
+    fn library(&self) -> &LazyHash<Library> {
+        &self.typesetter.library
+    }
+
+    fn book(&self) -> &LazyHash<FontBook> {
+        &self.typesetter.book
+    }
+
+    fn main(&self) -> FileId {
+        self.main.id()
+    }
+
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        if id == self.main.id() {
+            return Ok(self.main.clone());
+        }
+        let bytes = self.file(id)?;
+        let text = std::str::from_utf8(&bytes).map_err(|_| FileError::InvalidUtf8)?;
+        Ok(Source::new(id, text.to_string()))
+    }
+
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        if id == self.main.id() {
+            return Ok(Bytes::from_string(self.main.text().to_string()));
+        }
+        self.typesetter
+            .files
+            .get(&id)
+            .cloned()
+            .ok_or_else(|| FileError::NotFound(id.vpath().get_without_slash().into()))
+    }
+
+    fn font(&self, index: usize) -> Option<Font> {
+        self.typesetter.fonts.get(index).cloned()
+    }
+
+    fn today(&self, _offset: Option<typst::foundations::Duration>) -> Option<Datetime> {
+        self.today
+    }
+}
+
+/// Every document compiles as `/main.typ`: typst interns file ids for the
+/// whole process (at most 65,535), so ids must not grow with the number of
+/// documents.
+fn main_id() -> FileId {
+    file_id("main.typ").expect("a constant, valid path")
+}
+
+fn file_id(path: &str) -> Result<FileId> {
+    let vpath = VirtualPath::new(path).map_err(|e| anyhow::anyhow!("Đường dẫn {path} không hợp lệ: {e}"))?;
+    Ok(RootedPath::new(VirtualRoot::Project, vpath).intern())
+}
+
+fn typst_date(date: NaiveDate) -> Option<Datetime> {
+    Datetime::from_ymd(date.year(), date.month() as u8, date.day() as u8)
+}
+
+fn join_messages(errors: &[SourceDiagnostic]) -> String {
+    errors.iter().map(|e| e.message.to_string()).collect::<Vec<_>>().join("; ")
+}
+
+/// Errors with the line of generated Typst they point at, so a template
+/// author can find the cause.
+fn describe_errors(world: &DocumentWorld<'_>, errors: &[SourceDiagnostic]) -> String {
+    let mut out = Vec::new();
+    for error in errors.iter().filter(|e| e.severity == Severity::Error) {
+        let mut line = format!("lỗi Typst: {}", error.message);
+        if let Some(range) = world.range(error.span)
+            && let Some(id) = error.span.id()
+            && let Ok(source) = world.source(id)
+            && let Some(number) = source.lines().byte_to_line(range.start)
+        {
+            let text = source.text().lines().nth(number).unwrap_or("").trim();
+            line.push_str(&format!("\n  tại {:?} dòng {}: {}", id.vpath(), number + 1, text));
+        }
+        for hint in &error.hints {
+            line.push_str(&format!("\n  gợi ý: {}", hint.v));
+        }
+        out.push(line);
+    }
+    out.join("\n")
+}

@@ -1,0 +1,86 @@
+//! Stage 6, write: the only place outputs touch the disk.
+//!
+//! Every file is written to a temporary name and renamed into place, and a
+//! whole run is built in a staging folder that replaces the output folder
+//! only when everything succeeded: a failed or killed run never leaves a
+//! half-written file or a half-updated folder.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+/// An output folder being built.
+pub struct Output {
+    target: PathBuf,
+    staging: PathBuf,
+    committed: bool,
+}
+
+impl Output {
+    /// Starts a run that will replace `target` on [`Output::commit`].
+    pub fn begin(target: &Path) -> Result<Output> {
+        let name = target.file_name().and_then(|n| n.to_str()).unwrap_or("output").to_string();
+        let parent = parent_of(target);
+        std::fs::create_dir_all(&parent).with_context(|| format!("Không tạo được thư mục {}", parent.display()))?;
+        let staging = parent.join(format!(".{name}.tdkt-dang-ghi-{}", std::process::id()));
+        if staging.exists() {
+            std::fs::remove_dir_all(&staging).ok();
+        }
+        std::fs::create_dir_all(&staging)
+            .with_context(|| format!("Không tạo được thư mục tạm {}", staging.display()))?;
+        Ok(Output { target: target.to_path_buf(), staging, committed: false })
+    }
+
+    /// Writes `bytes` at `relative` inside the output, atomically.
+    pub fn write(&self, relative: &Path, bytes: &[u8]) -> Result<()> {
+        write_atomic(&self.staging.join(relative), bytes)
+    }
+
+    /// Replaces the output folder with what this run wrote.
+    pub fn commit(mut self) -> Result<PathBuf> {
+        let parent = parent_of(&self.target);
+        let old = parent.join(format!(".{}.tdkt-cu-{}", self.staging_name(), std::process::id()));
+        if self.target.exists() {
+            std::fs::rename(&self.target, &old)
+                .with_context(|| format!("Không thay được thư mục kết quả {}", self.target.display()))?;
+        }
+        std::fs::rename(&self.staging, &self.target)
+            .with_context(|| format!("Không ghi được thư mục kết quả {}", self.target.display()))?;
+        self.committed = true;
+        if old.exists() {
+            std::fs::remove_dir_all(&old).ok();
+        }
+        Ok(self.target.clone())
+    }
+
+    fn staging_name(&self) -> String {
+        self.target.file_name().and_then(|n| n.to_str()).unwrap_or("output").to_string()
+    }
+}
+
+impl Drop for Output {
+    fn drop(&mut self) {
+        if !self.committed {
+            std::fs::remove_dir_all(&self.staging).ok();
+        }
+    }
+}
+
+fn parent_of(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// Writes a file through a temporary file in the same folder and a rename.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = parent_of(path);
+    std::fs::create_dir_all(&dir).with_context(|| format!("Không tạo được thư mục {}", dir.display()))?;
+    let mut file = tempfile::NamedTempFile::new_in(&dir)
+        .with_context(|| format!("Không tạo được tệp tạm trong {}", dir.display()))?;
+    file.write_all(bytes).with_context(|| format!("Không ghi được {}", path.display()))?;
+    file.persist(path).map_err(|e| anyhow::anyhow!("Không ghi được {}: {}", path.display(), e.error))?;
+    Ok(())
+}
