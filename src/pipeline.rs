@@ -56,8 +56,19 @@ pub fn read(settings: &Settings) -> Result<Reading> {
     let mut diagnostics = inbox.diagnostics;
     diagnostics.extend(assumed);
     diagnostics.extend(mapped.diagnostics);
-    let submissions = keep_newest_per_unit(mapped.submissions, &inbox.workbooks, &mut diagnostics);
+    let mut submissions = keep_newest_per_unit(mapped.submissions, &inbox.workbooks, &mut diagnostics);
+    order_by_unit_list(&mut submissions, settings.units.as_ref());
     Ok(Reading { year, raw: inbox.workbooks, submissions, diagnostics })
+}
+
+/// Units in the order of the campaign's unit list (the order clerks use in
+/// every table), then the rest by file name.
+fn order_by_unit_list(submissions: &mut [Submission], units: Option<&crate::units::UnitList>) {
+    let rank = |s: &Submission| {
+        let code = s.unit.as_ref().map(|u| u.code.as_str());
+        units.and_then(|list| list.units().iter().position(|u| Some(u.code.as_str()) == code)).unwrap_or(usize::MAX)
+    };
+    submissions.sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.file.cmp(&b.file)));
 }
 
 /// The same unit sending two workbooks: the newer one wins, and that is said.

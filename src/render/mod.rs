@@ -54,6 +54,9 @@ impl Renderer {
         let templates = Templates::load(templates_dir)?;
         let mut typesetter = Typesetter::new(fonts_dir)?;
         typesetter.add_file(templates::LIBRARY, templates.library.clone().into_bytes())?;
+        for (name, bytes) in &templates.assets {
+            typesetter.add_file(name, bytes.clone())?;
+        }
         let pool = rayon::ThreadPoolBuilder::new()
             .stack_size(STACK_SIZE)
             .thread_name(|i| format!("tdkt-render-{i}"))

@@ -20,6 +20,9 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("chung-nhan.typ", include_str!("../../templates/chung-nhan.typ")),
 ];
 
+/// Files documents use besides templates: (file name, bytes).
+pub const ASSETS: &[(&str, &[u8])] = &[("du-thao.svg", include_bytes!("../../templates/du-thao.svg"))];
+
 /// The plain Typst library every document imports; not a Tera template.
 pub const LIBRARY: &str = "lib.typ";
 
@@ -27,6 +30,8 @@ pub struct Templates {
     tera: Tera,
     /// The Typst library text (built-in or overridden).
     pub library: String,
+    /// Assets (built-in or overridden), by file name.
+    pub assets: Vec<(String, Vec<u8>)>,
 }
 
 impl Templates {
@@ -43,6 +48,15 @@ impl Templates {
             }
         }
         let library = texts.remove(LIBRARY).unwrap_or_default();
+        let mut assets = Vec::new();
+        for (name, bytes) in ASSETS {
+            let path = overrides.map(|dir| dir.join(name)).filter(|p| p.is_file());
+            let bytes = match path {
+                Some(path) => std::fs::read(&path).with_context(|| format!("Không đọc được {}", path.display()))?,
+                None => bytes.to_vec(),
+            };
+            assets.push((name.to_string(), bytes));
+        }
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".typ"]);
         tera.set_escape_fn(escape_typst);
@@ -52,7 +66,7 @@ impl Templates {
         let mut sorted: Vec<(&str, String)> = texts.into_iter().collect();
         sorted.sort();
         tera.add_raw_templates(sorted).map_err(|e| anyhow::anyhow!("Mẫu văn bản sai: {}", error_chain(&e)))?;
-        Ok(Templates { tera, library })
+        Ok(Templates { tera, library, assets })
     }
 
     /// Renders template `name` with `context` into Typst source.
