@@ -153,10 +153,20 @@ pub fn aggregate(
             individuals: Vec::new(),
             total_bonus: 0,
         };
-        for verdict in validation.verdicts.iter().filter(|v| v.eligible && v.proposal == honour.code) {
+        for verdict in validation
+            .verdicts
+            .iter()
+            .filter(|v| v.eligible && v.proposal == honour.code)
+        {
             let submission = &submissions[verdict.record.submission];
-            let coefficient = honour.criteria(verdict.record.subject).map_or(0.0, |c| c.coefficient);
-            let grant = make_grant(submission, verdict.record, regulation.bonus(coefficient, decision_date));
+            let coefficient = honour
+                .criteria(verdict.record.subject)
+                .map_or(0.0, |c| c.coefficient);
+            let grant = make_grant(
+                submission,
+                verdict.record,
+                regulation.bonus(coefficient, decision_date),
+            );
             match verdict.record.subject {
                 Subject::Individual => list.individuals.push(grant),
                 Subject::Collective => list.collectives.push(grant),
@@ -165,7 +175,12 @@ pub fn aggregate(
         if list.count() == 0 {
             continue;
         }
-        let unit_rank = |code: &str| unit_order.iter().position(|c| c == code).unwrap_or(usize::MAX);
+        let unit_rank = |code: &str| {
+            unit_order
+                .iter()
+                .position(|c| c == code)
+                .unwrap_or(usize::MAX)
+        };
         let order = |a: &Grant, b: &Grant| -> Ordering {
             unit_rank(&a.unit_code)
                 .cmp(&unit_rank(&b.unit_code))
@@ -176,7 +191,12 @@ pub fn aggregate(
         };
         list.collectives.sort_by(|a, b| order(a, b));
         list.individuals.sort_by(|a, b| order(a, b));
-        for (n, grant) in list.collectives.iter_mut().chain(list.individuals.iter_mut()).enumerate() {
+        for (n, grant) in list
+            .collectives
+            .iter_mut()
+            .chain(list.individuals.iter_mut())
+            .enumerate()
+        {
             grant.ordinal = n as u32 + 1;
         }
         list.total_bonus = list.grants().filter_map(|g| g.bonus).sum();
@@ -193,7 +213,12 @@ pub fn aggregate(
         .map(|h| {
             let total = units
                 .iter()
-                .filter_map(|u| u.tallies.iter().find(|(c, _)| *c == h.code).map(|(_, t)| *t))
+                .filter_map(|u| {
+                    u.tallies
+                        .iter()
+                        .find(|(c, _)| *c == h.code)
+                        .map(|(_, t)| *t)
+                })
                 .fold(Tally::default(), Tally::merge);
             (h.code.clone(), total)
         })
@@ -284,7 +309,10 @@ fn unit_summaries(
                 .iter()
                 .filter_map(|h| counts.get(h.code.as_str()).map(|t| (h.code.clone(), *t)))
                 .collect();
-            let total = tallies.iter().map(|(_, t)| *t).fold(Tally::default(), Tally::merge);
+            let total = tallies
+                .iter()
+                .map(|(_, t)| *t)
+                .fold(Tally::default(), Tally::merge);
             let bonus = decisions
                 .iter()
                 .flat_map(GrantList::grants)
@@ -321,16 +349,39 @@ mod tests {
     #[test]
     fn vietnamese_order_of_given_names() {
         let collator = vietnamese_collator();
-        let mut names = vec!["Đức", "Dũng", "Ánh", "Anh", "Ân", "Ăn", "Bình", "Ơn", "Ôn", "On", "Ưng", "Uyên"];
+        let mut names = vec![
+            "Đức", "Dũng", "Ánh", "Anh", "Ân", "Ăn", "Bình", "Ơn", "Ôn", "On", "Ưng", "Uyên",
+        ];
         names.sort_by(|a, b| collator.compare(a, b));
-        assert_eq!(names, ["Anh", "Ánh", "Ăn", "Ân", "Bình", "Dũng", "Đức", "On", "Ôn", "Ơn", "Uyên", "Ưng"]);
+        assert_eq!(
+            names,
+            [
+                "Anh", "Ánh", "Ăn", "Ân", "Bình", "Dũng", "Đức", "On", "Ôn", "Ơn", "Uyên", "Ưng"
+            ]
+        );
     }
 
     #[test]
     fn tallies_merge_in_any_order() {
-        let a = Tally { proposed: 3, eligible: 2, held: 0, not_eligible: 1, cannot_verify: 0 };
-        let b = Tally { proposed: 2, eligible: 0, held: 1, not_eligible: 0, cannot_verify: 1 };
-        let c = Tally { proposed: 1, eligible: 1, ..Tally::default() };
+        let a = Tally {
+            proposed: 3,
+            eligible: 2,
+            held: 0,
+            not_eligible: 1,
+            cannot_verify: 0,
+        };
+        let b = Tally {
+            proposed: 2,
+            eligible: 0,
+            held: 1,
+            not_eligible: 0,
+            cannot_verify: 1,
+        };
+        let c = Tally {
+            proposed: 1,
+            eligible: 1,
+            ..Tally::default()
+        };
         assert_eq!(a.merge(b).merge(c), c.merge(a).merge(b));
         assert_eq!(a.merge(b).proposed, 5);
     }

@@ -36,23 +36,60 @@ fn feedback_workbook(
 ) -> Result<Vec<u8>> {
     let mut workbook = Workbook::new();
     let created = ExcelDateTime::from_ymd(2025, 1, 1)?;
-    workbook.set_properties(&DocProperties::new().set_creation_datetime(&created).set_title("Phản hồi kết quả xét"));
-    let header = Format::new().set_bold().set_border(FormatBorder::Thin).set_background_color(0xDDEBF7).set_text_wrap();
-    let bad = Format::new().set_background_color(0xFFC7CE).set_text_wrap().set_border(FormatBorder::Thin);
-    let held = Format::new().set_background_color(0xFFEB9C).set_text_wrap().set_border(FormatBorder::Thin);
-    let good = Format::new().set_background_color(0xC6EFCE).set_text_wrap().set_border(FormatBorder::Thin);
+    workbook.set_properties(
+        &DocProperties::new()
+            .set_creation_datetime(&created)
+            .set_title("Phản hồi kết quả xét"),
+    );
+    let header = Format::new()
+        .set_bold()
+        .set_border(FormatBorder::Thin)
+        .set_background_color(0xDDEBF7)
+        .set_text_wrap();
+    let bad = Format::new()
+        .set_background_color(0xFFC7CE)
+        .set_text_wrap()
+        .set_border(FormatBorder::Thin);
+    let held = Format::new()
+        .set_background_color(0xFFEB9C)
+        .set_text_wrap()
+        .set_border(FormatBorder::Thin);
+    let good = Format::new()
+        .set_background_color(0xC6EFCE)
+        .set_text_wrap()
+        .set_border(FormatBorder::Thin);
 
     let sheet = workbook.add_worksheet();
     sheet.set_name("Kết quả xét")?;
-    sheet.write_string(0, 0, format!("KẾT QUẢ XÉT HỒ SƠ: {} ({})", submission.unit_name(), submission.file))?;
-    let columns = ["Trang", "Dòng", "Họ và tên / Tập thể", "Đề nghị", "Kết quả", "Lý do", "Tiêu chuẩn"];
+    sheet.write_string(
+        0,
+        0,
+        format!(
+            "KẾT QUẢ XÉT HỒ SƠ: {} ({})",
+            submission.unit_name(),
+            submission.file
+        ),
+    )?;
+    let columns = [
+        "Trang",
+        "Dòng",
+        "Họ và tên / Tập thể",
+        "Đề nghị",
+        "Kết quả",
+        "Lý do",
+        "Tiêu chuẩn",
+    ];
     let widths = [12.0, 6.0, 28.0, 12.0, 20.0, 70.0, 28.0];
     for (col, (name, width)) in columns.iter().zip(widths).enumerate() {
         sheet.write_string_with_format(2, col as u16, *name, &header)?;
         sheet.set_column_width(col as u16, width)?;
     }
     let mut row = 3;
-    for verdict in validation.verdicts.iter().filter(|v| v.record.submission == index) {
+    for verdict in validation
+        .verdicts
+        .iter()
+        .filter(|v| v.record.submission == index)
+    {
         let format = match verdict.status {
             Status::Eligible => &good,
             Status::Held | Status::CannotVerify => &held,

@@ -2,7 +2,10 @@
 //! drop-down lists for ratings, titles, awards and sex.
 
 use anyhow::Result;
-use rust_xlsxwriter::{DataValidation, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet};
+use rust_xlsxwriter::{
+    DataValidation, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook,
+    Worksheet,
+};
 
 use crate::model::Rating;
 use crate::regulation::{HonourKind, Regulation};
@@ -58,7 +61,11 @@ pub fn blank_form(regulation: &Regulation, year: Option<i32>) -> Result<Vec<u8>>
     let mut workbook = Workbook::new();
     // A fixed date keeps the file byte-identical from run to run.
     let created = ExcelDateTime::from_ymd(2025, 1, 1)?;
-    workbook.set_properties(&DocProperties::new().set_creation_datetime(&created).set_title("Biểu mẫu đề nghị khen thưởng"));
+    workbook.set_properties(
+        &DocProperties::new()
+            .set_creation_datetime(&created)
+            .set_title("Biểu mẫu đề nghị khen thưởng"),
+    );
 
     let bold = Format::new().set_bold();
     let header = Format::new()
@@ -73,7 +80,15 @@ pub fn blank_form(regulation: &Regulation, year: Option<i32>) -> Result<Vec<u8>>
     info.set_name("Thông tin đơn vị")?;
     info.set_column_width(0, 28)?;
     info.set_column_width(1, 50)?;
-    let labels = ["Tên đơn vị", "Mã đơn vị", "Năm xét", "Tổng số cán bộ", "Người lập", "Ngày lập", "Thủ trưởng đơn vị"];
+    let labels = [
+        "Tên đơn vị",
+        "Mã đơn vị",
+        "Năm xét",
+        "Tổng số cán bộ",
+        "Người lập",
+        "Ngày lập",
+        "Thủ trưởng đơn vị",
+    ];
     for (row, label) in labels.iter().enumerate() {
         info.write_string_with_format(row as u32, 0, *label, &bold)?;
     }
@@ -82,15 +97,29 @@ pub fn blank_form(regulation: &Regulation, year: Option<i32>) -> Result<Vec<u8>>
     }
 
     let ratings: Vec<&str> = Rating::ALL.iter().map(|r| r.code()).collect();
-    let titles: Vec<&str> =
-        regulation.honours.iter().filter(|h| h.kind == HonourKind::Title).map(|h| h.code.as_str()).collect();
-    let awards: Vec<&str> =
-        regulation.honours.iter().filter(|h| h.kind == HonourKind::Award).map(|h| h.code.as_str()).collect();
+    let titles: Vec<&str> = regulation
+        .honours
+        .iter()
+        .filter(|h| h.kind == HonourKind::Title)
+        .map(|h| h.code.as_str())
+        .collect();
+    let awards: Vec<&str> = regulation
+        .honours
+        .iter()
+        .filter(|h| h.kind == HonourKind::Award)
+        .map(|h| h.code.as_str())
+        .collect();
 
     let individuals = workbook.add_worksheet();
     individuals.set_name("Cá nhân")?;
     let headers = with_years(INDIVIDUAL_HEADERS, year);
-    write_list(individuals, "DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG CÁ NHÂN", &headers, &header, year)?;
+    write_list(
+        individuals,
+        "DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG CÁ NHÂN",
+        &headers,
+        &header,
+        year,
+    )?;
     for (col, name) in headers.iter().enumerate() {
         let list: Option<&[&str]> = if name.starts_with("Xếp loại") {
             Some(&ratings)
@@ -111,7 +140,13 @@ pub fn blank_form(regulation: &Regulation, year: Option<i32>) -> Result<Vec<u8>>
     let collectives = workbook.add_worksheet();
     collectives.set_name("Tập thể")?;
     let headers = with_years(COLLECTIVE_HEADERS, year);
-    write_list(collectives, "DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG TẬP THỂ", &headers, &header, year)?;
+    write_list(
+        collectives,
+        "DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG TẬP THỂ",
+        &headers,
+        &header,
+        year,
+    )?;
     for (col, name) in headers.iter().enumerate() {
         let list: Option<&[&str]> = if name.starts_with("Xếp loại") {
             Some(&ratings)
@@ -133,13 +168,22 @@ fn with_years(headers: &[&str], year: Option<i32>) -> Vec<String> {
     headers
         .iter()
         .map(|h| match year {
-            Some(y) => h.replace("năm N-2", &format!("năm {}", y - 2)).replace("năm N-1", &format!("năm {}", y - 1)).replace("năm N", &format!("năm {y}")),
+            Some(y) => h
+                .replace("năm N-2", &format!("năm {}", y - 2))
+                .replace("năm N-1", &format!("năm {}", y - 1))
+                .replace("năm N", &format!("năm {y}")),
             None => h.to_string(),
         })
         .collect()
 }
 
-fn write_list(sheet: &mut Worksheet, title: &str, headers: &[String], format: &Format, year: Option<i32>) -> Result<()> {
+fn write_list(
+    sheet: &mut Worksheet,
+    title: &str,
+    headers: &[String],
+    format: &Format,
+    year: Option<i32>,
+) -> Result<()> {
     let title = match year {
         Some(y) => format!("{title} NĂM {y}"),
         None => title.to_string(),

@@ -38,7 +38,11 @@ pub fn date_line(place: &str, date: NaiveDate) -> String {
 
 /// "ngày 05 tháng 02 năm 2026".
 pub fn date_words(date: NaiveDate) -> String {
-    let month = if date.month() <= 2 { format!("{:02}", date.month()) } else { date.month().to_string() };
+    let month = if date.month() <= 2 {
+        format!("{:02}", date.month())
+    } else {
+        date.month().to_string()
+    };
     format!("ngày {:02} tháng {month} năm {}", date.day(), date.year())
 }
 
@@ -47,7 +51,9 @@ pub fn date_short(date: NaiveDate) -> String {
     date.format("%d/%m/%Y").to_string()
 }
 
-const DIGITS: [&str; 10] = ["không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín"];
+const DIGITS: [&str; 10] = [
+    "không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín",
+];
 
 /// An amount in words, capitalised, as totals are written:
 /// 2340000 → "Hai triệu ba trăm bốn mươi nghìn đồng".
@@ -137,7 +143,10 @@ mod tests {
 
     #[test]
     fn date_line_pads_days_and_only_the_first_two_months() {
-        assert_eq!(date_line("Hà Nội", d(2026, 2, 5)), "Hà Nội, ngày 05 tháng 02 năm 2026");
+        assert_eq!(
+            date_line("Hà Nội", d(2026, 2, 5)),
+            "Hà Nội, ngày 05 tháng 02 năm 2026"
+        );
         assert_eq!(date_words(d(2026, 1, 15)), "ngày 15 tháng 01 năm 2026");
         assert_eq!(date_words(d(2026, 3, 9)), "ngày 09 tháng 3 năm 2026");
         assert_eq!(date_words(d(2026, 12, 31)), "ngày 31 tháng 12 năm 2026");
@@ -150,7 +159,11 @@ mod tests {
             let line = date_words(day);
             let parts: Vec<&str> = line.split(' ').collect();
             assert_eq!(parts[1].len(), 2, "{line}");
-            let month_len = if day.month() <= 2 || day.month() >= 10 { 2 } else { 1 };
+            let month_len = if day.month() <= 2 || day.month() >= 10 {
+                2
+            } else {
+                1
+            };
             assert_eq!(parts[3].len(), month_len, "{line}");
             day = day.succ_opt().unwrap();
         }
@@ -167,7 +180,10 @@ mod tests {
 
     #[test]
     fn money_in_words() {
-        assert_eq!(money_words(2_340_000), "Hai triệu ba trăm bốn mươi nghìn đồng");
+        assert_eq!(
+            money_words(2_340_000),
+            "Hai triệu ba trăm bốn mươi nghìn đồng"
+        );
         assert_eq!(money_words(450_000), "Bốn trăm năm mươi nghìn đồng");
         assert_eq!(number_words(1_005), "một nghìn không trăm linh năm");
         assert_eq!(number_words(21), "hai mươi mốt");

@@ -64,7 +64,10 @@ static EMPTY: Cell = Cell::Empty;
 
 impl RawSheet {
     pub fn cell(&self, row: usize, col: usize) -> &Cell {
-        self.rows.get(row).and_then(|r| r.get(col)).unwrap_or(&EMPTY)
+        self.rows
+            .get(row)
+            .and_then(|r| r.get(col))
+            .unwrap_or(&EMPTY)
     }
 
     pub fn width(&self) -> usize {
@@ -99,7 +102,11 @@ pub fn read_inbox(inbox: &Path) -> anyhow::Result<Inbox> {
         let entry = match entry {
             Ok(entry) => entry,
             Err(e) => {
-                diagnostics.push(Diagnostic::warning("ingest.unreadable", &inbox.display().to_string(), format!("Không đọc được: {e}")));
+                diagnostics.push(Diagnostic::warning(
+                    "ingest.unreadable",
+                    &inbox.display().to_string(),
+                    format!("Không đọc được: {e}"),
+                ));
                 continue;
             }
         };
@@ -124,8 +131,10 @@ pub fn read_inbox(inbox: &Path) -> anyhow::Result<Inbox> {
         }
     }
 
-    let results: Vec<Result<RawWorkbook, Diagnostic>> =
-        paths.par_iter().map(|(path, name)| read_workbook(path, name)).collect();
+    let results: Vec<Result<RawWorkbook, Diagnostic>> = paths
+        .par_iter()
+        .map(|(path, name)| read_workbook(path, name))
+        .collect();
     let mut workbooks = Vec::new();
     for result in results {
         match result {
@@ -133,7 +142,10 @@ pub fn read_inbox(inbox: &Path) -> anyhow::Result<Inbox> {
             Err(diagnostic) => diagnostics.push(diagnostic),
         }
     }
-    Ok(Inbox { workbooks, diagnostics })
+    Ok(Inbox {
+        workbooks,
+        diagnostics,
+    })
 }
 
 enum FileKind {
@@ -151,20 +163,36 @@ fn classify(path: &Path) -> FileKind {
     if name.starts_with('.') {
         return FileKind::Hidden;
     }
-    let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-    if SPREADSHEET_EXTENSIONS.contains(&extension.as_str()) { FileKind::Spreadsheet } else { FileKind::Other }
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if SPREADSHEET_EXTENSIONS.contains(&extension.as_str()) {
+        FileKind::Spreadsheet
+    } else {
+        FileKind::Other
+    }
 }
 
 fn relative_name(inbox: &Path, path: &Path) -> String {
     let relative = path.strip_prefix(inbox).unwrap_or(path);
-    let parts: Vec<String> = relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    let parts: Vec<String> = relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
     text::clean(&parts.join("/"))
 }
 
 /// Reads one workbook from disk.
 pub fn read_workbook(path: &Path, name: &str) -> Result<RawWorkbook, Diagnostic> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| Diagnostic::error("ingest.unreadable", name, format!("Không đọc được tệp: {e}")))?;
+    let bytes = std::fs::read(path).map_err(|e| {
+        Diagnostic::error(
+            "ingest.unreadable",
+            name,
+            format!("Không đọc được tệp: {e}"),
+        )
+    })?;
     let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
     let mut workbook = read_workbook_bytes(bytes, name)?;
     workbook.modified = modified;
@@ -175,13 +203,23 @@ pub fn read_workbook(path: &Path, name: &str) -> Result<RawWorkbook, Diagnostic>
 /// content, not the extension.
 pub fn read_workbook_bytes(bytes: Vec<u8>, name: &str) -> Result<RawWorkbook, Diagnostic> {
     let cursor = std::io::Cursor::new(bytes);
-    let mut book = calamine::open_workbook_auto_from_rs(cursor).map_err(|e| open_error(name, &e))?;
+    let mut book =
+        calamine::open_workbook_auto_from_rs(cursor).map_err(|e| open_error(name, &e))?;
     let mut sheets = Vec::new();
     for sheet_name in book.sheet_names() {
-        let range = book.worksheet_range(&sheet_name).map_err(|e| open_error(name, &e))?;
-        sheets.push(RawSheet { name: text::clean(&sheet_name), rows: grid(&range) });
+        let range = book
+            .worksheet_range(&sheet_name)
+            .map_err(|e| open_error(name, &e))?;
+        sheets.push(RawSheet {
+            name: text::clean(&sheet_name),
+            rows: grid(&range),
+        });
     }
-    Ok(RawWorkbook { file: name.to_string(), modified: None, sheets })
+    Ok(RawWorkbook {
+        file: name.to_string(),
+        modified: None,
+        sheets,
+    })
 }
 
 fn open_error(name: &str, error: &calamine::Error) -> Diagnostic {
@@ -224,8 +262,11 @@ fn convert(data: &Data) -> Cell {
         },
         Data::DateTimeIso(s) => match NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S")
             .ok()
-            .or_else(|| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().map(|d| d.and_time(chrono::NaiveTime::MIN)))
-        {
+            .or_else(|| {
+                chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                    .ok()
+                    .map(|d| d.and_time(chrono::NaiveTime::MIN))
+            }) {
             Some(d) => Cell::Date(d),
             None => Cell::Text(text::clean(s)),
         },
@@ -233,4 +274,3 @@ fn convert(data: &Data) -> Cell {
         Data::Error(e) => Cell::Error(format!("{e}")),
     }
 }
-

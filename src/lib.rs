@@ -5,20 +5,20 @@
 //! previous stage's plain data: `ingest` → `map` → `validate` → `aggregate`
 //! → `render` → `write`. See ARCHITECTURE.md.
 
+pub mod aggregate;
 pub mod diagnostic;
+pub mod feedback;
+pub mod form;
 pub mod format;
 pub mod ingest;
+pub mod init;
 pub mod map;
 pub mod model;
+pub mod pipeline;
 pub mod regulation;
+pub mod render;
 pub mod settings;
 pub mod text;
 pub mod units;
-pub mod aggregate;
 pub mod validate;
-pub mod render;
 pub mod write;
-pub mod feedback;
-pub mod form;
-pub mod pipeline;
-pub mod init;

@@ -100,10 +100,18 @@ fn run(command: Command) -> anyhow::Result<u8> {
     match command {
         Command::Init { dir } => {
             tdkt::init::init(&dir)?;
-            eprintln!("Đã tạo đợt xét mới ở {}: sửa tdkt.toml, đặt hồ sơ vào inbox/, rồi chạy tdkt build {}", dir.display(), dir.display());
+            eprintln!(
+                "Đã tạo đợt xét mới ở {}: sửa tdkt.toml, đặt hồ sơ vào inbox/, rồi chạy tdkt build {}",
+                dir.display(),
+                dir.display()
+            );
             Ok(0)
         }
-        Command::Form { out, year, regulation } => {
+        Command::Form {
+            out,
+            year,
+            regulation,
+        } => {
             let regulation = match regulation {
                 Some(path) => tdkt::regulation::Regulation::load(&path)?,
                 None => tdkt::regulation::Regulation::default_national()?,
@@ -118,7 +126,10 @@ fn run(command: Command) -> anyhow::Result<u8> {
             let settings = Settings::resolve(&args.flags(None))?;
             let reading = pipeline::read(&settings)?;
             if args.json {
-                let json = pipeline::InspectJson { workbooks: &reading.submissions, diagnostics: &reading.diagnostics };
+                let json = pipeline::InspectJson {
+                    workbooks: &reading.submissions,
+                    diagnostics: &reading.diagnostics,
+                };
                 println!("{}", serde_json::to_string_pretty(&json)?);
             } else {
                 print!("{}", pipeline::inspect_table(&reading));

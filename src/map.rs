@@ -41,7 +41,10 @@ pub struct Mapped {
 
 /// The year the campaign is for: the one given, else the one most workbooks
 /// state (with a warning saying so).
-pub fn decide_year(given: Option<i32>, workbooks: &[RawWorkbook]) -> (Option<i32>, Option<Diagnostic>) {
+pub fn decide_year(
+    given: Option<i32>,
+    workbooks: &[RawWorkbook],
+) -> (Option<i32>, Option<Diagnostic>) {
     if given.is_some() {
         return (given, None);
     }
@@ -51,7 +54,10 @@ pub fn decide_year(given: Option<i32>, workbooks: &[RawWorkbook]) -> (Option<i32
             *counts.entry(year).or_default() += 1;
         }
     }
-    let best = counts.iter().max_by_key(|(year, count)| (**count, **year)).map(|(y, _)| *y);
+    let best = counts
+        .iter()
+        .max_by_key(|(year, count)| (**count, **year))
+        .map(|(y, _)| *y);
     let warning = best.map(|y| {
         Diagnostic::warning(
             "ingest.year-assumed",
@@ -64,8 +70,10 @@ pub fn decide_year(given: Option<i32>, workbooks: &[RawWorkbook]) -> (Option<i32
 
 /// Maps every workbook (in parallel), keeping the inbox order.
 pub fn map_workbooks(workbooks: &[RawWorkbook], context: MapContext<'_>) -> Mapped {
-    let results: Vec<(Option<Submission>, Vec<Diagnostic>)> =
-        workbooks.par_iter().map(|wb| map_workbook(wb, context)).collect();
+    let results: Vec<(Option<Submission>, Vec<Diagnostic>)> = workbooks
+        .par_iter()
+        .map(|wb| map_workbook(wb, context))
+        .collect();
     let mut mapped = Mapped::default();
     for (submission, diagnostics) in results {
         mapped.submissions.extend(submission);
@@ -103,16 +111,27 @@ fn unit_info(workbook: &RawWorkbook) -> UnitInfo {
             };
             // The value is the next non-empty cell on the row, or the text
             // after a colon in the label cell itself ("ĐƠN VỊ: VIỆN TRIẾT HỌC").
-            let next = row.iter().enumerate().skip(c + 1).find(|(_, cell)| !cell.is_empty());
+            let next = row
+                .iter()
+                .enumerate()
+                .skip(c + 1)
+                .find(|(_, cell)| !cell.is_empty());
             let (value, col) = match (next, inline) {
                 (Some((col, cell)), _) => (cell.clone(), col),
                 (None, Some(inline)) => (Cell::Text(inline), c),
                 (None, None) => continue,
             };
-            let place = Place { sheet: sheet.name.clone(), cell: cell_name(r as u32, col as u32) };
+            let place = Place {
+                sheet: sheet.name.clone(),
+                cell: cell_name(r as u32, col as u32),
+            };
             match field {
-                fields::UnitField::Name if info.name.is_none() => info.name = Some((value.as_text(), place)),
-                fields::UnitField::Code if info.code.is_none() => info.code = Some((value.as_text(), place)),
+                fields::UnitField::Name if info.name.is_none() => {
+                    info.name = Some((value.as_text(), place))
+                }
+                fields::UnitField::Code if info.code.is_none() => {
+                    info.code = Some((value.as_text(), place))
+                }
                 fields::UnitField::Year if info.year.is_none() => {
                     info.year = values::whole_number(&value).map(|y| (y as i32, place))
                 }
@@ -144,7 +163,10 @@ fn year_in_title_rows(workbook: &RawWorkbook) -> Option<(i32, Place)> {
                         && let Ok(year) = pair[1].parse::<i32>()
                         && (1990..=2100).contains(&year)
                     {
-                        let place = Place { sheet: sheet.name.clone(), cell: cell_name(r as u32, c as u32) };
+                        let place = Place {
+                            sheet: sheet.name.clone(),
+                            cell: cell_name(r as u32, c as u32),
+                        };
                         return Some((year, place));
                     }
                 }
@@ -154,7 +176,10 @@ fn year_in_title_rows(workbook: &RawWorkbook) -> Option<(i32, Place)> {
     None
 }
 
-fn map_workbook(workbook: &RawWorkbook, context: MapContext<'_>) -> (Option<Submission>, Vec<Diagnostic>) {
+fn map_workbook(
+    workbook: &RawWorkbook,
+    context: MapContext<'_>,
+) -> (Option<Submission>, Vec<Diagnostic>) {
     let file = workbook.file.as_str();
     let mut diagnostics = Vec::new();
     let info = unit_info(workbook);
@@ -166,7 +191,10 @@ fn map_workbook(workbook: &RawWorkbook, context: MapContext<'_>) -> (Option<Subm
             Diagnostic::error(
                 "ingest.wrong-year",
                 file,
-                format!("Hồ sơ ghi năm {year}, không phải năm xét {}: tệp không được dùng", context.year),
+                format!(
+                    "Hồ sơ ghi năm {year}, không phải năm xét {}: tệp không được dùng",
+                    context.year
+                ),
             )
             .at(&place.sheet, Some(place.cell.clone())),
         );
@@ -189,7 +217,12 @@ fn map_workbook(workbook: &RawWorkbook, context: MapContext<'_>) -> (Option<Subm
             continue;
         };
         found_list = true;
-        let reader = Reader { file, sheet: &sheet.name, regulation: context.regulation, year: context.year };
+        let reader = Reader {
+            file,
+            sheet: &sheet.name,
+            regulation: context.regulation,
+            year: context.year,
+        };
         read_list(sheet, &header, &reader, &mut submission, &mut diagnostics);
     }
     if !found_list {
@@ -219,8 +252,13 @@ fn identify_unit(
             file,
             format!("Đơn vị '{name}' chưa được xác nhận vì không có danh sách đơn vị (--units)"),
         ));
-        let code = coded.map(str::to_string).unwrap_or_else(|| text::slug(name).to_uppercase());
-        return Some(UnitRef { code, name: name.to_string() });
+        let code = coded
+            .map(str::to_string)
+            .unwrap_or_else(|| text::slug(name).to_uppercase());
+        return Some(UnitRef {
+            code,
+            name: name.to_string(),
+        });
     };
     let found = named
         .and_then(|n| units.find(n))
@@ -228,7 +266,10 @@ fn identify_unit(
         .or_else(|| named.and_then(|n| units.find_in(n)))
         .or_else(|| units.find_in(file.rsplit('/').next().unwrap_or(file)));
     match found {
-        Some(unit) => Some(UnitRef { code: unit.code.clone(), name: unit.name.clone() }),
+        Some(unit) => Some(UnitRef {
+            code: unit.code.clone(),
+            name: unit.name.clone(),
+        }),
         None => {
             let said = named.or(coded).unwrap_or(file);
             let mut diagnostic = Diagnostic::error(
@@ -247,9 +288,17 @@ fn identify_unit(
 
 /// Rows that end a list: totals and signature blocks.
 fn ends_list(folded: &str) -> bool {
-    ["tong cong", "cong", "tong so", "nguoi lap bieu", "nguoi lap", "thu truong don vi", "xac nhan"]
-        .iter()
-        .any(|p| folded == *p || folded.starts_with(&format!("{p} ")))
+    [
+        "tong cong",
+        "cong",
+        "tong so",
+        "nguoi lap bieu",
+        "nguoi lap",
+        "thu truong don vi",
+        "xac nhan",
+    ]
+    .iter()
+    .any(|p| folded == *p || folded.starts_with(&format!("{p} ")))
 }
 
 fn read_list(
@@ -259,21 +308,30 @@ fn read_list(
     submission: &mut Submission,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    let name_col = header.column(Field::FullName).or_else(|| header.column(Field::CollectiveName));
+    let name_col = header
+        .column(Field::FullName)
+        .or_else(|| header.column(Field::CollectiveName));
     for r in header.first_data_row..sheet.rows.len() {
         let row = &sheet.rows[r];
         if row.iter().all(Cell::is_empty) || fields::is_numbering_row(row) {
             continue;
         }
         let name_cell = name_col.map(|c| sheet.cell(r, c)).unwrap_or(&Cell::Empty);
-        let first_text = row.iter().find(|c| !c.is_empty()).map(|c| fold(&c.as_text())).unwrap_or_default();
+        let first_text = row
+            .iter()
+            .find(|c| !c.is_empty())
+            .map(|c| fold(&c.as_text()))
+            .unwrap_or_default();
         if ends_list(&first_text) || ends_list(&fold(&name_cell.as_text())) {
             break;
         }
         if name_cell.is_empty() {
             continue;
         }
-        let source = Source { sheet: sheet.name.clone(), row: r as u32 + 1 };
+        let source = Source {
+            sheet: sheet.name.clone(),
+            row: r as u32 + 1,
+        };
         let mut row_diagnostics = Vec::new();
         match header.kind {
             ListKind::Individuals => {
@@ -325,4 +383,3 @@ pub fn explain(workbook: &RawWorkbook, year: i32) -> Vec<SheetReading> {
         })
         .collect()
 }
-

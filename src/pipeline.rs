@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::aggregate::{self, Aggregate};
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::feedback;
 use crate::ingest::{self, RawWorkbook};
 use crate::map::{self, MapContext};
 use crate::model::Submission;
@@ -16,7 +17,6 @@ use crate::render::Renderer;
 use crate::settings::Settings;
 use crate::validate::{self, QuotaResult, Status, Validation, Verdict};
 use crate::write::Output;
-use crate::feedback;
 
 /// What `inspect` reads.
 pub struct Reading {
@@ -51,14 +51,24 @@ pub fn read(settings: &Settings) -> Result<Reading> {
             "Không xác định được năm xét: hãy ghi năm trong tdkt.toml ([campaign] year = …) hoặc dùng --year YYYY"
         );
     };
-    let context = MapContext { regulation: &settings.regulation, units: settings.units.as_ref(), year };
+    let context = MapContext {
+        regulation: &settings.regulation,
+        units: settings.units.as_ref(),
+        year,
+    };
     let mapped = map::map_workbooks(&inbox.workbooks, context);
     let mut diagnostics = inbox.diagnostics;
     diagnostics.extend(assumed);
     diagnostics.extend(mapped.diagnostics);
-    let mut submissions = keep_newest_per_unit(mapped.submissions, &inbox.workbooks, &mut diagnostics);
+    let mut submissions =
+        keep_newest_per_unit(mapped.submissions, &inbox.workbooks, &mut diagnostics);
     order_by_unit_list(&mut submissions, settings.units.as_ref());
-    Ok(Reading { year, raw: inbox.workbooks, submissions, diagnostics })
+    Ok(Reading {
+        year,
+        raw: inbox.workbooks,
+        submissions,
+        diagnostics,
+    })
 }
 
 /// Units in the order of the campaign's unit list (the order clerks use in
@@ -66,7 +76,13 @@ pub fn read(settings: &Settings) -> Result<Reading> {
 fn order_by_unit_list(submissions: &mut [Submission], units: Option<&crate::units::UnitList>) {
     let rank = |s: &Submission| {
         let code = s.unit.as_ref().map(|u| u.code.as_str());
-        units.and_then(|list| list.units().iter().position(|u| Some(u.code.as_str()) == code)).unwrap_or(usize::MAX)
+        units
+            .and_then(|list| {
+                list.units()
+                    .iter()
+                    .position(|u| Some(u.code.as_str()) == code)
+            })
+            .unwrap_or(usize::MAX)
     };
     submissions.sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.file.cmp(&b.file)));
 }
@@ -82,7 +98,8 @@ fn keep_newest_per_unit(
     for submission in submissions {
         let code = submission.unit.as_ref().map(|u| u.code.clone());
         let earlier = code.as_ref().and_then(|code| {
-            kept.iter().position(|k| k.unit.as_ref().is_some_and(|u| &u.code == code))
+            kept.iter()
+                .position(|k| k.unit.as_ref().is_some_and(|u| &u.code == code))
         });
         let Some(index) = earlier else {
             kept.push(submission);
@@ -115,7 +132,10 @@ pub struct Checked {
 pub fn check(settings: &Settings) -> Result<Checked> {
     let reading = read(settings)?;
     let validation = validate::validate(&reading.submissions, &settings.regulation, reading.year);
-    Ok(Checked { reading, validation })
+    Ok(Checked {
+        reading,
+        validation,
+    })
 }
 
 impl Checked {
@@ -123,7 +143,11 @@ impl Checked {
     /// quotas exceeded.
     pub fn has_errors(&self) -> bool {
         self.reading.diagnostics.iter().any(Diagnostic::is_error)
-            || self.validation.verdicts.iter().any(|v| matches!(v.status, Status::NotEligible | Status::CannotVerify))
+            || self
+                .validation
+                .verdicts
+                .iter()
+                .any(|v| matches!(v.status, Status::NotEligible | Status::CannotVerify))
             || self.validation.quotas.iter().any(|q| !q.ok)
     }
 
@@ -163,16 +187,35 @@ pub fn build(settings: &Settings, show_progress: bool) -> Result<Built> {
     );
 
     let output = Output::begin(&settings.output)?;
-    let renderer = Renderer::new(settings.templates_dir.as_deref(), settings.fonts_dir.as_deref())?;
+    let renderer = Renderer::new(
+        settings.templates_dir.as_deref(),
+        settings.fonts_dir.as_deref(),
+    )?;
     let progress = progress_bar(show_progress);
-    let mut files = renderer.render_campaign(&aggregate, &settings.regulation, &settings.documents, &output, &progress)?;
+    let mut files = renderer.render_campaign(
+        &aggregate,
+        &settings.regulation,
+        &settings.documents,
+        &output,
+        &progress,
+    )?;
     progress.finish_and_clear();
-    files += feedback::write_feedback(&checked.reading.submissions, &checked.validation, &checked.reading.diagnostics, &output)?;
+    files += feedback::write_feedback(
+        &checked.reading.submissions,
+        &checked.validation,
+        &checked.reading.diagnostics,
+        &output,
+    )?;
     let json = serde_json::to_vec_pretty(&checked.json())?;
     output.write(std::path::Path::new("ket-qua-xet.json"), &json)?;
     files += 1;
     let output = output.commit()?;
-    Ok(Built { checked, aggregate, files, output })
+    Ok(Built {
+        checked,
+        aggregate,
+        files,
+        output,
+    })
 }
 
 fn progress_bar(show: bool) -> ProgressBar {
@@ -180,18 +223,27 @@ fn progress_bar(show: bool) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(0);
-    if let Ok(style) = ProgressStyle::with_template("{spinner} Đang dựng văn bản [{bar:30}] {pos}/{len} tệp ({per_sec})") {
+    if let Ok(style) = ProgressStyle::with_template(
+        "{spinner} Đang dựng văn bản [{bar:30}] {pos}/{len} tệp ({per_sec})",
+    ) {
         bar.set_style(style.progress_chars("=> "));
     }
     bar
 }
 
 /// A one-line summary of verdicts, for people.
-pub fn summary_line(submissions: &[Submission], validation: &Validation, diagnostics: &[Diagnostic]) -> String {
+pub fn summary_line(
+    submissions: &[Submission],
+    validation: &Validation,
+    diagnostics: &[Diagnostic],
+) -> String {
     let count = |s: Status| validation.verdicts.iter().filter(|v| v.status == s).count();
     let people: usize = submissions.iter().map(|s| s.individuals.len()).sum();
     let collectives: usize = submissions.iter().map(|s| s.collectives.len()).sum();
-    let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+    let errors = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
     let warnings = diagnostics.len() - errors;
     format!(
         "{} hồ sơ, {people} cá nhân, {collectives} tập thể: {} đủ điều kiện, {} không đủ, {} tạm hoãn, {} chưa xác minh; {errors} lỗi, {warnings} cảnh báo khi đọc hồ sơ",
@@ -207,39 +259,73 @@ pub fn summary_line(submissions: &[Submission], validation: &Validation, diagnos
 pub fn human_report(checked: &Checked) -> String {
     let mut out = String::new();
     let reading = &checked.reading;
-    let file_level: Vec<&Diagnostic> =
-        reading.diagnostics.iter().filter(|d| !reading.submissions.iter().any(|s| s.file == d.file)).collect();
+    let file_level: Vec<&Diagnostic> = reading
+        .diagnostics
+        .iter()
+        .filter(|d| !reading.submissions.iter().any(|s| s.file == d.file))
+        .collect();
     for d in file_level {
         out.push_str(&crate::diagnostic::human_line(d));
         out.push('\n');
     }
     for submission in &reading.submissions {
-        out.push_str(&format!("\n── {} ({}) — {}\n", submission.unit_name(), submission.unit_code(), submission.file));
-        for d in reading.diagnostics.iter().filter(|d| d.file == submission.file) {
+        out.push_str(&format!(
+            "\n── {} ({}) — {}\n",
+            submission.unit_name(),
+            submission.unit_code(),
+            submission.file
+        ));
+        for d in reading
+            .diagnostics
+            .iter()
+            .filter(|d| d.file == submission.file)
+        {
             out.push_str(&format!("  {}\n", crate::diagnostic::human_line(d)));
         }
-        for v in checked.validation.verdicts.iter().filter(|v| v.file == submission.file && !v.eligible) {
+        for v in checked
+            .validation
+            .verdicts
+            .iter()
+            .filter(|v| v.file == submission.file && !v.eligible)
+        {
             let level = match v.status {
                 Status::Held => "tạm hoãn",
                 Status::CannotVerify => "chưa xác minh",
                 _ => "không đủ",
             };
-            out.push_str(&format!("  {level}: {} › {} › dòng {}: {} — {}\n", v.file, v.sheet, v.row, v.subject, v.proposal));
+            out.push_str(&format!(
+                "  {level}: {} › {} › dòng {}: {} — {}\n",
+                v.file, v.sheet, v.row, v.subject, v.proposal
+            ));
             for f in &v.failed {
                 out.push_str(&format!("      [{}] {}\n", f.rule, f.message));
             }
         }
-        for q in checked.validation.quotas.iter().filter(|q| q.unit == submission.unit_code() && !q.ok) {
+        for q in checked
+            .validation
+            .quotas
+            .iter()
+            .filter(|q| q.unit == submission.unit_code() && !q.ok)
+        {
             out.push_str(&format!(
                 "  vượt tỷ lệ: {} có {} người {} nhưng tối đa {} ({})\n",
                 q.unit, q.proposed, q.proposal, q.allowed, q.basis
             ));
         }
-        let eligible = checked.validation.verdicts.iter().filter(|v| v.file == submission.file && v.eligible).count();
+        let eligible = checked
+            .validation
+            .verdicts
+            .iter()
+            .filter(|v| v.file == submission.file && v.eligible)
+            .count();
         out.push_str(&format!("  {eligible} đề nghị đủ điều kiện\n"));
     }
     out.push('\n');
-    out.push_str(&summary_line(&reading.submissions, &checked.validation, &reading.diagnostics));
+    out.push_str(&summary_line(
+        &reading.submissions,
+        &checked.validation,
+        &reading.diagnostics,
+    ));
     out.push('\n');
     out
 }
@@ -260,20 +346,30 @@ pub fn inspect_table(reading: &Reading) -> String {
             ));
         }
         for sheet in map::explain(raw, reading.year) {
-            out.push_str(&format!("  trang '{}': danh sách {}, dòng tiêu đề {}\n", sheet.sheet, sheet.kind, sheet.header_row));
+            out.push_str(&format!(
+                "  trang '{}': danh sách {}, dòng tiêu đề {}\n",
+                sheet.sheet, sheet.kind, sheet.header_row
+            ));
             for (column, field) in &sheet.columns {
                 out.push_str(&format!("    cột {column:<3} → {field}\n"));
             }
         }
         if let Some(s) = submission {
-            out.push_str(&format!("  đọc được {} cá nhân, {} tập thể\n", s.individuals.len(), s.collectives.len()));
+            out.push_str(&format!(
+                "  đọc được {} cá nhân, {} tập thể\n",
+                s.individuals.len(),
+                s.collectives.len()
+            ));
         }
         for d in reading.diagnostics.iter().filter(|d| d.file == raw.file) {
             out.push_str(&format!("  {}\n", crate::diagnostic::human_line(d)));
         }
     }
-    let orphan: Vec<&Diagnostic> =
-        reading.diagnostics.iter().filter(|d| !reading.raw.iter().any(|w| w.file == d.file)).collect();
+    let orphan: Vec<&Diagnostic> = reading
+        .diagnostics
+        .iter()
+        .filter(|d| !reading.raw.iter().any(|w| w.file == d.file))
+        .collect();
     for d in orphan {
         out.push_str(&format!("{}\n", crate::diagnostic::human_line(d)));
     }

@@ -191,9 +191,14 @@ impl Settings {
                     .context("decision_date không phải ngày hợp lệ")?
             }
             // Decisions of year Y are usually signed in January of Y + 1.
-            None => NaiveDate::from_ymd_opt(year.unwrap_or(2025) + 1, 1, 15).context("năm xét không hợp lệ")?,
+            None => NaiveDate::from_ymd_opt(year.unwrap_or(2025) + 1, 1, 15)
+                .context("năm xét không hợp lệ")?,
         };
-        let archive = file.campaign.archive.clone().unwrap_or_else(|| "VT, TĐKT".to_string());
+        let archive = file
+            .campaign
+            .archive
+            .clone()
+            .unwrap_or_else(|| "VT, TĐKT".to_string());
         let documents = DocumentSettings {
             agency: file.agency.clone(),
             signer: file.signer.clone(),
@@ -204,11 +209,20 @@ impl Settings {
                 .proposer
                 .clone()
                 .unwrap_or_else(|| "Thường trực Hội đồng Thi đua - Khen thưởng".to_string()),
-            recipients: file.campaign.recipients.clone().unwrap_or_else(|| vec!["Như Điều 3".to_string()]),
+            recipients: file
+                .campaign
+                .recipients
+                .clone()
+                .unwrap_or_else(|| vec!["Như Điều 3".to_string()]),
             archive,
         };
 
-        let dir_if = |name: &str| campaign_dir.as_ref().map(|d| d.join(name)).filter(|p| p.is_dir());
+        let dir_if = |name: &str| {
+            campaign_dir
+                .as_ref()
+                .map(|d| d.join(name))
+                .filter(|p| p.is_dir())
+        };
         Ok(Settings {
             templates_dir: dir_if("templates"),
             fonts_dir: dir_if("fonts"),
@@ -224,11 +238,16 @@ impl Settings {
 }
 
 fn read_campaign_file(path: &Path) -> Result<CampaignFile> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("Không đọc được {}", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("Không đọc được {}", path.display()))?;
     toml::from_str(&text).map_err(|e| anyhow::anyhow!("{} sai: {e}", path.display()))
 }
 
-fn resolve_units(flags: &Flags, file: &CampaignFile, campaign_dir: Option<&Path>) -> Result<Option<UnitList>> {
+fn resolve_units(
+    flags: &Flags,
+    file: &CampaignFile,
+    campaign_dir: Option<&Path>,
+) -> Result<Option<UnitList>> {
     if let Some(path) = &flags.units {
         return UnitList::load(path).map(Some);
     }

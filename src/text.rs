@@ -61,7 +61,11 @@ pub fn slug(raw: &str) -> String {
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
         .collect();
     let slug = slug.trim_matches('-').to_string();
-    if slug.is_empty() { "khong-ten".to_string() } else { slug }
+    if slug.is_empty() {
+        "khong-ten".to_string()
+    } else {
+        slug
+    }
 }
 
 /// Upper-cases Vietnamese text (Rust's `to_uppercase` handles diacritics; this

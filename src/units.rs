@@ -34,11 +34,18 @@ impl UnitList {
     }
 
     pub fn load(path: &Path) -> Result<Self> {
-        let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+        let extension = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
         let rows = match extension.as_str() {
             "csv" => read_csv(path)?,
             "xlsx" | "xls" | "ods" | "xlsm" => read_sheet(path)?,
-            _ => bail!("Danh sách đơn vị {} cần là tệp .csv hoặc .xlsx", path.display()),
+            _ => bail!(
+                "Danh sách đơn vị {} cần là tệp .csv hoặc .xlsx",
+                path.display()
+            ),
         };
         let mut units = Vec::new();
         for (index, row) in rows.into_iter().enumerate() {
@@ -47,10 +54,22 @@ impl UnitList {
                 continue;
             }
             if code.is_empty() || name.is_empty() {
-                bail!("{}: dòng {} thiếu mã hoặc tên đơn vị", path.display(), index + 2);
+                bail!(
+                    "{}: dòng {} thiếu mã hoặc tên đơn vị",
+                    path.display(),
+                    index + 2
+                );
             }
-            let aliases = aliases.split(';').map(clean).filter(|a| !a.is_empty()).collect();
-            units.push(Unit { code, name, aliases });
+            let aliases = aliases
+                .split(';')
+                .map(clean)
+                .filter(|a| !a.is_empty())
+                .collect();
+            units.push(Unit {
+                code,
+                name,
+                aliases,
+            });
         }
         Ok(UnitList { units })
     }
@@ -73,7 +92,9 @@ impl UnitList {
         let haystack = format!(" {} ", fold(text));
         let mut best: Option<(&Unit, usize)> = None;
         for unit in &self.units {
-            let names = std::iter::once(&unit.name).chain(&unit.aliases).chain(std::iter::once(&unit.code));
+            let names = std::iter::once(&unit.name)
+                .chain(&unit.aliases)
+                .chain(std::iter::once(&unit.code));
             for name in names {
                 let needle = fold(name);
                 if needle.is_empty() || !haystack.contains(&format!(" {needle} ")) {
@@ -93,9 +114,16 @@ fn read_csv(path: &Path) -> Result<Vec<[String; 3]>> {
         .flexible(true)
         .from_path(path)
         .with_context(|| format!("Không đọc được {}", path.display()))?;
-    let headers: Vec<String> = reader.headers()?.iter().map(|h| fold(h.trim_start_matches('\u{feff}'))).collect();
+    let headers: Vec<String> = reader
+        .headers()?
+        .iter()
+        .map(|h| fold(h.trim_start_matches('\u{feff}')))
+        .collect();
     let column = |name: &str| headers.iter().position(|h| h == name);
-    let (code, name) = match (column("code").or(column("ma")), column("name").or(column("ten"))) {
+    let (code, name) = match (
+        column("code").or(column("ma")),
+        column("name").or(column("ten")),
+    ) {
         (Some(c), Some(n)) => (c, n),
         _ => bail!("{}: cần các cột code, name, aliases", path.display()),
     };
@@ -111,17 +139,31 @@ fn read_csv(path: &Path) -> Result<Vec<[String; 3]>> {
 
 fn read_sheet(path: &Path) -> Result<Vec<[String; 3]>> {
     let name = path.display().to_string();
-    let workbook = crate::ingest::read_workbook(path, &name).map_err(|d| anyhow::anyhow!("{}", d.message))?;
-    let sheet = workbook.sheets.first().with_context(|| format!("{name} không có trang tính nào"))?;
-    let headers: Vec<String> = sheet.rows.first().map(|r| r.iter().map(|c| fold(&c.as_text())).collect()).unwrap_or_default();
+    let workbook =
+        crate::ingest::read_workbook(path, &name).map_err(|d| anyhow::anyhow!("{}", d.message))?;
+    let sheet = workbook
+        .sheets
+        .first()
+        .with_context(|| format!("{name} không có trang tính nào"))?;
+    let headers: Vec<String> = sheet
+        .rows
+        .first()
+        .map(|r| r.iter().map(|c| fold(&c.as_text())).collect())
+        .unwrap_or_default();
     let column = |n: &str| headers.iter().position(|h| h == n);
-    let (Some(code), Some(uname)) = (column("code").or(column("ma")), column("name").or(column("ten"))) else {
+    let (Some(code), Some(uname)) = (
+        column("code").or(column("ma")),
+        column("name").or(column("ten")),
+    ) else {
         bail!("{name}: dòng đầu cần các cột code, name, aliases");
     };
     let aliases = column("aliases").or(column("ten khac"));
     Ok((1..sheet.rows.len())
         .map(|r| {
-            let get = |c: Option<usize>| c.map(|c| clean(&sheet.cell(r, c).as_text())).unwrap_or_default();
+            let get = |c: Option<usize>| {
+                c.map(|c| clean(&sheet.cell(r, c).as_text()))
+                    .unwrap_or_default()
+            };
             [get(Some(code)), get(Some(uname)), get(aliases)]
         })
         .collect())
@@ -133,13 +175,21 @@ mod tests {
 
     fn list() -> UnitList {
         UnitList::new(vec![
-            Unit { code: "VTH".into(), name: "Viện Triết học".into(), aliases: vec![] },
+            Unit {
+                code: "VTH".into(),
+                name: "Viện Triết học".into(),
+                aliases: vec![],
+            },
             Unit {
                 code: "KV1".into(),
                 name: "Học viện Chính trị khu vực I".into(),
                 aliases: vec!["HVCT KV I".into()],
             },
-            Unit { code: "KV3".into(), name: "Học viện Chính trị khu vực III".into(), aliases: vec![] },
+            Unit {
+                code: "KV3".into(),
+                name: "Học viện Chính trị khu vực III".into(),
+                aliases: vec![],
+            },
         ])
     }
 
@@ -156,8 +206,20 @@ mod tests {
     #[test]
     fn region_three_is_not_region_one() {
         let units = list();
-        assert_eq!(units.find_in("ĐƠN VỊ: HỌC VIỆN CHÍNH TRỊ KHU VỰC III").unwrap().code, "KV3");
-        assert_eq!(units.find_in("Học viện Chính trị khu vực I - danh sách").unwrap().code, "KV1");
+        assert_eq!(
+            units
+                .find_in("ĐƠN VỊ: HỌC VIỆN CHÍNH TRỊ KHU VỰC III")
+                .unwrap()
+                .code,
+            "KV3"
+        );
+        assert_eq!(
+            units
+                .find_in("Học viện Chính trị khu vực I - danh sách")
+                .unwrap()
+                .code,
+            "KV1"
+        );
         assert_eq!(units.find_in("vien-triet-hoc.xlsx").unwrap().code, "VTH");
     }
 }

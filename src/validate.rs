@@ -88,12 +88,34 @@ pub fn validate(submissions: &[Submission], regulation: &Regulation, year: i32) 
     let mut validation = Validation::default();
     for (s, submission) in submissions.iter().enumerate() {
         for (i, person) in submission.individuals.iter().enumerate() {
-            let record = RecordRef { submission: s, subject: Subject::Individual, index: i };
-            judge_row(&mut validation.verdicts, submission, record, Judged::Individual(person), regulation, year);
+            let record = RecordRef {
+                submission: s,
+                subject: Subject::Individual,
+                index: i,
+            };
+            judge_row(
+                &mut validation.verdicts,
+                submission,
+                record,
+                Judged::Individual(person),
+                regulation,
+                year,
+            );
         }
         for (i, collective) in submission.collectives.iter().enumerate() {
-            let record = RecordRef { submission: s, subject: Subject::Collective, index: i };
-            judge_row(&mut validation.verdicts, submission, record, Judged::Collective(collective), regulation, year);
+            let record = RecordRef {
+                submission: s,
+                subject: Subject::Collective,
+                index: i,
+            };
+            judge_row(
+                &mut validation.verdicts,
+                submission,
+                record,
+                Judged::Collective(collective),
+                regulation,
+                year,
+            );
         }
         validation.quotas.extend(quotas(submission, regulation));
     }
@@ -130,7 +152,11 @@ impl<'a> Judged<'a> {
 
     fn remarks(self) -> String {
         match self {
-            Judged::Individual(p) => format!("{} {}", p.remark.as_deref().unwrap_or(""), p.discipline.as_deref().unwrap_or("")),
+            Judged::Individual(p) => format!(
+                "{} {}",
+                p.remark.as_deref().unwrap_or(""),
+                p.discipline.as_deref().unwrap_or("")
+            ),
             Judged::Collective(c) => c.remark.clone().unwrap_or_default(),
         }
     }
@@ -142,7 +168,12 @@ impl<'a> Judged<'a> {
         }
     }
 
-    fn facts<'f>(self, regulation: &'f Regulation, year: i32, granted: &'f BTreeSet<String>) -> Facts<'f>
+    fn facts<'f>(
+        self,
+        regulation: &'f Regulation,
+        year: i32,
+        granted: &'f BTreeSet<String>,
+    ) -> Facts<'f>
     where
         'a: 'f,
     {
@@ -157,7 +188,10 @@ impl<'a> Judged<'a> {
                 };
                 let mut facts = Facts::new(history, regulation, granted);
                 facts.set_float("months_worked", Some(p.months_worked.unwrap_or(12.0)));
-                facts.set_float("min_months_worked", Some(regulation.settings.min_months_worked));
+                facts.set_float(
+                    "min_months_worked",
+                    Some(regulation.settings.min_months_worked),
+                );
                 facts.set_bool("disciplined", p.discipline.is_some());
                 facts.set_bool("has_initiative", p.initiative.is_some());
                 facts.set_bool("is_female", p.sex == Some(crate::model::Sex::Female));
@@ -179,7 +213,10 @@ impl<'a> Judged<'a> {
                 facts.set_int("members_htnv_or_better", int(c.members_htnv_or_better));
                 facts.set_int("members_ldtt", int(c.members_ldtt));
                 facts.set_int("members_cstdcs", int(c.members_cstdcs));
-                facts.set_int("members_disciplined", Some(int(c.members_disciplined).unwrap_or(0)));
+                facts.set_int(
+                    "members_disciplined",
+                    Some(int(c.members_disciplined).unwrap_or(0)),
+                );
                 facts
             }
         }
@@ -198,7 +235,8 @@ fn judge_row(
     // Codes this row is found eligible for this year, for the award's chains.
     let mut granted_this_row: BTreeSet<String> = BTreeSet::new();
     for code in judged.proposals().into_iter().flatten() {
-        let (mut status, failed, granted) = judge(judged, code, regulation, year, &granted_this_row);
+        let (mut status, failed, granted) =
+            judge(judged, code, regulation, year, &granted_this_row);
         let mut failed = failed;
         if let Some(phrase) = &hold {
             status = Status::Held;
@@ -206,7 +244,9 @@ fn judge_row(
                 0,
                 FailedRule {
                     rule: format!("{code}.tam-hoan"),
-                    message: format!("Ghi chú '{phrase}': chưa xét khen thưởng cho đến khi có kết luận"),
+                    message: format!(
+                        "Ghi chú '{phrase}': chưa xét khen thưởng cho đến khi có kết luận"
+                    ),
                     unverifiable: false,
                 },
             );
@@ -246,9 +286,15 @@ fn judge(
     let mut held_reason = None;
     // Lowest level first.
     for level in regulation.implied_codes(code).iter().rev() {
-        let Some(honour) = regulation.honour(level) else { continue };
+        let Some(honour) = regulation.honour(level) else {
+            continue;
+        };
         let Some(criteria) = honour.criteria(subject) else {
-            let who = if subject == Subject::Individual { "cá nhân" } else { "tập thể" };
+            let who = if subject == Subject::Individual {
+                "cá nhân"
+            } else {
+                "tập thể"
+            };
             failed.push(FailedRule {
                 rule: format!("{level}.doi-tuong"),
                 message: format!("{} không xét cho {who}", honour.name),
@@ -269,12 +315,20 @@ fn judge(
                 Outcome::Pass => {}
                 Outcome::Fail(message) => {
                     level_passes = false;
-                    failed.push(FailedRule { rule: result.rule, message, unverifiable: false });
+                    failed.push(FailedRule {
+                        rule: result.rule,
+                        message,
+                        unverifiable: false,
+                    });
                 }
                 Outcome::CannotVerify(message) => {
                     level_passes = false;
                     cannot_verify = true;
-                    failed.push(FailedRule { rule: result.rule, message, unverifiable: true });
+                    failed.push(FailedRule {
+                        rule: result.rule,
+                        message,
+                        unverifiable: true,
+                    });
                 }
             }
         }
@@ -284,7 +338,11 @@ fn judge(
     }
     let only_unverifiable = cannot_verify && failed.iter().all(|f| f.unverifiable);
     let status = if let Some(reason) = held_reason {
-        failed.push(FailedRule { rule: format!("{code}.hoi-dong"), message: reason, unverifiable: false });
+        failed.push(FailedRule {
+            rule: format!("{code}.hoi-dong"),
+            message: reason,
+            unverifiable: false,
+        });
         Status::Held
     } else if failed.is_empty() {
         Status::Eligible
@@ -305,8 +363,16 @@ fn hold_phrase(remarks: &str, phrases: &[String]) -> Option<String> {
 fn quotas(submission: &Submission, regulation: &Regulation) -> Vec<QuotaResult> {
     let mut out = Vec::new();
     let unit = submission.unit_code();
-    let rated_good = submission.individuals.iter().filter(|p| p.rating >= Some(Rating::Httnv)).count() as u32;
-    let excellent = submission.individuals.iter().filter(|p| p.rating == Some(Rating::Htxsnv)).count() as u32;
+    let rated_good = submission
+        .individuals
+        .iter()
+        .filter(|p| p.rating >= Some(Rating::Httnv))
+        .count() as u32;
+    let excellent = submission
+        .individuals
+        .iter()
+        .filter(|p| p.rating == Some(Rating::Htxsnv))
+        .count() as u32;
     if rated_good > 0 {
         let share = regulation.settings.rating_quota_share;
         let allowed = (share * f64::from(rated_good) + 1e-9).floor() as u32;
@@ -323,8 +389,13 @@ fn quotas(submission: &Submission, regulation: &Regulation) -> Vec<QuotaResult> 
         });
     }
     for honour in &regulation.honours {
-        for (subject, criteria) in [(Subject::Individual, &honour.individual), (Subject::Collective, &honour.collective)] {
-            let Some(quota) = criteria.as_ref().and_then(|c| c.quota.as_ref()) else { continue };
+        for (subject, criteria) in [
+            (Subject::Individual, &honour.individual),
+            (Subject::Collective, &honour.collective),
+        ] {
+            let Some(quota) = criteria.as_ref().and_then(|c| c.quota.as_ref()) else {
+                continue;
+            };
             let proposals = count_proposals(submission, subject, &honour.code);
             let base = match quota.of {
                 QuotaBase::Headcount => submission.headcount.unwrap_or(0),
@@ -340,7 +411,10 @@ fn quotas(submission: &Submission, regulation: &Regulation) -> Vec<QuotaResult> 
                 allowed,
                 proposed: proposals,
                 ok: proposals <= allowed,
-                basis: format!("⌊{}% × {base}⌋ = {allowed}", crate::format::number_vi(quota.share * 100.0)),
+                basis: format!(
+                    "⌊{}% × {base}⌋ = {allowed}",
+                    crate::format::number_vi(quota.share * 100.0)
+                ),
             });
         }
     }
@@ -348,9 +422,19 @@ fn quotas(submission: &Submission, regulation: &Regulation) -> Vec<QuotaResult> 
 }
 
 fn count_proposals(submission: &Submission, subject: Subject, code: &str) -> u32 {
-    let is = |t: &Option<String>, a: &Option<String>| t.as_deref() == Some(code) || a.as_deref() == Some(code);
+    let is = |t: &Option<String>, a: &Option<String>| {
+        t.as_deref() == Some(code) || a.as_deref() == Some(code)
+    };
     match subject {
-        Subject::Individual => submission.individuals.iter().filter(|p| is(&p.proposed_title, &p.proposed_award)).count() as u32,
-        Subject::Collective => submission.collectives.iter().filter(|c| is(&c.proposed_title, &c.proposed_award)).count() as u32,
+        Subject::Individual => submission
+            .individuals
+            .iter()
+            .filter(|p| is(&p.proposed_title, &p.proposed_award))
+            .count() as u32,
+        Subject::Collective => submission
+            .collectives
+            .iter()
+            .filter(|c| is(&c.proposed_title, &c.proposed_award))
+            .count() as u32,
     }
 }

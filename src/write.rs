@@ -20,16 +20,25 @@ pub struct Output {
 impl Output {
     /// Starts a run that will replace `target` on [`Output::commit`].
     pub fn begin(target: &Path) -> Result<Output> {
-        let name = target.file_name().and_then(|n| n.to_str()).unwrap_or("output").to_string();
+        let name = target
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("output")
+            .to_string();
         let parent = parent_of(target);
-        std::fs::create_dir_all(&parent).with_context(|| format!("Không tạo được thư mục {}", parent.display()))?;
+        std::fs::create_dir_all(&parent)
+            .with_context(|| format!("Không tạo được thư mục {}", parent.display()))?;
         let staging = parent.join(format!(".{name}.tdkt-dang-ghi-{}", std::process::id()));
         if staging.exists() {
             std::fs::remove_dir_all(&staging).ok();
         }
         std::fs::create_dir_all(&staging)
             .with_context(|| format!("Không tạo được thư mục tạm {}", staging.display()))?;
-        Ok(Output { target: target.to_path_buf(), staging, committed: false })
+        Ok(Output {
+            target: target.to_path_buf(),
+            staging,
+            committed: false,
+        })
     }
 
     /// Writes `bytes` at `relative` inside the output, atomically.
@@ -40,10 +49,15 @@ impl Output {
     /// Replaces the output folder with what this run wrote.
     pub fn commit(mut self) -> Result<PathBuf> {
         let parent = parent_of(&self.target);
-        let old = parent.join(format!(".{}.tdkt-cu-{}", self.staging_name(), std::process::id()));
+        let old = parent.join(format!(
+            ".{}.tdkt-cu-{}",
+            self.staging_name(),
+            std::process::id()
+        ));
         if self.target.exists() {
-            std::fs::rename(&self.target, &old)
-                .with_context(|| format!("Không thay được thư mục kết quả {}", self.target.display()))?;
+            std::fs::rename(&self.target, &old).with_context(|| {
+                format!("Không thay được thư mục kết quả {}", self.target.display())
+            })?;
         }
         std::fs::rename(&self.staging, &self.target)
             .with_context(|| format!("Không ghi được thư mục kết quả {}", self.target.display()))?;
@@ -55,7 +69,11 @@ impl Output {
     }
 
     fn staging_name(&self) -> String {
-        self.target.file_name().and_then(|n| n.to_str()).unwrap_or("output").to_string()
+        self.target
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("output")
+            .to_string()
     }
 }
 
@@ -77,10 +95,13 @@ fn parent_of(path: &Path) -> PathBuf {
 /// Writes a file through a temporary file in the same folder and a rename.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = parent_of(path);
-    std::fs::create_dir_all(&dir).with_context(|| format!("Không tạo được thư mục {}", dir.display()))?;
+    std::fs::create_dir_all(&dir)
+        .with_context(|| format!("Không tạo được thư mục {}", dir.display()))?;
     let mut file = tempfile::NamedTempFile::new_in(&dir)
         .with_context(|| format!("Không tạo được tệp tạm trong {}", dir.display()))?;
-    file.write_all(bytes).with_context(|| format!("Không ghi được {}", path.display()))?;
-    file.persist(path).map_err(|e| anyhow::anyhow!("Không ghi được {}: {}", path.display(), e.error))?;
+    file.write_all(bytes)
+        .with_context(|| format!("Không ghi được {}", path.display()))?;
+    file.persist(path)
+        .map_err(|e| anyhow::anyhow!("Không ghi được {}: {}", path.display(), e.error))?;
     Ok(())
 }

@@ -156,10 +156,16 @@ const LABELS: &[(&str, Field)] = &[
     ("so dat cstdcs", Field::MembersCstdcs),
     ("so bi ky luat", Field::MembersDisciplined),
     ("ket qua danh gia", Field::Rating(YearRef::Back(0))),
-    ("muc do hoan thanh nhiem vu", Field::Rating(YearRef::Back(0))),
+    (
+        "muc do hoan thanh nhiem vu",
+        Field::Rating(YearRef::Back(0)),
+    ),
     ("ket qua xep loai tap the", Field::Rating(YearRef::Back(0))),
     ("xep loai", Field::Rating(YearRef::Back(0))),
-    ("danh hieu thi dua nam truoc", Field::Title(YearRef::Back(1))),
+    (
+        "danh hieu thi dua nam truoc",
+        Field::Title(YearRef::Back(1)),
+    ),
     ("danh hieu nam truoc", Field::Title(YearRef::Back(1))),
     ("xep loai nam truoc", Field::Rating(YearRef::Back(1))),
 ];
@@ -176,7 +182,10 @@ pub fn classify(label: &str) -> Option<Field> {
     if let Some(rest) = folded.strip_prefix("xep loai ") {
         return year_ref(rest).map(Field::Rating);
     }
-    if let Some(rest) = folded.strip_prefix("danh hieu thi dua ").or_else(|| folded.strip_prefix("danh hieu ")) {
+    if let Some(rest) = folded
+        .strip_prefix("danh hieu thi dua ")
+        .or_else(|| folded.strip_prefix("danh hieu "))
+    {
         return year_ref(rest).map(Field::Title);
     }
     None
@@ -189,7 +198,11 @@ fn year_ref(rest: &str) -> Option<YearRef> {
     match words.as_slice() {
         ["n"] => Some(YearRef::Back(0)),
         ["n", k] => k.parse().ok().map(YearRef::Back),
-        [y] => y.parse().ok().filter(|y| (1990..=2100).contains(y)).map(YearRef::Absolute),
+        [y] => y
+            .parse()
+            .ok()
+            .filter(|y| (1990..=2100).contains(y))
+            .map(YearRef::Absolute),
         _ => None,
     }
 }
@@ -207,7 +220,10 @@ pub struct Header {
 
 impl Header {
     pub fn column(&self, field: Field) -> Option<usize> {
-        self.columns.iter().find(|(_, f)| *f == field).map(|(c, _)| *c)
+        self.columns
+            .iter()
+            .find(|(_, f)| *f == field)
+            .map(|(c, _)| *c)
     }
 }
 
@@ -238,7 +254,15 @@ pub fn find_header(sheet: &RawSheet, year: i32) -> Option<Header> {
         let score = columns.len();
         if score >= 3 && best.as_ref().is_none_or(|(s, _)| score > *s) {
             let columns = dedupe(resolve_years(columns, year));
-            best = Some((score, Header { kind, row: r, first_data_row: r + 1, columns }));
+            best = Some((
+                score,
+                Header {
+                    kind,
+                    row: r,
+                    first_data_row: r + 1,
+                    columns,
+                },
+            ));
         }
     }
     best.map(|(_, h)| h)
@@ -274,11 +298,18 @@ fn dedupe(columns: Vec<(usize, Field)>) -> Vec<(usize, Field)> {
 
 /// The "(1) (2) (3)" row some forms put under the header.
 pub fn is_numbering_row(row: &[Cell]) -> bool {
-    let texts: Vec<String> = row.iter().filter(|c| !c.is_empty()).map(Cell::as_text).collect();
+    let texts: Vec<String> = row
+        .iter()
+        .filter(|c| !c.is_empty())
+        .map(Cell::as_text)
+        .collect();
     texts.len() >= 3
         && texts.iter().all(|t| {
             let inner = t.trim().trim_start_matches('(').trim_end_matches(')');
-            !inner.is_empty() && inner.chars().all(|c| c.is_ascii_digit() || c == '=' || c == '+' || c == '-')
+            !inner.is_empty()
+                && inner
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || c == '=' || c == '+' || c == '-')
         })
 }
 
@@ -303,7 +334,9 @@ pub fn unit_field(label: &str) -> Option<(UnitField, Option<String>)> {
         "ten don vi" | "don vi" | "co quan" | "ten co quan" => UnitField::Name,
         "ma don vi" | "ma dv" => UnitField::Code,
         "nam xet" | "nam" | "nam danh gia" | "nam xet khen thuong" => UnitField::Year,
-        "tong so can bo" | "tong so cbccvc" | "quan so" | "so luong can bo" | "tong so cbcc" => UnitField::Headcount,
+        "tong so can bo" | "tong so cbccvc" | "quan so" | "so luong can bo" | "tong so cbcc" => {
+            UnitField::Headcount
+        }
         _ => return None,
     };
     Some((field, inline))
@@ -317,28 +350,55 @@ mod tests {
     fn labels_are_recognised_in_any_spelling() {
         assert_eq!(classify("HỌ VÀ TÊN"), Some(Field::FullName));
         assert_eq!(classify("Họ tên"), Some(Field::FullName));
-        assert_eq!(classify("Xếp loại năm N"), Some(Field::Rating(YearRef::Back(0))));
-        assert_eq!(classify("Xếp loại năm N-1"), Some(Field::Rating(YearRef::Back(1))));
-        assert_eq!(classify("Xếp loại 2020"), Some(Field::Rating(YearRef::Absolute(2020))));
-        assert_eq!(classify("Danh hiệu năm 2023"), Some(Field::Title(YearRef::Absolute(2023))));
-        assert_eq!(classify("Danh hiệu thi đua năm trước"), Some(Field::Title(YearRef::Back(1))));
+        assert_eq!(
+            classify("Xếp loại năm N"),
+            Some(Field::Rating(YearRef::Back(0)))
+        );
+        assert_eq!(
+            classify("Xếp loại năm N-1"),
+            Some(Field::Rating(YearRef::Back(1)))
+        );
+        assert_eq!(
+            classify("Xếp loại 2020"),
+            Some(Field::Rating(YearRef::Absolute(2020)))
+        );
+        assert_eq!(
+            classify("Danh hiệu năm 2023"),
+            Some(Field::Title(YearRef::Absolute(2023)))
+        );
+        assert_eq!(
+            classify("Danh hiệu thi đua năm trước"),
+            Some(Field::Title(YearRef::Back(1)))
+        );
         assert_eq!(classify("Danh hiệu đề nghị"), Some(Field::ProposedTitle));
-        assert_eq!(classify("Hình thức khen thưởng đề nghị"), Some(Field::ProposedAward));
+        assert_eq!(
+            classify("Hình thức khen thưởng đề nghị"),
+            Some(Field::ProposedAward)
+        );
         assert_eq!(classify("Quê quán"), None);
     }
 
     #[test]
     fn unit_labels_take_inline_values() {
-        assert_eq!(unit_field("ĐƠN VỊ: VIỆN TRIẾT HỌC"), Some((UnitField::Name, Some("VIỆN TRIẾT HỌC".into()))));
+        assert_eq!(
+            unit_field("ĐƠN VỊ: VIỆN TRIẾT HỌC"),
+            Some((UnitField::Name, Some("VIỆN TRIẾT HỌC".into())))
+        );
         assert_eq!(unit_field("Năm xét"), Some((UnitField::Year, None)));
         assert_eq!(unit_field("Họ và tên"), None);
     }
 
     #[test]
     fn numbering_rows_are_recognised() {
-        let row: Vec<Cell> = ["(1)", "(2)", "(3)", "(4)"].iter().map(|s| Cell::Text(s.to_string())).collect();
+        let row: Vec<Cell> = ["(1)", "(2)", "(3)", "(4)"]
+            .iter()
+            .map(|s| Cell::Text(s.to_string()))
+            .collect();
         assert!(is_numbering_row(&row));
-        let names: Vec<Cell> = ["1", "Nguyễn Văn A", "HTTNV"].iter().map(|s| Cell::Text(s.to_string())).collect();
+        let names: Vec<Cell> = ["1", "Nguyễn Văn A", "HTTNV"]
+            .iter()
+            .map(|s| Cell::Text(s.to_string()))
+            .collect();
         assert!(!is_numbering_row(&names));
     }
 }

@@ -42,7 +42,8 @@ impl Row<'_, '_> {
         } else {
             Diagnostic::warning(code, self.reader.file, message)
         };
-        self.diagnostics.push(diagnostic.at(self.reader.sheet, place));
+        self.diagnostics
+            .push(diagnostic.at(self.reader.sheet, place));
     }
 
     fn text(&mut self, field: Field) -> Option<String> {
@@ -50,7 +51,12 @@ impl Row<'_, '_> {
         match cell {
             Cell::Error(e) => {
                 let e = e.clone();
-                self.report(true, "ingest.error-cell", col, format!("Ô có lỗi công thức {e}"));
+                self.report(
+                    true,
+                    "ingest.error-cell",
+                    col,
+                    format!("Ô có lỗi công thức {e}"),
+                );
                 None
             }
             other => Some(clean(&other.as_text())).filter(|t| !t.is_empty()),
@@ -59,7 +65,8 @@ impl Row<'_, '_> {
 
     /// Text where "Không", "-" or "0" mean nothing.
     fn optional_text(&mut self, field: Field) -> Option<String> {
-        self.text(field).filter(|t| !matches!(fold(t).as_str(), "khong" | "" | "0" | "x khong" | "chua"))
+        self.text(field)
+            .filter(|t| !matches!(fold(t).as_str(), "khong" | "" | "0" | "x khong" | "chua"))
     }
 
     fn number(&mut self, field: Field, min: f64, max: f64) -> Option<f64> {
@@ -70,7 +77,12 @@ impl Row<'_, '_> {
             Cell::Bool(_) | Cell::Date(_) | Cell::Empty => None,
             Cell::Error(e) => {
                 let e = e.clone();
-                self.report(true, "ingest.error-cell", col, format!("Ô có lỗi công thức {e}"));
+                self.report(
+                    true,
+                    "ingest.error-cell",
+                    col,
+                    format!("Ô có lỗi công thức {e}"),
+                );
                 return None;
             }
         };
@@ -79,26 +91,42 @@ impl Row<'_, '_> {
             Some(v) if (min..=max).contains(&v) => Some(v),
             Some(v) => {
                 let label = field.describe(self.reader.year);
-                self.report(true, "ingest.out-of-range", col, format!("{label} '{}' nằm ngoài khoảng {min}–{max}", crate::format::number_vi(v)));
+                self.report(
+                    true,
+                    "ingest.out-of-range",
+                    col,
+                    format!(
+                        "{label} '{}' nằm ngoài khoảng {min}–{max}",
+                        crate::format::number_vi(v)
+                    ),
+                );
                 None
             }
             None => {
                 let label = field.describe(self.reader.year);
-                self.report(true, "ingest.bad-number", col, format!("{label} '{shown}' không phải là số"));
+                self.report(
+                    true,
+                    "ingest.bad-number",
+                    col,
+                    format!("{label} '{shown}' không phải là số"),
+                );
                 None
             }
         }
     }
 
     fn count(&mut self, field: Field) -> Option<u32> {
-        self.number(field, 0.0, 1_000_000.0).map(|n| n.round() as u32)
+        self.number(field, 0.0, 1_000_000.0)
+            .map(|n| n.round() as u32)
     }
 
     fn birth(&mut self) -> Option<Birth> {
         let (cell, col) = self.cell(Field::Birth)?;
         let parsed = match cell {
             Cell::Date(d) => Ok(Birth::Date(d.date())),
-            Cell::Number(n) if (1900.0..=2100.0).contains(n) && n.fract() == 0.0 => Ok(Birth::Year(*n as i32)),
+            Cell::Number(n) if (1900.0..=2100.0).contains(n) && n.fract() == 0.0 => {
+                Ok(Birth::Year(*n as i32))
+            }
             Cell::Number(n) => excel_serial_date(*n).map(Birth::Date).ok_or(()),
             Cell::Text(t) => parse_birth(t).ok_or(()),
             _ => Err(()),
@@ -107,7 +135,12 @@ impl Row<'_, '_> {
         match parsed {
             Ok(birth) if (1900..=self.reader.year).contains(&birth.year()) => Some(birth),
             _ => {
-                self.report(true, "ingest.bad-date", col, format!("Ngày sinh '{shown}' không phải là ngày hợp lệ"));
+                self.report(
+                    true,
+                    "ingest.bad-date",
+                    col,
+                    format!("Ngày sinh '{shown}' không phải là ngày hợp lệ"),
+                );
                 None
             }
         }
@@ -120,7 +153,12 @@ impl Row<'_, '_> {
             "nu" | "f" | "female" => Some(Sex::Female),
             _ => {
                 let col = self.header.column(Field::Sex).unwrap_or(0);
-                self.report(true, "ingest.bad-code", col, format!("Giới tính '{text}' không hợp lệ: dùng 'Nam' hoặc 'Nữ'"));
+                self.report(
+                    true,
+                    "ingest.bad-code",
+                    col,
+                    format!("Giới tính '{text}' không hợp lệ: dùng 'Nam' hoặc 'Nữ'"),
+                );
                 None
             }
         }
@@ -151,12 +189,21 @@ impl Row<'_, '_> {
             None => {
                 let col = self.header.column(field).unwrap_or(0);
                 let label = field.describe(self.reader.year);
-                let accepted: Vec<&str> = self.reader.regulation.honours.iter().map(|h| h.code.as_str()).collect();
+                let accepted: Vec<&str> = self
+                    .reader
+                    .regulation
+                    .honours
+                    .iter()
+                    .map(|h| h.code.as_str())
+                    .collect();
                 self.report(
                     true,
                     "ingest.bad-code",
                     col,
-                    format!("{label} '{text}' không có trong quy định; giá trị được chấp nhận: {}", accepted.join(", ")),
+                    format!(
+                        "{label} '{text}' không có trong quy định; giá trị được chấp nhận: {}",
+                        accepted.join(", ")
+                    ),
                 );
                 None
             }
@@ -193,7 +240,11 @@ impl Row<'_, '_> {
         };
         let col = self.header.column(Field::PriorAwards).unwrap_or(0);
         let mut awards = Vec::new();
-        for part in text.split([';', '\n', ',']).map(str::trim).filter(|p| !p.is_empty()) {
+        for part in text
+            .split([';', '\n', ','])
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
             let (name, year) = split_award_year(part);
             match honour_code(self.reader.regulation, name) {
                 Some(award) => awards.push(PriorAward { award, year }),
@@ -218,10 +269,19 @@ impl Reader<'_> {
         source: Source,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Individual {
-        let mut r = Row { reader: self, sheet, row, header, diagnostics };
+        let mut r = Row {
+            reader: self,
+            sheet,
+            row,
+            header,
+            diagnostics,
+        };
         let (rating_history, title_history) = r.history();
         let individual = Individual {
-            full_name: r.text(Field::FullName).map(|n| capitalise_name(&n)).unwrap_or_default(),
+            full_name: r
+                .text(Field::FullName)
+                .map(|n| capitalise_name(&n))
+                .unwrap_or_default(),
             birth: r.birth(),
             sex: r.sex(),
             job_title: r.text(Field::JobTitle),
@@ -244,11 +304,24 @@ impl Reader<'_> {
         };
         if individual.rating.is_none() && !r.diagnostics.iter().any(|d| d.is_error()) {
             let col = header.column(Field::Rating(YearRef::Back(0))).unwrap_or(0);
-            r.report(false, "ingest.missing-value", col, format!("{}: thiếu xếp loại năm {}", individual.full_name, self.year));
+            r.report(
+                false,
+                "ingest.missing-value",
+                col,
+                format!("{}: thiếu xếp loại năm {}", individual.full_name, self.year),
+            );
         }
         if individual.proposed_title.is_none() && individual.proposed_award.is_none() {
             let col = header.column(Field::ProposedTitle).unwrap_or(0);
-            r.report(false, "ingest.no-proposal", col, format!("{}: không đề nghị danh hiệu hay hình thức khen thưởng nào", individual.full_name));
+            r.report(
+                false,
+                "ingest.no-proposal",
+                col,
+                format!(
+                    "{}: không đề nghị danh hiệu hay hình thức khen thưởng nào",
+                    individual.full_name
+                ),
+            );
         }
         individual
     }
@@ -261,7 +334,13 @@ impl Reader<'_> {
         source: Source,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Collective {
-        let mut r = Row { reader: self, sheet, row, header, diagnostics };
+        let mut r = Row {
+            reader: self,
+            sheet,
+            row,
+            header,
+            diagnostics,
+        };
         let (rating_history, title_history) = r.history();
         Collective {
             name: r.text(Field::CollectiveName).unwrap_or_default(),
@@ -286,7 +365,9 @@ impl Reader<'_> {
 pub fn whole_number(cell: &Cell) -> Option<i64> {
     match cell {
         Cell::Number(n) if n.fract() == 0.0 => Some(*n as i64),
-        Cell::Text(t) => parse_number_vi(t).filter(|n| n.fract() == 0.0).map(|n| n as i64),
+        Cell::Text(t) => parse_number_vi(t)
+            .filter(|n| n.fract() == 0.0)
+            .map(|n| n as i64),
         _ => None,
     }
 }
@@ -311,7 +392,11 @@ pub fn parse_number_vi(text: &str) -> Option<f64> {
         // exactly three digits follow the dot.
         (0, 1) => {
             let after = t.rsplit('.').next().unwrap_or("");
-            if after.len() == 3 { t.replace('.', "") } else { t }
+            if after.len() == 3 {
+                t.replace('.', "")
+            } else {
+                t
+            }
         }
         _ => return None,
     };
@@ -328,7 +413,11 @@ pub fn parse_birth(text: &str) -> Option<Birth> {
     let [a, b, c] = parts.as_slice() else {
         return None;
     };
-    let (day, month, year) = if a.len() == 4 { (*c, *b, *a) } else { (*a, *b, *c) };
+    let (day, month, year) = if a.len() == 4 {
+        (*c, *b, *a)
+    } else {
+        (*a, *b, *c)
+    };
     let day: u32 = day.parse().ok()?;
     let month: u32 = month.parse().ok()?;
     let mut year: i32 = year.parse().ok()?;
@@ -346,12 +435,16 @@ fn excel_serial_date(serial: f64) -> Option<NaiveDate> {
     }
     let epoch = NaiveDate::from_ymd_opt(1899, 12, 30)?;
     let days = if serial < 60.0 { serial + 1.0 } else { serial };
-    epoch.checked_add_signed(chrono::Duration::days(days as i64)).filter(|d| d.year() > 1900)
+    epoch
+        .checked_add_signed(chrono::Duration::days(days as i64))
+        .filter(|d| d.year() > 1900)
 }
 
 pub fn parse_rating(text: &str) -> Option<Rating> {
     let folded = fold(text).replace(' ', "");
-    Rating::ALL.into_iter().find(|r| folded == fold(r.code()).replace(' ', "") || folded == fold(r.full_name()).replace(' ', ""))
+    Rating::ALL.into_iter().find(|r| {
+        folded == fold(r.code()).replace(' ', "") || folded == fold(r.full_name()).replace(' ', "")
+    })
 }
 
 /// The regulation's code for a title or award, from its code, name or alias.
@@ -374,13 +467,30 @@ pub fn honour_code(regulation: &Regulation, text: &str) -> Option<String> {
 
 /// "BK-BỘ (2019)" → ("BK-BỘ", Some(2019)); "GK năm 2018" → ("GK", Some(2018)).
 fn split_award_year(part: &str) -> (&str, Option<i32>) {
-    let digits: String = part.chars().rev().skip_while(|c| !c.is_ascii_digit()).take_while(|c| c.is_ascii_digit()).collect();
-    let year: Option<i32> = digits.chars().rev().collect::<String>().parse().ok().filter(|y| (1945..=2100).contains(y));
+    let digits: String = part
+        .chars()
+        .rev()
+        .skip_while(|c| !c.is_ascii_digit())
+        .take_while(|c| c.is_ascii_digit())
+        .collect();
+    let year: Option<i32> = digits
+        .chars()
+        .rev()
+        .collect::<String>()
+        .parse()
+        .ok()
+        .filter(|y| (1945..=2100).contains(y));
     let name = match year {
         Some(_) => {
-            let cut = part.find(['(', '[']).or_else(|| part.find(|c: char| c.is_ascii_digit())).unwrap_or(part.len());
+            let cut = part
+                .find(['(', '['])
+                .or_else(|| part.find(|c: char| c.is_ascii_digit()))
+                .unwrap_or(part.len());
             let name = part[..cut].trim().trim_end_matches(['-', ':']);
-            let name = name.strip_suffix(" năm").or_else(|| name.strip_suffix(" Năm")).unwrap_or(name);
+            let name = name
+                .strip_suffix(" năm")
+                .or_else(|| name.strip_suffix(" Năm"))
+                .unwrap_or(name);
             name.trim()
         }
         None => part,
@@ -390,7 +500,8 @@ fn split_award_year(part: &str) -> (&str, Option<i32>) {
 
 /// Names are capitalised syllable by syllable: "nguyễn thị lan" → "Nguyễn Thị Lan".
 pub fn capitalise_name(name: &str) -> String {
-    let already_mixed = name.chars().any(|c| c.is_lowercase()) && name.chars().any(|c| c.is_uppercase());
+    let already_mixed =
+        name.chars().any(|c| c.is_lowercase()) && name.chars().any(|c| c.is_uppercase());
     if already_mixed {
         return name.to_string();
     }
@@ -398,7 +509,9 @@ pub fn capitalise_name(name: &str) -> String {
         .map(|word| {
             let mut chars = word.chars();
             match chars.next() {
-                Some(first) => first.to_uppercase().collect::<String>() + &chars.as_str().to_lowercase(),
+                Some(first) => {
+                    first.to_uppercase().collect::<String>() + &chars.as_str().to_lowercase()
+                }
                 None => String::new(),
             }
         })
@@ -444,10 +557,16 @@ mod tests {
     #[test]
     fn honour_codes_from_the_regulation() {
         let reg = Regulation::default_national().unwrap();
-        assert_eq!(honour_code(&reg, "Lao động tiên tiến").as_deref(), Some("LĐTT"));
+        assert_eq!(
+            honour_code(&reg, "Lao động tiên tiến").as_deref(),
+            Some("LĐTT")
+        );
         assert_eq!(honour_code(&reg, "ldtt").as_deref(), Some("LĐTT"));
         assert_eq!(honour_code(&reg, "BK-BỘ").as_deref(), Some("BK-BỘ"));
-        assert_eq!(honour_code(&reg, "Bằng khen của Thủ tướng Chính phủ").as_deref(), Some("BK-TTG"));
+        assert_eq!(
+            honour_code(&reg, "Bằng khen của Thủ tướng Chính phủ").as_deref(),
+            Some("BK-TTG")
+        );
         assert_eq!(honour_code(&reg, "Giấy khen.").as_deref(), Some("GK"));
         assert_eq!(honour_code(&reg, "Huy chương vàng"), None);
     }

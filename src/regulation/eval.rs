@@ -56,11 +56,18 @@ pub(super) fn check_identifiers(node: &Node, subject: Subject) -> Result<(), Str
         Subject::Individual => INDIVIDUAL_VARIABLES,
         Subject::Collective => COLLECTIVE_VARIABLES,
     };
-    if let Some(unknown) = node.iter_read_variable_identifiers().find(|v| !variables.contains(v)) {
+    if let Some(unknown) = node
+        .iter_read_variable_identifiers()
+        .find(|v| !variables.contains(v))
+    {
         return Err(unknown.to_string());
     }
-    let known_function = |f: &str| FUNCTIONS.contains(&f) || BUILTINS.contains(&f) || f.starts_with("math::");
-    match node.iter_function_identifiers().find(|f| !known_function(f)) {
+    let known_function =
+        |f: &str| FUNCTIONS.contains(&f) || BUILTINS.contains(&f) || f.starts_with("math::");
+    match node
+        .iter_function_identifiers()
+        .find(|f| !known_function(f))
+    {
         Some(unknown) => Err(unknown.to_string()),
         None => Ok(()),
     }
@@ -71,7 +78,11 @@ pub(super) fn known_identifiers_hint(subject: Subject) -> String {
         Subject::Individual => INDIVIDUAL_VARIABLES,
         Subject::Collective => COLLECTIVE_VARIABLES,
     };
-    format!("biến dùng được: {}; hàm: {}", variables.join(", "), FUNCTIONS.join(", "))
+    format!(
+        "biến dùng được: {}; hàm: {}",
+        variables.join(", "),
+        FUNCTIONS.join(", ")
+    )
 }
 
 /// The earlier years of one person or collective.
@@ -126,9 +137,17 @@ impl<'a> Facts<'a> {
         variables.insert("year", V::Int(history.year as i64));
         variables.insert(
             "rating",
-            V::String(history.rating.map(|r| r.code().to_string()).unwrap_or_default()),
+            V::String(
+                history
+                    .rating
+                    .map(|r| r.code().to_string())
+                    .unwrap_or_default(),
+            ),
         );
-        variables.insert("rating_rank", V::Int(history.rating.map_or(0, Rating::rank)));
+        variables.insert(
+            "rating_rank",
+            V::Int(history.rating.map_or(0, Rating::rank)),
+        );
         Facts {
             variables,
             history,
@@ -158,7 +177,10 @@ impl<'a> Facts<'a> {
     pub fn evaluate(&self, rules: &[Rule]) -> Vec<RuleResult> {
         rules
             .iter()
-            .map(|rule| RuleResult { rule: rule.id.clone(), outcome: self.evaluate_rule(rule) })
+            .map(|rule| RuleResult {
+                rule: rule.id.clone(),
+                outcome: self.evaluate_rule(rule),
+            })
             .collect()
     }
 
@@ -174,10 +196,14 @@ impl<'a> Facts<'a> {
                 join_years(&missing),
                 self.render(&rule.message)
             )),
-            Err(EvalexprError::VariableIdentifierNotFound(name)) => {
-                Outcome::CannotVerify(format!("Thiếu số liệu '{}' để xét tiêu chuẩn này", field_label(&name)))
-            }
-            Err(e) => Outcome::CannotVerify(format!("Không đánh giá được điều kiện '{}': {e}", rule.when_text)),
+            Err(EvalexprError::VariableIdentifierNotFound(name)) => Outcome::CannotVerify(format!(
+                "Thiếu số liệu '{}' để xét tiêu chuẩn này",
+                field_label(&name)
+            )),
+            Err(e) => Outcome::CannotVerify(format!(
+                "Không đánh giá được điều kiện '{}': {e}",
+                rule.when_text
+            )),
         }
     }
 
@@ -203,10 +229,22 @@ impl<'a> Facts<'a> {
     /// in `year`?
     fn title_in(&self, year: i32, code: &str) -> YearFact {
         if year == self.history.year {
-            return if self.holds_now(code) { YearFact::Yes } else { YearFact::No };
+            return if self.holds_now(code) {
+                YearFact::Yes
+            } else {
+                YearFact::No
+            };
         }
         match self.history.title_history.get(&year) {
-            Some(title) if self.regulation.implied_codes(title).iter().any(|c| c == code) => YearFact::Yes,
+            Some(title)
+                if self
+                    .regulation
+                    .implied_codes(title)
+                    .iter()
+                    .any(|c| c == code) =>
+            {
+                YearFact::Yes
+            }
             Some(_) => YearFact::No,
             None if self.history.rating_history.contains_key(&year) => YearFact::No,
             None => YearFact::Unknown,
@@ -224,7 +262,12 @@ impl<'a> Facts<'a> {
     fn earliest_known_year(&self) -> i32 {
         let ratings = self.history.rating_history.keys();
         let titles = self.history.title_history.keys();
-        ratings.chain(titles).copied().min().unwrap_or(self.history.year).min(self.history.year)
+        ratings
+            .chain(titles)
+            .copied()
+            .min()
+            .unwrap_or(self.history.year)
+            .min(self.history.year)
     }
 
     fn note_missing(&self, year: i32) {
@@ -264,7 +307,11 @@ impl<'a> Facts<'a> {
     }
 
     fn lower_bound(&self, after: i32) -> i32 {
-        if after > 0 { after + 1 } else { self.earliest_known_year() }
+        if after > 0 {
+            after + 1
+        } else {
+            self.earliest_known_year()
+        }
     }
 
     fn titles_since(&self, code: &str, after: i32) -> i64 {
@@ -317,14 +364,21 @@ impl Context for Facts<'_> {
         let args = Arguments::from(argument);
         let value = match identifier {
             "title_streak" => V::Int(self.title_streak(args.code(identifier)?)),
-            "rating_streak" => {
-                V::Int(self.rating_streak(args.rating(identifier)?, args.year_after(self.history.year - 61)))
-            }
+            "rating_streak" => V::Int(self.rating_streak(
+                args.rating(identifier)?,
+                args.year_after(self.history.year - 61),
+            )),
             "titles_since" => V::Int(self.titles_since(args.code(identifier)?, args.year_after(0))),
-            "ratings_since" => V::Int(self.ratings_since(args.rating(identifier)?, args.year_after(0))),
+            "ratings_since" => {
+                V::Int(self.ratings_since(args.rating(identifier)?, args.year_after(0)))
+            }
             "has_award" => V::Boolean(self.has_award(args.code(identifier)?)),
             "award_year" => V::Int(self.award_year(args.code(identifier)?)),
-            _ => return Err(EvalexprError::FunctionIdentifierNotFound(identifier.to_string())),
+            _ => {
+                return Err(EvalexprError::FunctionIdentifierNotFound(
+                    identifier.to_string(),
+                ));
+            }
         };
         Ok(value)
     }
@@ -334,7 +388,9 @@ impl Context for Facts<'_> {
     }
 
     fn set_builtin_functions_disabled(&mut self, _disabled: bool) -> EvalexprResult<()> {
-        Err(EvalexprError::CustomMessage("builtin functions stay enabled".into()))
+        Err(EvalexprError::CustomMessage(
+            "builtin functions stay enabled".into(),
+        ))
     }
 }
 
@@ -347,7 +403,10 @@ struct Arguments<'v> {
 impl<'v> From<&'v V> for Arguments<'v> {
     fn from(value: &'v V) -> Self {
         match value {
-            V::String(s) => Arguments { code: Some(s), year: None },
+            V::String(s) => Arguments {
+                code: Some(s),
+                year: None,
+            },
             V::Tuple(items) => Arguments {
                 code: match items.first() {
                     Some(V::String(s)) => Some(s.as_str()),
@@ -355,7 +414,10 @@ impl<'v> From<&'v V> for Arguments<'v> {
                 },
                 year: items.get(1).and_then(|v| v.as_int().ok()),
             },
-            _ => Arguments { code: None, year: None },
+            _ => Arguments {
+                code: None,
+                year: None,
+            },
         }
     }
 }
@@ -363,14 +425,17 @@ impl<'v> From<&'v V> for Arguments<'v> {
 impl<'v> Arguments<'v> {
     fn code(&self, function: &str) -> EvalexprResult<&'v str> {
         self.code.ok_or_else(|| {
-            EvalexprError::CustomMessage(format!("{function} cần một mã trong dấu nháy kép, ví dụ \"CSTĐCS\""))
+            EvalexprError::CustomMessage(format!(
+                "{function} cần một mã trong dấu nháy kép, ví dụ \"CSTĐCS\""
+            ))
         })
     }
 
     fn rating(&self, function: &str) -> EvalexprResult<Rating> {
         let code = self.code(function)?;
-        Rating::from_code(code)
-            .ok_or_else(|| EvalexprError::CustomMessage(format!("{function}: '{code}' không phải mức xếp loại")))
+        Rating::from_code(code).ok_or_else(|| {
+            EvalexprError::CustomMessage(format!("{function}: '{code}' không phải mức xếp loại"))
+        })
     }
 
     /// The year after which a chain is counted, `default` when not given.
@@ -387,13 +452,21 @@ fn display_value(value: &V) -> String {
         V::Float(f) => crate::format::number_vi(*f),
         V::Boolean(true) => "có".to_string(),
         V::Boolean(false) => "không".to_string(),
-        V::Tuple(items) => items.iter().map(display_value).collect::<Vec<_>>().join(", "),
+        V::Tuple(items) => items
+            .iter()
+            .map(display_value)
+            .collect::<Vec<_>>()
+            .join(", "),
         V::Empty => "(trống)".to_string(),
     }
 }
 
 fn join_years(years: &[i32]) -> String {
-    years.iter().map(|y| y.to_string()).collect::<Vec<_>>().join(", ")
+    years
+        .iter()
+        .map(|y| y.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The form's label of a variable, for "missing data" messages.

@@ -245,7 +245,9 @@ impl Regulation {
                 );
             }
             let criteria = |raw: &Option<RawCriteria>, subject| -> Result<Option<Criteria>> {
-                raw.as_ref().map(|c| compile_criteria(c, subject, &locate)).transpose()
+                raw.as_ref()
+                    .map(|c| compile_criteria(c, subject, &locate))
+                    .transpose()
             };
             honours.push(Honour {
                 code: h.code.clone(),
@@ -293,7 +295,11 @@ impl Regulation {
 
         Ok(Regulation {
             name: raw.name,
-            valid_from: raw.valid_from.as_ref().map(|d| toml_date(d, origin)).transpose()?,
+            valid_from: raw
+                .valid_from
+                .as_ref()
+                .map(|d| toml_date(d, origin))
+                .transpose()?,
             settings: raw.settings,
             base_salary,
             legal_bases,
@@ -322,7 +328,11 @@ impl Regulation {
 
     /// The base salary in force on `date`.
     pub fn base_salary_on(&self, date: NaiveDate) -> Option<u64> {
-        self.base_salary.iter().rev().find(|(from, _)| *from <= date).map(|(_, amount)| *amount)
+        self.base_salary
+            .iter()
+            .rev()
+            .find(|(from, _)| *from <= date)
+            .map(|(_, amount)| *amount)
     }
 
     /// coefficient × base salary on `date`, rounded up to the next 10,000 đồng.
@@ -432,7 +442,9 @@ mod tests {
     #[test]
     fn default_regulation_loads() {
         let reg = Regulation::default_national().unwrap();
-        for code in ["LĐTT", "CSTĐCS", "TTLĐTT", "TTLĐXS", "GK", "BK-BỘ", "BK-TTG", "HCLĐ3"] {
+        for code in [
+            "LĐTT", "CSTĐCS", "TTLĐTT", "TTLĐXS", "GK", "BK-BỘ", "BK-TTG", "HCLĐ3",
+        ] {
             assert!(reg.honour(code).is_some(), "{code} missing");
         }
         assert_eq!(reg.implied_codes("CSTĐCS"), ["CSTĐCS", "LĐTT"]);
@@ -453,8 +465,12 @@ mod tests {
     #[test]
     fn legal_bases_follow_the_decision_date() {
         let reg = Regulation::default_national().unwrap();
-        let before = reg.legal_bases_on(NaiveDate::from_ymd_opt(2025, 3, 1).unwrap()).join("\n");
-        let after = reg.legal_bases_on(NaiveDate::from_ymd_opt(2026, 1, 15).unwrap()).join("\n");
+        let before = reg
+            .legal_bases_on(NaiveDate::from_ymd_opt(2025, 3, 1).unwrap())
+            .join("\n");
+        let after = reg
+            .legal_bases_on(NaiveDate::from_ymd_opt(2026, 1, 15).unwrap())
+            .join("\n");
         assert!(before.contains("98/2023") && !before.contains("152/2025"));
         assert!(after.contains("152/2025") && !after.contains("98/2023"));
     }
@@ -470,7 +486,10 @@ mod tests {
 
     #[test]
     fn unknown_fields_are_refused() {
-        let bad = DEFAULT_TOML.replace("min_months_worked = 6", "min_months_worked = 6\nmin_month = 3");
+        let bad = DEFAULT_TOML.replace(
+            "min_months_worked = 6",
+            "min_months_worked = 6\nmin_month = 3",
+        );
         assert!(Regulation::parse(&bad, "q.toml").is_err());
     }
 }

@@ -44,13 +44,27 @@ pub struct Renderer {
 
 /// A document to make: which template, with what view, written where.
 enum Job<'a> {
-    Document { path: PathBuf, template: &'static str, view: serde_json::Value },
-    Certificates { list: &'a GrantList, grants: &'a [Grant], folder: PathBuf },
-    CombinedCertificates { list: &'a GrantList, path: PathBuf },
+    Document {
+        path: PathBuf,
+        template: &'static str,
+        view: serde_json::Value,
+    },
+    Certificates {
+        list: &'a GrantList,
+        grants: &'a [Grant],
+        folder: PathBuf,
+    },
+    CombinedCertificates {
+        list: &'a GrantList,
+        path: PathBuf,
+    },
 }
 
 impl Renderer {
-    pub fn new(templates_dir: Option<&std::path::Path>, fonts_dir: Option<&std::path::Path>) -> Result<Self> {
+    pub fn new(
+        templates_dir: Option<&std::path::Path>,
+        fonts_dir: Option<&std::path::Path>,
+    ) -> Result<Self> {
         let templates = Templates::load(templates_dir)?;
         let mut typesetter = Typesetter::new(fonts_dir)?;
         typesetter.add_file(templates::LIBRARY, templates.library.clone().into_bytes())?;
@@ -62,7 +76,12 @@ impl Renderer {
             .thread_name(|i| format!("tdkt-render-{i}"))
             .build()
             .context("Không tạo được luồng xử lý")?;
-        Ok(Renderer { typesetter, templates, pool, compiled: AtomicUsize::new(0) })
+        Ok(Renderer {
+            typesetter,
+            templates,
+            pool,
+            compiled: AtomicUsize::new(0),
+        })
     }
 
     /// Renders every document of the campaign into `output`; returns the
@@ -91,16 +110,28 @@ impl Renderer {
 
     fn run(&self, job: &Job<'_>, settings: &DocumentSettings, output: &Output) -> Result<usize> {
         match job {
-            Job::Document { path, template, view } => {
+            Job::Document {
+                path,
+                template,
+                view,
+            } => {
                 let source = self.templates.render(template, view)?;
                 let pdf = self.compile(source, &path.to_string_lossy(), settings, true)?;
                 output.write(path, &pdf.bytes)?;
                 Ok(1)
             }
-            Job::Certificates { list, grants, folder } => {
+            Job::Certificates {
+                list,
+                grants,
+                folder,
+            } => {
                 let view = views::certificates_view(list, grants, settings);
                 let source = self.templates.render("chung-nhan.typ", &view)?;
-                let ident = format!("{}/{}", folder.display(), grants.first().map_or(0, |g| g.ordinal));
+                let ident = format!(
+                    "{}/{}",
+                    folder.display(),
+                    grants.first().map_or(0, |g| g.ordinal)
+                );
                 let pdf = self.compile(source, &ident, settings, false)?;
                 let pages = split_pages(&pdf.bytes)?;
                 anyhow::ensure!(
@@ -126,7 +157,13 @@ impl Renderer {
     }
 
     /// Compiles one document, trimming typst's caches every few documents.
-    pub fn compile(&self, source: String, ident: &str, settings: &DocumentSettings, tagged: bool) -> Result<Pdf> {
+    pub fn compile(
+        &self,
+        source: String,
+        ident: &str,
+        settings: &DocumentSettings,
+        tagged: bool,
+    ) -> Result<Pdf> {
         let pdf = self
             .typesetter
             .compile(source, ident, settings.decision_date, tagged)
@@ -137,12 +174,38 @@ impl Renderer {
         Ok(pdf)
     }
 
-    /// Renders certificates for `grants` as one multi-page PDF (the combined
-    /// print file), or split one file per page: for benchmarks and tests.
-    pub fn certificates(&self, list: &GrantList, grants: &[Grant], settings: &DocumentSettings) -> Result<Pdf> {
-        let view = views::certificates_view(list, grants, settings);
-        let source = self.templates.render("chung-nhan.typ", &view)?;
-        self.compile(source, &list.id, settings, false)
+    /// Renders the certificates of one list: a file per person and, when
+    /// `combined`, the print file. Returns the files written.
+    pub fn render_certificates(
+        &self,
+        list: &GrantList,
+        settings: &DocumentSettings,
+        output: &Output,
+        combined: bool,
+    ) -> Result<usize> {
+        let jobs: Vec<Job<'_>> = certificate_jobs(list)
+            .into_iter()
+            .filter(|j| combined || !matches!(j, Job::CombinedCertificates { .. }))
+            .collect();
+        let counts: Vec<usize> = self.pool.install(|| {
+            jobs.par_iter()
+                .map(|job| self.run(job, settings, output))
+                .collect::<Result<_>>()
+        })?;
+        Ok(counts.into_iter().sum())
+    }
+
+    /// Renders only the combined print file of a list's certificates.
+    pub fn render_certificates_combined(
+        &self,
+        list: &GrantList,
+        settings: &DocumentSettings,
+        output: &Output,
+    ) -> Result<usize> {
+        let job = certificate_jobs(list)
+            .pop()
+            .context("no certificate jobs")?;
+        self.pool.install(|| self.run(&job, settings, output))
     }
 
     /// Runs `f` on the renderer's thread pool (large stacks).
@@ -166,17 +229,19 @@ impl Job<'_> {
     }
 }
 
-fn plan<'a>(aggregate: &'a Aggregate, regulation: &Regulation, settings: &DocumentSettings) -> Result<Vec<Job<'a>>> {
+fn plan<'a>(
+    aggregate: &'a Aggregate,
+    regulation: &Regulation,
+    settings: &DocumentSettings,
+) -> Result<Vec<Job<'a>>> {
     let mut jobs = Vec::new();
     // Certificates first: they are the longest jobs, so start them early.
-    for list in aggregate.decisions.iter().filter(|l| l.certificate.is_some()) {
-        let folder = certificate_folder(list);
-        let grants: &'a [Grant] = &list.individuals;
-        let collectives: &'a [Grant] = &list.collectives;
-        for chunk in collectives.chunks(CERTIFICATE_BATCH).chain(grants.chunks(CERTIFICATE_BATCH)) {
-            jobs.push(Job::Certificates { list, grants: chunk, folder: folder.join(&list.id) });
-        }
-        jobs.push(Job::CombinedCertificates { list, path: folder.join(format!("{}-in-gop.pdf", list.id)) });
+    for list in aggregate
+        .decisions
+        .iter()
+        .filter(|l| l.certificate.is_some())
+    {
+        jobs.extend(certificate_jobs(list));
     }
     for list in &aggregate.decisions {
         let view = views::decision_view(list, aggregate, regulation, settings);
@@ -203,6 +268,26 @@ fn plan<'a>(aggregate: &'a Aggregate, regulation: &Regulation, settings: &Docume
     Ok(jobs)
 }
 
+/// Batches of a list's certificates, then its combined print file (last).
+fn certificate_jobs(list: &GrantList) -> Vec<Job<'_>> {
+    let folder = certificate_folder(list);
+    let mut jobs: Vec<Job<'_>> = list
+        .collectives
+        .chunks(CERTIFICATE_BATCH)
+        .chain(list.individuals.chunks(CERTIFICATE_BATCH))
+        .map(|grants| Job::Certificates {
+            list,
+            grants,
+            folder: folder.join(&list.id),
+        })
+        .collect();
+    jobs.push(Job::CombinedCertificates {
+        list,
+        path: folder.join(format!("{}-in-gop.pdf", list.id)),
+    });
+    jobs
+}
+
 /// The built-in templates, (file name, text), for `tdkt init`.
 pub fn templates_builtin() -> &'static [(&'static str, &'static str)] {
     templates::BUILTIN
@@ -210,7 +295,10 @@ pub fn templates_builtin() -> &'static [(&'static str, &'static str)] {
 
 /// "bang-khen", "giay-khen": the certificate's own name, folded.
 fn certificate_folder(list: &GrantList) -> PathBuf {
-    let heading = list.certificate.as_ref().map_or(list.name.as_str(), |c| c.heading.as_str());
+    let heading = list
+        .certificate
+        .as_ref()
+        .map_or(list.name.as_str(), |c| c.heading.as_str());
     PathBuf::from(slug(heading))
 }
 

@@ -17,8 +17,16 @@ const INHERITED: [&[u8]; 4] = [b"Resources", b"MediaBox", b"CropBox", b"Rotate"]
 /// One PDF per page of `pdf`, in page order.
 pub fn split_pages(pdf: &[u8]) -> Result<Vec<Vec<u8>>> {
     let source = Document::load_mem(pdf).context("PDF trung gian không đọc lại được")?;
-    let info = source.trailer.get(b"Info").ok().and_then(|o| o.as_reference().ok());
-    source.get_pages().values().map(|&page| extract_page(&source, page, info)).collect()
+    let info = source
+        .trailer
+        .get(b"Info")
+        .ok()
+        .and_then(|o| o.as_reference().ok());
+    source
+        .get_pages()
+        .values()
+        .map(|&page| extract_page(&source, page, info))
+        .collect()
 }
 
 fn extract_page(source: &Document, page_id: ObjectId, info: Option<ObjectId>) -> Result<Vec<u8>> {
@@ -26,7 +34,10 @@ fn extract_page(source: &Document, page_id: ObjectId, info: Option<ObjectId>) ->
     let mut copied: BTreeMap<ObjectId, ObjectId> = BTreeMap::new();
     let pages_id = out.new_object_id();
 
-    let mut page = source.get_dictionary(page_id).context("trang PDF hỏng")?.clone();
+    let mut page = source
+        .get_dictionary(page_id)
+        .context("trang PDF hỏng")?
+        .clone();
     for key in INHERITED {
         if !page.has(key)
             && let Some(value) = inherited(source, &page, key)
@@ -84,9 +95,12 @@ fn copy_object(
 ) -> Result<Object> {
     Ok(match object {
         Object::Reference(id) => Object::Reference(copy_reference(source, out, copied, id)?),
-        Object::Array(items) => {
-            Object::Array(items.into_iter().map(|o| copy_object(source, out, copied, o)).collect::<Result<_>>()?)
-        }
+        Object::Array(items) => Object::Array(
+            items
+                .into_iter()
+                .map(|o| copy_object(source, out, copied, o))
+                .collect::<Result<_>>()?,
+        ),
         Object::Dictionary(dict) => Object::Dictionary(copy_dictionary(source, out, copied, dict)?),
         Object::Stream(mut stream) => {
             stream.dict = copy_dictionary(source, out, copied, stream.dict)?;
@@ -124,7 +138,10 @@ fn copy_reference(
     }
     let new_id = out.new_object_id();
     copied.insert(id, new_id);
-    let object = source.get_object(id).with_context(|| format!("PDF thiếu đối tượng {id:?}"))?.clone();
+    let object = source
+        .get_object(id)
+        .with_context(|| format!("PDF thiếu đối tượng {id:?}"))?
+        .clone();
     let object = copy_object(source, out, copied, object)?;
     out.objects.insert(new_id, object);
     Ok(new_id)

@@ -14,14 +14,21 @@ use tera::{Tera, Value};
 /// The built-in templates: (file name, text).
 pub const BUILTIN: &[(&str, &str)] = &[
     ("lib.typ", include_str!("../../templates/lib.typ")),
-    ("quyet-dinh.typ", include_str!("../../templates/quyet-dinh.typ")),
+    (
+        "quyet-dinh.typ",
+        include_str!("../../templates/quyet-dinh.typ"),
+    ),
     ("to-trinh.typ", include_str!("../../templates/to-trinh.typ")),
     ("bao-cao.typ", include_str!("../../templates/bao-cao.typ")),
-    ("chung-nhan.typ", include_str!("../../templates/chung-nhan.typ")),
+    (
+        "chung-nhan.typ",
+        include_str!("../../templates/chung-nhan.typ"),
+    ),
 ];
 
 /// Files documents use besides templates: (file name, bytes).
-pub const ASSETS: &[(&str, &[u8])] = &[("du-thao.svg", include_bytes!("../../templates/du-thao.svg"))];
+pub const ASSETS: &[(&str, &[u8])] =
+    &[("du-thao.svg", include_bytes!("../../templates/du-thao.svg"))];
 
 /// The plain Typst library every document imports; not a Tera template.
 pub const LIBRARY: &str = "lib.typ";
@@ -36,7 +43,8 @@ pub struct Templates {
 
 impl Templates {
     pub fn load(overrides: Option<&Path>) -> Result<Self> {
-        let mut texts: HashMap<&str, String> = BUILTIN.iter().map(|(n, t)| (*n, t.to_string())).collect();
+        let mut texts: HashMap<&str, String> =
+            BUILTIN.iter().map(|(n, t)| (*n, t.to_string())).collect();
         if let Some(dir) = overrides {
             for (name, _) in BUILTIN {
                 let path = dir.join(name);
@@ -52,7 +60,8 @@ impl Templates {
         for (name, bytes) in ASSETS {
             let path = overrides.map(|dir| dir.join(name)).filter(|p| p.is_file());
             let bytes = match path {
-                Some(path) => std::fs::read(&path).with_context(|| format!("Không đọc được {}", path.display()))?,
+                Some(path) => std::fs::read(&path)
+                    .with_context(|| format!("Không đọc được {}", path.display()))?,
                 None => bytes.to_vec(),
             };
             assets.push((name.to_string(), bytes));
@@ -65,15 +74,23 @@ impl Templates {
         tera.register_filter("typst_str", typst_str);
         let mut sorted: Vec<(&str, String)> = texts.into_iter().collect();
         sorted.sort();
-        tera.add_raw_templates(sorted).map_err(|e| anyhow::anyhow!("Mẫu văn bản sai: {}", error_chain(&e)))?;
-        Ok(Templates { tera, library, assets })
+        tera.add_raw_templates(sorted)
+            .map_err(|e| anyhow::anyhow!("Mẫu văn bản sai: {}", error_chain(&e)))?;
+        Ok(Templates {
+            tera,
+            library,
+            assets,
+        })
     }
 
     /// Renders template `name` with `context` into Typst source.
     pub fn render(&self, name: &str, context: &impl serde::Serialize) -> Result<String> {
-        let context = tera::Context::from_serialize(context)
-            .map_err(|e| anyhow::anyhow!("Không tạo được dữ liệu cho mẫu {name}: {}", error_chain(&e)))?;
-        self.tera.render(name, &context).map_err(|e| anyhow::anyhow!("Mẫu {name}: {}", error_chain(&e)))
+        let context = tera::Context::from_serialize(context).map_err(|e| {
+            anyhow::anyhow!("Không tạo được dữ liệu cho mẫu {name}: {}", error_chain(&e))
+        })?;
+        self.tera
+            .render(name, &context)
+            .map_err(|e| anyhow::anyhow!("Mẫu {name}: {}", error_chain(&e)))
     }
 }
 
@@ -94,8 +111,8 @@ pub fn escape_typst(input: &str) -> String {
     let mut out = String::with_capacity(input.len() + input.len() / 8);
     for ch in input.chars() {
         match ch {
-            '\\' | '#' | '*' | '_' | '$' | '@' | '<' | '>' | '[' | ']' | '{' | '}' | '`' | '~' | '=' | '-'
-            | '+' | '/' | '"' | '\'' | '.' | '^' | '|' => {
+            '\\' | '#' | '*' | '_' | '$' | '@' | '<' | '>' | '[' | ']' | '{' | '}' | '`' | '~'
+            | '=' | '-' | '+' | '/' | '"' | '\'' | '.' | '^' | '|' => {
                 out.push('\\');
                 out.push(ch);
             }
@@ -129,19 +146,24 @@ fn typst_str(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
 }
 
 fn as_amount(value: &Value, filter: &str) -> tera::Result<u64> {
-    value.as_u64().or_else(|| value.as_f64().map(|f| f.round() as u64)).ok_or_else(|| {
-        tera::Error::msg(format!("bộ lọc {filter} cần một số, nhận được {value}"))
-    })
+    value
+        .as_u64()
+        .or_else(|| value.as_f64().map(|f| f.round() as u64))
+        .ok_or_else(|| tera::Error::msg(format!("bộ lọc {filter} cần một số, nhận được {value}")))
 }
 
 /// 2340000 → "2.340.000".
 fn money(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
-    Ok(Value::String(crate::format::group_thousands(as_amount(value, "money")?)))
+    Ok(Value::String(crate::format::group_thousands(as_amount(
+        value, "money",
+    )?)))
 }
 
 /// 2340000 → "Hai triệu ba trăm bốn mươi nghìn đồng".
 fn words(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
-    Ok(Value::String(crate::format::money_words(as_amount(value, "words")?)))
+    Ok(Value::String(crate::format::money_words(as_amount(
+        value, "words",
+    )?)))
 }
 
 #[cfg(test)]

@@ -218,8 +218,16 @@ pub struct CertificatesView {
     pub items: Vec<CertificateView>,
 }
 
-pub fn legal_basis_lines(regulation: &Regulation, date: NaiveDate, extra: &[String]) -> Vec<String> {
-    let mut lines: Vec<String> = regulation.legal_bases_on(date).into_iter().map(str::to_string).collect();
+pub fn legal_basis_lines(
+    regulation: &Regulation,
+    date: NaiveDate,
+    extra: &[String],
+) -> Vec<String> {
+    let mut lines: Vec<String> = regulation
+        .legal_bases_on(date)
+        .into_iter()
+        .map(str::to_string)
+        .collect();
     lines.extend(extra.iter().cloned());
     let count = lines.len();
     lines
@@ -227,7 +235,11 @@ pub fn legal_basis_lines(regulation: &Regulation, date: NaiveDate, extra: &[Stri
         .enumerate()
         .map(|(i, line)| {
             let line = line.trim_end_matches(['.', ';']).to_string();
-            if i + 1 == count { format!("{line}.") } else { format!("{line};") }
+            if i + 1 == count {
+                format!("{line}.")
+            } else {
+                format!("{line};")
+            }
         })
         .collect()
 }
@@ -256,18 +268,28 @@ pub fn sections(list: &GrantList, with_birth: bool) -> Vec<SectionView> {
         stt: g.ordinal,
         name: g.name.clone(),
         detail: detail_of(g),
-        birth: if with_birth { g.birth.map(|b| b.display_vi()).unwrap_or_default() } else { String::new() },
+        birth: if with_birth {
+            g.birth.map(|b| b.display_vi()).unwrap_or_default()
+        } else {
+            String::new()
+        },
         bonus: g.bonus,
     };
     let mut out = Vec::new();
     let both = !list.collectives.is_empty() && !list.individuals.is_empty();
     if !list.collectives.is_empty() {
         let heading = if both { "I. TẬP THỂ" } else { "" };
-        out.push(SectionView { heading: heading.into(), rows: list.collectives.iter().map(row).collect() });
+        out.push(SectionView {
+            heading: heading.into(),
+            rows: list.collectives.iter().map(row).collect(),
+        });
     }
     if !list.individuals.is_empty() {
         let heading = if both { "II. CÁ NHÂN" } else { "" };
-        out.push(SectionView { heading: heading.into(), rows: list.individuals.iter().map(row).collect() });
+        out.push(SectionView {
+            heading: heading.into(),
+            rows: list.individuals.iter().map(row).collect(),
+        });
     }
     out
 }
@@ -303,13 +325,20 @@ pub fn decision_view(
     }
 }
 
-pub fn submission_view(list: &GrantList, aggregate: &Aggregate, settings: &DocumentSettings) -> SubmissionView {
+pub fn submission_view(
+    list: &GrantList,
+    aggregate: &Aggregate,
+    settings: &DocumentSettings,
+) -> SubmissionView {
     SubmissionView {
         header: HeaderView::new(settings, "TTr"),
         year: aggregate.year,
         honour_code: list.code.clone(),
         honour_name: list.name.clone(),
-        decider: list.decider.clone().unwrap_or_else(|| "cấp có thẩm quyền".to_string()),
+        decider: list
+            .decider
+            .clone()
+            .unwrap_or_else(|| "cấp có thẩm quyền".to_string()),
         agency_name: settings.agency.name.clone(),
         collectives: list.collectives.len(),
         individuals: list.individuals.len(),
@@ -321,13 +350,20 @@ pub fn submission_view(list: &GrantList, aggregate: &Aggregate, settings: &Docum
     }
 }
 
-pub fn report_view(aggregate: &Aggregate, regulation: &Regulation, settings: &DocumentSettings) -> ReportView {
+pub fn report_view(
+    aggregate: &Aggregate,
+    regulation: &Regulation,
+    settings: &DocumentSettings,
+) -> ReportView {
     let honours: Vec<HonourColumn> = aggregate
         .totals
         .iter()
         .map(|(code, _)| HonourColumn {
             code: code.clone(),
-            name: regulation.honour(code).map(|h| h.name.clone()).unwrap_or_default(),
+            name: regulation
+                .honour(code)
+                .map(|h| h.name.clone())
+                .unwrap_or_default(),
         })
         .collect();
     let units = aggregate
@@ -338,7 +374,13 @@ pub fn report_view(aggregate: &Aggregate, regulation: &Regulation, settings: &Do
             name: u.name.clone(),
             cells: honours
                 .iter()
-                .map(|h| u.tallies.iter().find(|(c, _)| *c == h.code).map(|(_, t)| *t).unwrap_or_default())
+                .map(|h| {
+                    u.tallies
+                        .iter()
+                        .find(|(c, _)| *c == h.code)
+                        .map(|(_, t)| *t)
+                        .unwrap_or_default()
+                })
                 .collect(),
             total: u.total,
             bonus: u.bonus,
@@ -397,8 +439,14 @@ pub fn certificate_view(grant: &Grant, settings: &DocumentSettings) -> Certifica
     };
     let abbreviation = &settings.agency.abbreviation;
     let decision_line = match settings.style {
-        DocumentStyle::State => format!("Quyết định số{BLANK}/QĐ-{abbreviation}, {}", date_words(settings.decision_date)),
-        DocumentStyle::Party => format!("Quyết định số{BLANK}-QĐ/{abbreviation}, {}", date_words(settings.decision_date)),
+        DocumentStyle::State => format!(
+            "Quyết định số{BLANK}/QĐ-{abbreviation}, {}",
+            date_words(settings.decision_date)
+        ),
+        DocumentStyle::Party => format!(
+            "Quyết định số{BLANK}-QĐ/{abbreviation}, {}",
+            date_words(settings.decision_date)
+        ),
     };
     CertificateView {
         salutation: salutation.to_string(),
@@ -410,11 +458,18 @@ pub fn certificate_view(grant: &Grant, settings: &DocumentSettings) -> Certifica
     }
 }
 
-pub fn certificates_view(list: &GrantList, grants: &[Grant], settings: &DocumentSettings) -> CertificatesView {
-    let certificate = list.certificate.clone().unwrap_or(crate::regulation::Certificate {
-        heading: upper(&list.name),
-        verb: "TẶNG".to_string(),
-    });
+pub fn certificates_view(
+    list: &GrantList,
+    grants: &[Grant],
+    settings: &DocumentSettings,
+) -> CertificatesView {
+    let certificate = list
+        .certificate
+        .clone()
+        .unwrap_or(crate::regulation::Certificate {
+            heading: upper(&list.name),
+            verb: "TẶNG".to_string(),
+        });
     CertificatesView {
         style: settings.style,
         draft: true,
@@ -423,7 +478,10 @@ pub fn certificates_view(list: &GrantList, grants: &[Grant], settings: &Document
         heading: certificate.heading,
         date_line: date_line(&settings.agency.place, settings.decision_date),
         signer: SignerView::new(settings),
-        items: grants.iter().map(|g| certificate_view(g, settings)).collect(),
+        items: grants
+            .iter()
+            .map(|g| certificate_view(g, settings))
+            .collect(),
     }
 }
 

@@ -50,8 +50,14 @@ impl Typesetter {
         let mut fonts: Vec<Font> = Vec::new();
         if let Some(dir) = extra_fonts {
             for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
-                let entry = entry.with_context(|| format!("Không đọc được thư mục phông {}", dir.display()))?;
-                let ext = entry.path().extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+                let entry = entry
+                    .with_context(|| format!("Không đọc được thư mục phông {}", dir.display()))?;
+                let ext = entry
+                    .path()
+                    .extension()
+                    .and_then(|e| e.to_str())
+                    .unwrap_or("")
+                    .to_ascii_lowercase();
                 if !matches!(ext.as_str(), "ttf" | "otf" | "ttc" | "otc") {
                     continue;
                 }
@@ -80,7 +86,13 @@ impl Typesetter {
 
     /// Compiles Typst `source` into a PDF. `ident` names the document
     /// stably; `date` is its creation date, so output is reproducible.
-    pub fn compile(&self, source: String, ident: &str, date: NaiveDate, tagged: bool) -> Result<Pdf> {
+    pub fn compile(
+        &self,
+        source: String,
+        ident: &str,
+        date: NaiveDate,
+        tagged: bool,
+    ) -> Result<Pdf> {
         let document = self.layout(source, date)?;
         let timestamp = typst_date(date).map(Timestamp::new_utc);
         let options = PdfOptions {
@@ -92,13 +104,22 @@ impl Typesetter {
         };
         let bytes = typst_pdf::pdf(&document, &options)
             .map_err(|errors| anyhow::anyhow!("Không xuất được PDF: {}", join_messages(&errors)))?;
-        Ok(Pdf { bytes, pages: document.pages().len() })
+        Ok(Pdf {
+            bytes,
+            pages: document.pages().len(),
+        })
     }
 
     fn layout(&self, source: String, date: NaiveDate) -> Result<PagedDocument> {
-        let world = DocumentWorld { typesetter: self, main: Source::new(main_id(), source), today: typst_date(date) };
+        let world = DocumentWorld {
+            typesetter: self,
+            main: Source::new(main_id(), source),
+            today: typst_date(date),
+        };
         let warned = typst::compile::<PagedDocument>(&world);
-        warned.output.map_err(|errors| anyhow::anyhow!("{}", describe_errors(&world, &errors)))
+        warned
+            .output
+            .map_err(|errors| anyhow::anyhow!("{}", describe_errors(&world, &errors)))
     }
 }
 
@@ -159,7 +180,8 @@ fn main_id() -> FileId {
 }
 
 fn file_id(path: &str) -> Result<FileId> {
-    let vpath = VirtualPath::new(path).map_err(|e| anyhow::anyhow!("Đường dẫn {path} không hợp lệ: {e}"))?;
+    let vpath = VirtualPath::new(path)
+        .map_err(|e| anyhow::anyhow!("Đường dẫn {path} không hợp lệ: {e}"))?;
     Ok(RootedPath::new(VirtualRoot::Project, vpath).intern())
 }
 
@@ -168,7 +190,11 @@ fn typst_date(date: NaiveDate) -> Option<Datetime> {
 }
 
 fn join_messages(errors: &[SourceDiagnostic]) -> String {
-    errors.iter().map(|e| e.message.to_string()).collect::<Vec<_>>().join("; ")
+    errors
+        .iter()
+        .map(|e| e.message.to_string())
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// Errors with the line of generated Typst they point at, so a template
@@ -183,7 +209,12 @@ fn describe_errors(world: &DocumentWorld<'_>, errors: &[SourceDiagnostic]) -> St
             && let Some(number) = source.lines().byte_to_line(range.start)
         {
             let text = source.text().lines().nth(number).unwrap_or("").trim();
-            line.push_str(&format!("\n  tại {:?} dòng {}: {}", id.vpath(), number + 1, text));
+            line.push_str(&format!(
+                "\n  tại {:?} dòng {}: {}",
+                id.vpath(),
+                number + 1,
+                text
+            ));
         }
         for hint in &error.hints {
             line.push_str(&format!("\n  gợi ý: {}", hint.v));

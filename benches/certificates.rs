@@ -1,0 +1,173 @@
+//! Certificate throughput and peak memory over generated campaigns.
+//!
+//! `cargo bench --bench certificates [-- COUNTS…]` (default 1000 4000).
+//! Separate files (batches compiled, exported once, split per page) and one
+//! combined print file are measured apart. Peak memory is the process's
+//! VmHWM after each run, so a flat figure across counts means memory does
+//! not grow with the number of certificates.
+
+use std::time::Instant;
+
+use chrono::NaiveDate;
+use tdkt::aggregate::{Grant, GrantList};
+use tdkt::model::Sex;
+use tdkt::regulation::{Certificate, Decider, HonourKind, Subject};
+use tdkt::render::Renderer;
+use tdkt::settings::{Agency, DocumentSettings, DocumentStyle, Signer};
+use tdkt::validate::RecordRef;
+use tdkt::write::Output;
+
+const FAMILY: &[&str] = &[
+    "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương",
+];
+const MIDDLE: &[&str] = &[
+    "Văn", "Thị", "Minh", "Thanh", "Ngọc", "Đức", "Quốc", "Thu", "Hữu", "Diệu",
+];
+const GIVEN: &[&str] = &[
+    "Lan", "Hùng", "Đức", "Ánh", "Thủy", "Ngọc", "Quỳnh", "Ưng", "Ơn", "Yến", "Khải", "Nguyệt",
+];
+
+fn grant(i: usize) -> Grant {
+    let name = format!(
+        "{} {} {} {}",
+        FAMILY[i % FAMILY.len()],
+        MIDDLE[(i / 3) % MIDDLE.len()],
+        MIDDLE[(i / 7) % MIDDLE.len()],
+        GIVEN[(i / 11) % GIVEN.len()]
+    );
+    Grant {
+        name,
+        subject: Subject::Individual,
+        sex: Some(if i % 2 == 0 { Sex::Female } else { Sex::Male }),
+        birth: None,
+        position: Some("Phó Trưởng khoa".into()),
+        job_title: Some("Giảng viên chính".into()),
+        sub_unit: Some(format!("Khoa Lý luận số {}", i % 17)),
+        unit_code: "VTH".into(),
+        unit_name: "Viện Triết học".into(),
+        achievement: Some(
+            "Đã có thành tích xuất sắc trong công tác giảng dạy và nghiên cứu khoa học năm 2025"
+                .into(),
+        ),
+        bonus: Some(3_510_000),
+        ordinal: i as u32 + 1,
+        file: "bench.xlsx".into(),
+        row: i as u32 + 4,
+        record: RecordRef {
+            submission: 0,
+            subject: Subject::Individual,
+            index: i,
+        },
+    }
+}
+
+fn list(count: usize) -> GrantList {
+    GrantList {
+        id: "bk-bo".into(),
+        code: "BK-BỘ".into(),
+        name: "Bằng khen cấp bộ".into(),
+        kind: HonourKind::Award,
+        decided_by: Decider::Agency,
+        decider: None,
+        certificate: Some(Certificate {
+            heading: "BẰNG KHEN".into(),
+            verb: "TẶNG".into(),
+        }),
+        collectives: Vec::new(),
+        individuals: (0..count).map(grant).collect(),
+        total_bonus: 0,
+    }
+}
+
+fn settings() -> DocumentSettings {
+    DocumentSettings {
+        agency: Agency {
+            parent: String::new(),
+            name: "Học viện Chính trị quốc gia Hồ Chí Minh".into(),
+            abbreviation: "HVCTQG".into(),
+            place: "Hà Nội".into(),
+        },
+        signer: Signer {
+            authority: "Giám đốc Học viện Chính trị quốc gia Hồ Chí Minh".into(),
+            prefix: "KT. Giám đốc".into(),
+            title: "Phó Giám đốc".into(),
+            name: "Trần Văn Minh".into(),
+        },
+        style: DocumentStyle::State,
+        decision_date: NaiveDate::from_ymd_opt(2026, 1, 15).expect("a valid date"),
+        proposer: String::new(),
+        recipients: Vec::new(),
+        archive: "VT, TĐKT".into(),
+    }
+}
+
+/// Peak resident memory of this process so far, in MiB (Linux).
+fn peak_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+fn main() -> anyhow::Result<()> {
+    let counts: Vec<usize> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    let counts = if counts.is_empty() {
+        vec![1000, 4000]
+    } else {
+        counts
+    };
+    let settings = settings();
+    let started = Instant::now();
+    let renderer = Renderer::new(None, None)?;
+    println!(
+        "set-up (fonts, templates, pool): {:.0} ms",
+        started.elapsed().as_secs_f64() * 1e3
+    );
+    println!(
+        "{:<28} {:>8} {:>10} {:>14} {:>14}",
+        "run", "count", "seconds", "certificates/s", "peak MiB"
+    );
+
+    for &count in &counts {
+        let list = list(count);
+        let temp = tempfile::tempdir()?;
+        let output = Output::begin(&temp.path().join("out"))?;
+        let started = Instant::now();
+        let files = renderer.render_certificates(&list, &settings, &output, false)?;
+        let seconds = started.elapsed().as_secs_f64();
+        output.commit()?;
+        assert_eq!(files, count);
+        println!(
+            "{:<28} {:>8} {:>10.2} {:>14.0} {:>14.1}",
+            "separate files",
+            count,
+            seconds,
+            count as f64 / seconds,
+            peak_mib()
+        );
+    }
+    for &count in &counts {
+        let list = list(count);
+        let temp = tempfile::tempdir()?;
+        let output = Output::begin(&temp.path().join("out"))?;
+        let started = Instant::now();
+        renderer.render_certificates_combined(&list, &settings, &output)?;
+        let seconds = started.elapsed().as_secs_f64();
+        output.commit()?;
+        println!(
+            "{:<28} {:>8} {:>10.2} {:>14.0} {:>14.1}",
+            "one combined print file",
+            count,
+            seconds,
+            count as f64 / seconds,
+            peak_mib()
+        );
+    }
+    Ok(())
+}

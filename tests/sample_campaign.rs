@@ -1,0 +1,380 @@
+//! The whole run on the bundled sample campaign, through the real binary,
+//! checked as a clerk (and a script following contracts.md) would.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use common::*;
+
+#[test]
+fn inspect_json_reads_every_workbook_of_the_sample() {
+    let out = tdkt(&["inspect", sample().to_str().unwrap(), "--json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json = stdout_json(&out);
+    let workbooks = json["workbooks"].as_array().unwrap();
+    assert_eq!(workbooks.len(), 9);
+    let people: usize = workbooks
+        .iter()
+        .map(|w| w["individuals"].as_array().unwrap().len())
+        .sum();
+    let collectives: usize = workbooks
+        .iter()
+        .map(|w| w["collectives"].as_array().unwrap().len())
+        .sum();
+    assert_eq!((people, collectives), (150, 17));
+
+    let vth = workbooks
+        .iter()
+        .find(|w| w["unit"]["code"] == "VTH")
+        .expect("Viện Triết học identified");
+    assert_eq!(vth["unit"]["name"], "Viện Triết học");
+    assert_eq!(vth["year"], 2025);
+    let first = &vth["individuals"][0];
+    assert_eq!(first["source"]["sheet"], "Cá nhân");
+    assert_eq!(first["source"]["row"], 4);
+    assert!(
+        first["birth"].as_str().unwrap().len() == 10,
+        "birth as YYYY-MM-DD: {}",
+        first["birth"]
+    );
+    assert!(
+        first["rating_history"]
+            .as_object()
+            .unwrap()
+            .contains_key("2024")
+    );
+
+    // The note in the inbox is skipped with a warning naming it.
+    let diagnostics = json["diagnostics"].as_array().unwrap();
+    assert!(
+        diagnostics
+            .iter()
+            .any(|d| d["file"] == "ghi-chu.txt" && d["severity"] == "warning")
+    );
+}
+
+#[test]
+fn dates_typed_as_text_read_like_real_dates() {
+    let out = tdkt(&["inspect", sample().to_str().unwrap(), "--json"]);
+    let json = stdout_json(&out);
+    let vnn = json["workbooks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["unit"]["code"] == "VNN")
+        .unwrap();
+    for person in vnn["individuals"].as_array().unwrap() {
+        let birth = person["birth"].as_str().unwrap();
+        assert!(
+            chrono::NaiveDate::parse_from_str(birth, "%Y-%m-%d").is_ok(),
+            "{birth}"
+        );
+    }
+}
+
+#[test]
+fn check_json_gives_the_planted_verdicts() {
+    let out = tdkt(&["check", sample().to_str().unwrap(), "--json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "proposals fail, so check exits 1"
+    );
+    let json = stdout_json(&out);
+    let verdicts = json["verdicts"].as_array().unwrap();
+    let mut by_status: BTreeMap<String, usize> = BTreeMap::new();
+    for v in verdicts {
+        *by_status
+            .entry(v["status"].as_str().unwrap().to_string())
+            .or_default() += 1;
+        assert_eq!(v["eligible"].as_bool().unwrap(), v["status"] == "eligible");
+    }
+    assert_eq!(by_status["not-eligible"], 17);
+    assert_eq!(by_status["held"], 1);
+    assert_eq!(by_status["cannot-verify"], 1);
+
+    let find = |file: &str, row: u64, proposal: &str| {
+        verdicts
+            .iter()
+            .find(|v| v["file"] == file && v["row"] == row && v["proposal"] == proposal)
+            .unwrap_or_else(|| panic!("no verdict for {file} row {row} {proposal}"))
+    };
+    let low_rating = find("vien-triet-hoc.xlsx", 22, "LĐTT");
+    assert_eq!(low_rating["status"], "not-eligible");
+    assert_eq!(low_rating["failed"][0]["rule"], "LĐTT.xep-loai");
+    assert!(
+        low_rating["failed"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("HTNV")
+    );
+
+    let missing_year = find("hvct-kv1.xlsx", 20, "BK-TTG");
+    assert_eq!(missing_year["status"], "cannot-verify");
+    assert!(
+        missing_year["failed"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("2021")
+    );
+
+    let held = find("vien-nha-nuoc-va-phap-luat.xlsx", 17, "CSTĐCS");
+    assert_eq!(held["status"], "held");
+
+    // Two proposals on one row give two verdicts; the award sees the title's fate.
+    assert_eq!(
+        find("vien-nha-nuoc-va-phap-luat.xlsx", 14, "CSTĐCS")["status"],
+        "not-eligible"
+    );
+    assert_eq!(
+        find("vien-nha-nuoc-va-phap-luat.xlsx", 14, "BK-BỘ")["status"],
+        "not-eligible"
+    );
+
+    let quotas = json["quotas"].as_array().unwrap();
+    let vqh = quotas
+        .iter()
+        .find(|q| q["unit"] == "VQH" && q["proposal"] == "HTXSNV")
+        .unwrap();
+    assert_eq!(
+        (
+            vqh["allowed"].as_u64(),
+            vqh["proposed"].as_u64(),
+            vqh["ok"].as_bool()
+        ),
+        (Some(2), Some(5), Some(false))
+    );
+}
+
+#[test]
+fn check_prints_problems_like_a_compiler() {
+    let out = tdkt(&["check", sample().to_str().unwrap()]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("vien-triet-hoc.xlsx › Cá nhân › dòng 22"),
+        "{text}"
+    );
+    assert!(text.contains("[LĐTT.xep-loai]"));
+    assert!(text.contains("vượt tỷ lệ: VQH"));
+}
+
+#[test]
+fn a_folder_that_does_not_exist_is_exit_2() {
+    let out = tdkt(&["check", "/nonexistent/tdkt/campaign", "--year", "2025"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Không tìm thấy"));
+}
+
+fn build_into(dir: &Path) -> serde_json::Value {
+    let out = tdkt(&[
+        "build",
+        sample().to_str().unwrap(),
+        "--out",
+        dir.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout_json(&out)
+}
+
+#[test]
+fn build_writes_decisions_certificates_and_report_that_outside_tools_accept() {
+    let temp = tempfile::tempdir().unwrap();
+    let out = temp.path().join("ket-qua");
+    let json = build_into(&out);
+
+    for path in [
+        "quyet-dinh/qd-ldtt.pdf",
+        "quyet-dinh/qd-cstdcs.pdf",
+        "quyet-dinh/qd-gk.pdf",
+        "quyet-dinh/qd-bk-bo.pdf",
+        "quyet-dinh/qd-ttldtt.pdf",
+        "quyet-dinh/qd-ttldxs.pdf",
+        "to-trinh/ttr-bk-ttg.pdf",
+        "to-trinh/ttr-hcld3.pdf",
+        "bao-cao/bao-cao-tong-hop.pdf",
+        "bang-khen/bk-bo-in-gop.pdf",
+        "giay-khen/gk-in-gop.pdf",
+        "phan-hoi/vth.xlsx",
+    ] {
+        assert!(out.join(path).is_file(), "{path} missing");
+    }
+    // No staging folder is left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(temp.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .collect();
+    assert_eq!(leftovers.len(), 1, "only the output folder remains");
+
+    // Every person eligible for a Bằng khen has a certificate of their own.
+    let eligible_bk: Vec<&serde_json::Value> = json["verdicts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["proposal"] == "BK-BỘ" && v["eligible"] == true)
+        .collect();
+    let certificates = files_below(&out.join("bang-khen/bk-bo"));
+    assert_eq!(certificates.len(), eligible_bk.len());
+
+    if !(have("pdftotext") && have("pdffonts") && have("qpdf")) {
+        return;
+    }
+    let texts: Vec<String> = certificates
+        .iter()
+        .map(|c| flat(&pdftotext(&out.join("bang-khen/bk-bo").join(c))))
+        .collect();
+    for verdict in &eligible_bk {
+        let name = verdict["subject"].as_str().unwrap();
+        assert!(
+            texts.iter().any(|t| t.contains(name)),
+            "no certificate shows '{name}' exactly"
+        );
+    }
+    for pdf in files_below(&out)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "pdf"))
+    {
+        let path = out.join(&pdf);
+        let fonts = std::process::Command::new("pdffonts")
+            .arg(&path)
+            .output()
+            .unwrap();
+        let listing = String::from_utf8_lossy(&fonts.stdout);
+        for line in listing.lines().skip(2) {
+            let columns: Vec<&str> = line.split_whitespace().collect();
+            let emb = columns[columns.len() - 5];
+            assert_eq!(emb, "yes", "font not embedded in {}: {line}", pdf.display());
+        }
+        let check = std::process::Command::new("qpdf")
+            .arg("--check")
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(
+            check.status.success(),
+            "qpdf --check fails on {}: {}",
+            pdf.display(),
+            String::from_utf8_lossy(&check.stdout)
+        );
+    }
+
+    // The decision names its list, its draft mark stays out of the text, and
+    // the date line follows Nghị định 30/2020.
+    let decision = pdftotext(&out.join("quyet-dinh/qd-bk-bo.pdf"));
+    assert!(decision.contains("QUYẾT ĐỊNH"));
+    assert!(decision.contains("Hà Nội, ngày 15 tháng 01 năm 2026"));
+    assert!(decision.contains("Căn cứ Nghị định số 152/2025/NĐ-CP"));
+    assert!(!decision.contains("98/2023"));
+    assert!(decision.contains("DANH SÁCH"));
+    assert!(
+        !flat(&decision).contains("DỰ THẢO"),
+        "the draft mark is drawn, not text"
+    );
+}
+
+#[test]
+fn workbook_text_full_of_typst_markup_prints_literally() {
+    if !have("pdftotext") {
+        return;
+    }
+    let temp = tempfile::tempdir().unwrap();
+    let out = temp.path().join("out");
+    build_into(&out);
+    let folder = out.join("giay-khen/gk");
+    let certificate = files_below(&folder)
+        .into_iter()
+        .find(|f| f.to_string_lossy().contains("vu-thi-ngoc-anh"))
+        .expect("a certificate for Vũ Thị Ngọc Ánh");
+    let text = flat(&pdftotext(&folder.join(certificate)));
+    let literal = r#"Đã có thành tích xuất sắc (đạt 100% chỉ tiêu) #1 *nổi bật* _[2025]_ $x$ @ref <tag> \ "trích dẫn""#;
+    assert!(
+        text.contains(literal),
+        "markup was not printed literally: {text}"
+    );
+}
+
+#[test]
+fn the_same_input_gives_byte_identical_output() {
+    let temp = tempfile::tempdir().unwrap();
+    let (a, b) = (temp.path().join("a"), temp.path().join("b"));
+    build_into(&a);
+    build_into(&b);
+    let files = files_below(&a);
+    assert_eq!(files, files_below(&b));
+    for file in files {
+        assert!(
+            std::fs::read(a.join(&file)).unwrap() == std::fs::read(b.join(&file)).unwrap(),
+            "{} differs",
+            file.display()
+        );
+    }
+}
+
+#[test]
+fn init_scaffolds_a_campaign_that_builds_once_workbooks_arrive() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().join("dot-xet");
+    let out = tdkt(&["init", dir.to_str().unwrap()]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for file in [
+        "tdkt.toml",
+        "quy-dinh-2025.toml",
+        "units.csv",
+        "templates/quyet-dinh.typ",
+        "templates/lib.typ",
+    ] {
+        assert!(dir.join(file).is_file(), "{file} missing");
+    }
+    assert!(dir.join("inbox").is_dir());
+    // A second init refuses to overwrite.
+    assert_eq!(
+        tdkt(&["init", dir.to_str().unwrap()]).status.code(),
+        Some(2)
+    );
+    // The scaffold's settings and regulation load.
+    let check = tdkt(&["check", dir.to_str().unwrap()]);
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+}
+
+#[test]
+fn form_writes_a_workbook_that_tdkt_reads_back() {
+    let temp = tempfile::tempdir().unwrap();
+    let form = temp.path().join("bieu-mau.xlsx");
+    let out = tdkt(&["form", "--out", form.to_str().unwrap(), "--year", "2025"]);
+    assert_eq!(out.status.code(), Some(0));
+    let bytes = std::fs::read(&form).unwrap();
+    let raw = tdkt::ingest::read_workbook_bytes(bytes, "bieu-mau.xlsx").unwrap();
+    let names: Vec<&str> = raw.sheets.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["Thông tin đơn vị", "Cá nhân", "Tập thể"]);
+    let readings = tdkt::map::explain(&raw, 2025);
+    assert_eq!(readings.len(), 2, "both lists recognised");
+    assert_eq!(readings[0].header_row, 3);
+    assert!(
+        readings[0]
+            .columns
+            .iter()
+            .any(|(_, f)| f == "Xếp loại năm 2024")
+    );
+}

@@ -1,0 +1,329 @@
+//! Each stage alone, on data made in the test: no sample files needed.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use tdkt::aggregate::aggregate;
+use tdkt::ingest::{Cell, RawSheet, RawWorkbook};
+use tdkt::map::{MapContext, map_workbooks};
+use tdkt::model::{Individual, Rating, Sex, Source, Submission, UnitRef};
+use tdkt::regulation::Regulation;
+use tdkt::render::Renderer;
+use tdkt::settings::{Agency, DocumentSettings, DocumentStyle, Signer};
+use tdkt::validate::{Status, validate};
+use tdkt::write::Output;
+
+fn text(s: &str) -> Cell {
+    Cell::Text(s.to_string())
+}
+
+fn sheet(name: &str, rows: Vec<Vec<Cell>>) -> RawSheet {
+    RawSheet {
+        name: name.to_string(),
+        rows,
+    }
+}
+
+/// A workbook as a unit might send it: a title row, a header on row 3 with
+/// renamed columns in another order, a numbering row and a totals row.
+fn messy_workbook() -> RawWorkbook {
+    let rows = vec![
+        vec![text("ĐƠN VỊ: VIỆN TRIẾT HỌC")],
+        vec![text("DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG NĂM 2025")],
+        vec![
+            text("TT"),
+            text("HỌ TÊN"),
+            text("Năm sinh"),
+            text("Nam/Nữ"),
+            text("Ngạch"),
+            text("Xếp loại 2025"),
+            text("Xếp loại 2024"),
+            text("Danh hiệu 2024"),
+            text("Danh hiệu thi đua"),
+            text("Sáng kiến"),
+            text("Quê quán"),
+        ],
+        vec![
+            text("(1)"),
+            text("(2)"),
+            text("(3)"),
+            text("(4)"),
+            text("(5)"),
+        ],
+        vec![
+            Cell::Number(1.0),
+            text("nguyễn thị lan"),
+            text("05/03/1979"),
+            text("Nữ"),
+            text("Giảng viên chính"),
+            text("Hoàn thành xuất sắc nhiệm vụ"),
+            text("HTTNV"),
+            text("LĐTT"),
+            text("Chiến sĩ thi đua cơ sở"),
+            Cell::Empty,
+            text("Hà Nam"),
+        ],
+        vec![
+            Cell::Number(2.0),
+            text("Trần Văn Bình"),
+            text("31/02/1980"),
+            text("Nam"),
+            text("Chuyên viên"),
+            text("HTTNV"),
+            Cell::Empty,
+            Cell::Empty,
+            text("LĐTT"),
+        ],
+        vec![Cell::Empty, text("Tổng cộng: 2 người")],
+    ];
+    RawWorkbook {
+        file: "triet.xlsx".into(),
+        modified: None,
+        sheets: vec![sheet("DS CN", rows)],
+    }
+}
+
+#[test]
+fn map_finds_the_list_by_its_labels_and_names_bad_cells() {
+    let regulation = Regulation::default_national().unwrap();
+    let context = MapContext {
+        regulation: &regulation,
+        units: None,
+        year: 2025,
+    };
+    let mapped = map_workbooks(&[messy_workbook()], context);
+    let submission = &mapped.submissions[0];
+    assert_eq!(submission.unit.as_ref().unwrap().name, "VIỆN TRIẾT HỌC");
+    // The second row has an impossible date: an error at its cell, row left out.
+    assert_eq!(submission.individuals.len(), 1);
+    let lan = &submission.individuals[0];
+    assert_eq!(lan.full_name, "Nguyễn Thị Lan");
+    assert_eq!(lan.sex, Some(Sex::Female));
+    assert_eq!(lan.rating, Some(Rating::Htxsnv));
+    assert_eq!(lan.rating_history.get(&2024), Some(&Rating::Httnv));
+    assert_eq!(
+        lan.title_history.get(&2024).map(String::as_str),
+        Some("LĐTT")
+    );
+    assert_eq!(lan.proposed_title.as_deref(), Some("CSTĐCS"));
+    assert_eq!(
+        lan.source,
+        Source {
+            sheet: "DS CN".into(),
+            row: 5
+        }
+    );
+    let bad_date = mapped
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "ingest.bad-date")
+        .expect("bad date reported");
+    assert_eq!(bad_date.cell.as_deref(), Some("C6"));
+    assert_eq!(bad_date.sheet.as_deref(), Some("DS CN"));
+    assert!(bad_date.message.contains("31/02/1980"));
+}
+
+fn person(name: &str, rating: Rating, title: &str, award: Option<&str>) -> Individual {
+    Individual {
+        full_name: name.to_string(),
+        birth: None,
+        sex: Some(Sex::Male),
+        job_title: Some("Chuyên viên".into()),
+        position: None,
+        sub_unit: None,
+        rating: Some(rating),
+        rating_history: BTreeMap::from([(2024, Rating::Htxsnv), (2023, Rating::Httnv)]),
+        title_history: BTreeMap::from([(2024, "CSTĐCS".to_string())]),
+        prior_awards: Vec::new(),
+        teaching_hours: None,
+        research_points: None,
+        initiative: None,
+        months_worked: None,
+        discipline: None,
+        proposed_title: Some(title.to_string()),
+        proposed_award: award.map(str::to_string),
+        achievement: None,
+        remark: None,
+        source: Source {
+            sheet: "Cá nhân".into(),
+            row: 4,
+        },
+    }
+}
+
+fn submission(people: Vec<Individual>) -> Submission {
+    Submission {
+        file: "u.xlsx".into(),
+        unit: Some(UnitRef {
+            code: "U".into(),
+            name: "Viện U".into(),
+        }),
+        year: Some(2025),
+        headcount: Some(40),
+        individuals: people,
+        collectives: Vec::new(),
+    }
+}
+
+#[test]
+fn validate_judges_the_title_before_the_award_of_a_row() {
+    let regulation = Regulation::default_national().unwrap();
+    let submissions = vec![submission(vec![
+        person("Lê Văn An", Rating::Htxsnv, "CSTĐCS", Some("BK-BỘ")),
+        person("Lê Văn Bảo", Rating::Httnv, "CSTĐCS", Some("BK-BỘ")),
+    ])];
+    let validation = validate(&submissions, &regulation, 2025);
+    let status: Vec<(&str, &str, Status)> = validation
+        .verdicts
+        .iter()
+        .map(|v| (v.subject.as_str(), v.proposal.as_str(), v.status))
+        .collect();
+    assert_eq!(
+        status,
+        [
+            ("Lê Văn An", "CSTĐCS", Status::Eligible),
+            // CSTĐCS in 2024 and again in 2025: two years running.
+            ("Lê Văn An", "BK-BỘ", Status::Eligible),
+            // HTTNV without an initiative: no CSTĐCS this year…
+            ("Lê Văn Bảo", "CSTĐCS", Status::NotEligible),
+            // …so the chain ends at 2024 with one year only.
+            ("Lê Văn Bảo", "BK-BỘ", Status::NotEligible),
+        ]
+    );
+}
+
+fn documents() -> DocumentSettings {
+    DocumentSettings {
+        agency: Agency {
+            parent: String::new(),
+            name: "Học viện Thử nghiệm".into(),
+            abbreviation: "HVTN".into(),
+            place: "Hà Nội".into(),
+        },
+        signer: Signer {
+            authority: "Giám đốc Học viện Thử nghiệm".into(),
+            prefix: String::new(),
+            title: "Giám đốc".into(),
+            name: "Nguyễn Văn Ký".into(),
+        },
+        style: DocumentStyle::State,
+        decision_date: NaiveDate::from_ymd_opt(2026, 1, 15).unwrap(),
+        proposer: "Thường trực Hội đồng".into(),
+        recipients: vec!["Như Điều 3".into()],
+        archive: "VT, TĐKT".into(),
+    }
+}
+
+#[test]
+fn aggregate_sorts_lists_and_pays_the_bonus_in_force() {
+    let regulation = Regulation::default_national().unwrap();
+    let submissions = vec![submission(vec![
+        person("Trần Văn Đức", Rating::Htxsnv, "LĐTT", None),
+        person("Nguyễn Thị Ánh", Rating::Htxsnv, "LĐTT", None),
+        person("Lê Văn Dũng", Rating::Htxsnv, "LĐTT", None),
+    ])];
+    let validation = validate(&submissions, &regulation, 2025);
+    let date = NaiveDate::from_ymd_opt(2026, 1, 15).unwrap();
+    let result = aggregate(&submissions, &validation, &regulation, 2025, date, &[]);
+    let ldtt = result.decisions.iter().find(|d| d.code == "LĐTT").unwrap();
+    let names: Vec<&str> = ldtt.individuals.iter().map(|g| g.name.as_str()).collect();
+    assert_eq!(names, ["Nguyễn Thị Ánh", "Lê Văn Dũng", "Trần Văn Đức"]);
+    assert!(
+        ldtt.individuals.iter().all(|g| g.bonus == Some(710_000)),
+        "0.3 × 2,340,000 = 702,000 → 710,000"
+    );
+    assert_eq!(ldtt.total_bonus, 2_130_000);
+    assert_eq!(
+        ldtt.individuals
+            .iter()
+            .map(|g| g.ordinal)
+            .collect::<Vec<_>>(),
+        [1, 2, 3]
+    );
+}
+
+#[test]
+fn markup_in_names_can_never_run_as_code() {
+    let regulation = Regulation::default_national().unwrap();
+    let hostile = [
+        "Nguyễn #pagebreak() Văn A",
+        "Lê ]#pagebreak()[ Thị B",
+        "Trần */ #set page(width: 1pt) /* C",
+        "Phạm \\ $x^2$ @ref <lbl> `raw` = - + ~ ' \" D",
+    ];
+    let mut people: Vec<Individual> = hostile
+        .iter()
+        .map(|n| person(n, Rating::Htxsnv, "CSTĐCS", Some("GK")))
+        .collect();
+    for p in &mut people {
+        p.achievement = Some("trong #emph[công tác] // không phải chú thích".into());
+    }
+    let submissions = vec![submission(people)];
+    let validation = validate(&submissions, &regulation, 2025);
+    let date = NaiveDate::from_ymd_opt(2026, 1, 15).unwrap();
+    let result = aggregate(&submissions, &validation, &regulation, 2025, date, &[]);
+    let gk = result.decisions.iter().find(|d| d.code == "GK").unwrap();
+    assert_eq!(gk.individuals.len(), 4);
+
+    let renderer = Renderer::new(None, None).unwrap();
+    let temp = tempfile::tempdir().unwrap();
+    let output = Output::begin(&temp.path().join("out")).unwrap();
+    let written = renderer
+        .render_certificates(gk, &documents(), &output, true)
+        .unwrap();
+    // One file per person plus the print file: no name added a page.
+    assert_eq!(written, 5);
+    let out = output.commit().unwrap();
+    let combined = std::fs::read(out.join("giay-khen/gk-in-gop.pdf")).unwrap();
+    let pages = tdkt::render::split_pages(&combined).unwrap();
+    assert_eq!(pages.len(), 4, "one page per certificate");
+}
+
+#[test]
+fn a_failed_run_leaves_the_previous_output_untouched() {
+    let temp = tempfile::tempdir().unwrap();
+    let target = temp.path().join("out");
+    let first = Output::begin(&target).unwrap();
+    first
+        .write(std::path::Path::new("a/old.txt"), b"old")
+        .unwrap();
+    first.commit().unwrap();
+
+    let second = Output::begin(&target).unwrap();
+    second
+        .write(std::path::Path::new("a/new.txt"), b"new")
+        .unwrap();
+    drop(second); // the run fails before commit
+    assert!(target.join("a/old.txt").is_file());
+    assert!(!target.join("a/new.txt").exists());
+    let entries = std::fs::read_dir(temp.path()).unwrap().count();
+    assert_eq!(entries, 1, "the staging folder is cleaned up");
+}
+
+#[test]
+fn a_broken_workbook_stops_only_itself() {
+    let temp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        temp.path().join("hong.xlsx"),
+        b"PK\x03\x04 not really a zip",
+    )
+    .unwrap();
+    std::fs::write(temp.path().join("~$dang-mo.xlsx"), b"lock").unwrap();
+    let form =
+        tdkt::form::blank_form(&Regulation::default_national().unwrap(), Some(2025)).unwrap();
+    std::fs::write(temp.path().join("trong.xlsx"), form).unwrap();
+    let inbox = tdkt::ingest::read_inbox(temp.path()).unwrap();
+    assert_eq!(inbox.workbooks.len(), 1);
+    let broken = inbox
+        .diagnostics
+        .iter()
+        .find(|d| d.file == "hong.xlsx")
+        .expect("broken file reported");
+    assert!(broken.is_error());
+    assert!(
+        inbox
+            .diagnostics
+            .iter()
+            .any(|d| d.file == "~$dang-mo.xlsx" && d.code == "ingest.lock-file")
+    );
+}
