@@ -84,12 +84,11 @@ fn feedback_workbook(
         sheet.write_string_with_format(2, col as u16, *name, &header)?;
         sheet.set_column_width(col as u16, width)?;
     }
-    let mut row = 3;
-    for verdict in validation
+    let verdicts = validation
         .verdicts
         .iter()
-        .filter(|v| v.record.submission == index)
-    {
+        .filter(|v| v.record.submission == index);
+    for (row, verdict) in (3..).zip(verdicts) {
         let format = match verdict.status {
             Status::Eligible => &good,
             Status::Held | Status::CannotVerify => &held,
@@ -104,7 +103,6 @@ fn feedback_workbook(
         sheet.write_string_with_format(row, 4, verdict.status.label_vi(), format)?;
         sheet.write_string(row, 5, reasons.join("\n"))?;
         sheet.write_string(row, 6, rules.join("\n"))?;
-        row += 1;
     }
 
     let problems = workbook.add_worksheet();
@@ -115,13 +113,11 @@ fn feedback_workbook(
         problems.write_string_with_format(0, col as u16, *name, &header)?;
         problems.set_column_width(col as u16, width)?;
     }
-    let mut row = 1;
-    for d in diagnostics.iter().filter(|d| d.file == submission.file) {
+    for (row, d) in (1..).zip(diagnostics.iter().filter(|d| d.file == submission.file)) {
         problems.write_string(row, 0, if d.is_error() { "Lỗi" } else { "Cảnh báo" })?;
         problems.write_string(row, 1, d.sheet.as_deref().unwrap_or(""))?;
         problems.write_string(row, 2, d.cell.as_deref().unwrap_or(""))?;
         problems.write_string(row, 3, &d.message)?;
-        row += 1;
     }
     Ok(workbook.save_to_buffer()?)
 }

@@ -131,7 +131,7 @@ pub fn read_inbox(inbox: &Path) -> anyhow::Result<Inbox> {
         }
     }
 
-    let results: Vec<Result<RawWorkbook, Diagnostic>> = paths
+    let results: Vec<Result<RawWorkbook, Box<Diagnostic>>> = paths
         .par_iter()
         .map(|(path, name)| read_workbook(path, name))
         .collect();
@@ -139,7 +139,7 @@ pub fn read_inbox(inbox: &Path) -> anyhow::Result<Inbox> {
     for result in results {
         match result {
             Ok(workbook) => workbooks.push(workbook),
-            Err(diagnostic) => diagnostics.push(diagnostic),
+            Err(diagnostic) => diagnostics.push(*diagnostic),
         }
     }
     Ok(Inbox {
@@ -185,7 +185,7 @@ fn relative_name(inbox: &Path, path: &Path) -> String {
 }
 
 /// Reads one workbook from disk.
-pub fn read_workbook(path: &Path, name: &str) -> Result<RawWorkbook, Diagnostic> {
+pub fn read_workbook(path: &Path, name: &str) -> Result<RawWorkbook, Box<Diagnostic>> {
     let bytes = std::fs::read(path).map_err(|e| {
         Diagnostic::error(
             "ingest.unreadable",
@@ -201,7 +201,7 @@ pub fn read_workbook(path: &Path, name: &str) -> Result<RawWorkbook, Diagnostic>
 
 /// Reads a workbook from its bytes; the format is recognised from the
 /// content, not the extension.
-pub fn read_workbook_bytes(bytes: Vec<u8>, name: &str) -> Result<RawWorkbook, Diagnostic> {
+pub fn read_workbook_bytes(bytes: Vec<u8>, name: &str) -> Result<RawWorkbook, Box<Diagnostic>> {
     let cursor = std::io::Cursor::new(bytes);
     let mut book =
         calamine::open_workbook_auto_from_rs(cursor).map_err(|e| open_error(name, &e))?;
@@ -222,7 +222,7 @@ pub fn read_workbook_bytes(bytes: Vec<u8>, name: &str) -> Result<RawWorkbook, Di
     })
 }
 
-fn open_error(name: &str, error: &calamine::Error) -> Diagnostic {
+fn open_error(name: &str, error: &calamine::Error) -> Box<Diagnostic> {
     let detail = error.to_string();
     let lower = detail.to_lowercase();
     let message = if lower.contains("password") || lower.contains("encrypt") {
@@ -230,7 +230,7 @@ fn open_error(name: &str, error: &calamine::Error) -> Diagnostic {
     } else {
         format!("Không mở được bảng tính (tệp hỏng hoặc không đúng định dạng): {detail}")
     };
-    Diagnostic::error("ingest.unreadable", name, message)
+    Box::new(Diagnostic::error("ingest.unreadable", name, message))
 }
 
 fn grid(range: &calamine::Range<Data>) -> Vec<Vec<Cell>> {

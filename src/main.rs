@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{ArgAction, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use tdkt::pipeline;
 use tdkt::settings::{Flags, Settings};
@@ -27,18 +27,19 @@ enum Command {
     /// Tạo thư mục đợt xét mới: tdkt.toml, quy định, mẫu văn bản, thư mục hồ sơ trống.
     Init {
         /// Thư mục sẽ tạo.
+        #[arg(value_name = "THƯ_MỤC")]
         dir: PathBuf,
     },
     /// Ghi biểu mẫu đề nghị khen thưởng (.xlsx) để gửi các đơn vị điền.
     Form {
         /// Tệp sẽ ghi (mặc định: bieu-mau-de-nghi-khen-thuong.xlsx).
-        #[arg(long)]
+        #[arg(long, value_name = "TỆP")]
         out: Option<PathBuf>,
         /// Ghi năm vào tiêu đề các cột (Xếp loại năm 2025 …).
-        #[arg(long)]
+        #[arg(long, value_name = "NĂM")]
         year: Option<i32>,
         /// Lấy danh sách danh hiệu, hình thức khen thưởng từ tệp quy định này.
-        #[arg(long)]
+        #[arg(long, value_name = "TỆP")]
         regulation: Option<PathBuf>,
     },
     /// Chỉ đọc hồ sơ và cho biết đã đọc được gì (bảng dễ đọc, hoặc JSON với --json).
@@ -50,7 +51,7 @@ enum Command {
         #[command(flatten)]
         read: ReadArgs,
         /// Thư mục kết quả (mặc định: theo tdkt.toml, hoặc output/).
-        #[arg(long)]
+        #[arg(long, value_name = "THƯ_MỤC")]
         out: Option<PathBuf>,
     },
 }
@@ -58,18 +59,19 @@ enum Command {
 #[derive(Args)]
 struct ReadArgs {
     /// Thư mục đợt xét (có tdkt.toml) hoặc thư mục chứa các tệp Excel.
+    #[arg(value_name = "THƯ_MỤC")]
     input: Option<PathBuf>,
     /// In kết quả dạng JSON (cho chương trình khác đọc).
     #[arg(long)]
     json: bool,
     /// Năm xét.
-    #[arg(long)]
+    #[arg(long, value_name = "NĂM")]
     year: Option<i32>,
     /// Danh sách đơn vị (.csv hoặc .xlsx với các cột code, name, aliases).
-    #[arg(long)]
+    #[arg(long, value_name = "TỆP")]
     units: Option<PathBuf>,
     /// Tệp quy định xét (mặc định: quy định quốc gia hiện hành).
-    #[arg(long)]
+    #[arg(long, value_name = "TỆP")]
     regulation: Option<PathBuf>,
 }
 
@@ -86,7 +88,11 @@ impl ReadArgs {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = localise(Cli::command()).get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(error) => error.exit(),
+    };
     match run(cli.command) {
         Ok(code) => ExitCode::from(code),
         Err(error) => {
@@ -94,6 +100,47 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+const HELP_TEMPLATE: &str = "{about-with-newline}\nCách dùng: {usage}\n\n{all-args}{after-help}";
+
+/// `--help` in plain Vietnamese: headings, the help and version flags, for
+/// every subcommand.
+fn localise(command: clap::Command) -> clap::Command {
+    let is_top = command.get_name() == "tdkt";
+    let mut command = command
+        .help_template(HELP_TEMPLATE)
+        .subcommand_help_heading("Lệnh")
+        .subcommand_value_name("LỆNH")
+        .disable_help_subcommand(true)
+        .disable_help_flag(true)
+        .disable_version_flag(true)
+        .arg(
+            clap::Arg::new("help")
+                .short('h')
+                .long("help")
+                .action(ArgAction::Help)
+                .help("In hướng dẫn này"),
+        );
+    if is_top {
+        command = command.arg(
+            clap::Arg::new("version")
+                .short('V')
+                .long("version")
+                .action(ArgAction::Version)
+                .help("In số phiên bản"),
+        );
+    }
+    command
+        .mut_args(|arg| {
+            let heading = if arg.is_positional() {
+                "Tham số"
+            } else {
+                "Tùy chọn"
+            };
+            arg.help_heading(heading)
+        })
+        .mut_subcommands(localise)
 }
 
 fn run(command: Command) -> anyhow::Result<u8> {

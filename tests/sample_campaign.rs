@@ -211,6 +211,26 @@ fn build_writes_decisions_certificates_and_report_that_outside_tools_accept() {
     ] {
         assert!(out.join(path).is_file(), "{path} missing");
     }
+    // The feedback workbook lists every proposal of the unit, one a row.
+    let feedback = tdkt::ingest::read_workbook(&out.join("phan-hoi/vth.xlsx"), "vth.xlsx").unwrap();
+    let sheet = &feedback.sheets[0];
+    assert_eq!(sheet.name, "Kết quả xét");
+    let vth_verdicts = json["verdicts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["unit"] == "VTH")
+        .count();
+    let listed = sheet.rows.iter().skip(3).filter(|r| !r.is_empty()).count();
+    assert_eq!(listed, vth_verdicts);
+    assert!(
+        sheet
+            .rows
+            .iter()
+            .flatten()
+            .any(|c| c.as_text() == "Không đủ điều kiện")
+    );
+
     // No staging folder is left behind.
     let leftovers: Vec<_> = std::fs::read_dir(temp.path())
         .unwrap()

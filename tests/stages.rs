@@ -269,7 +269,7 @@ fn markup_in_names_can_never_run_as_code() {
     let temp = tempfile::tempdir().unwrap();
     let output = Output::begin(&temp.path().join("out")).unwrap();
     let written = renderer
-        .render_certificates(gk, &documents(), &output, true)
+        .render_certificates(gk, &documents(), &output)
         .unwrap();
     // One file per person plus the print file: no name added a page.
     assert_eq!(written, 5);

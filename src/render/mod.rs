@@ -15,7 +15,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Context, Result};
 use indicatif::ProgressBar;
-use rayon::prelude::*;
 
 use crate::aggregate::{Aggregate, Grant, GrantList};
 use crate::regulation::Regulation;
@@ -23,40 +22,39 @@ use crate::settings::DocumentSettings;
 use crate::text::slug;
 use crate::write::Output;
 
-pub use split::split_pages;
+pub use split::{merge_documents, split_pages};
 pub use templates::{Templates, escape_typst};
 pub use world::{Pdf, Typesetter};
 
-/// typst's compile needs more than rayon's default 2 MiB of stack.
+/// typst's compile needs more than the default 2 MiB of stack.
 const STACK_SIZE: usize = 16 * 1024 * 1024;
-/// Certificates compiled together and then split.
+/// Certificates compiled together, exported once, then split.
 const CERTIFICATE_BATCH: usize = 64;
-/// typst's memo cache grows without bound unless trimmed now and then.
-const EVICT_EVERY: usize = 32;
+/// typst's memo cache grows without bound unless trimmed now and then:
+/// every `EVICT_EVERY` documents, entries unused for `EVICT_AGE` trims go.
+const EVICT_EVERY: usize = 8;
+const EVICT_AGE: usize = 2;
 
-/// Fonts, templates and the thread pool: made once per run.
+/// Fonts, templates and the compile counter: made once per run.
 pub struct Renderer {
     typesetter: Typesetter,
     templates: Templates,
-    pool: rayon::ThreadPool,
+    workers: usize,
     compiled: AtomicUsize,
 }
 
-/// A document to make: which template, with what view, written where.
-enum Job<'a> {
+/// One unit of work for a worker.
+enum Task<'a> {
+    /// An official document: which template, with what view, written where.
     Document {
         path: PathBuf,
         template: &'static str,
         view: serde_json::Value,
     },
+    /// A batch of one list's certificates: one file per person.
     Certificates {
         list: &'a GrantList,
         grants: &'a [Grant],
-        folder: PathBuf,
-    },
-    CombinedCertificates {
-        list: &'a GrantList,
-        path: PathBuf,
     },
 }
 
@@ -71,15 +69,17 @@ impl Renderer {
         for (name, bytes) in &templates.assets {
             typesetter.add_file(name, bytes.clone())?;
         }
-        let pool = rayon::ThreadPoolBuilder::new()
+        // typst parallelises inside a compilation on rayon's global pool;
+        // its threads need the larger stack too. Another part of the process
+        // may have built the pool already, which is fine.
+        let _ = rayon::ThreadPoolBuilder::new()
             .stack_size(STACK_SIZE)
-            .thread_name(|i| format!("tdkt-render-{i}"))
-            .build()
-            .context("Không tạo được luồng xử lý")?;
+            .build_global();
+        let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
         Ok(Renderer {
             typesetter,
             templates,
-            pool,
+            workers,
             compiled: AtomicUsize::new(0),
         })
     }
@@ -94,23 +94,110 @@ impl Renderer {
         output: &Output,
         progress: &ProgressBar,
     ) -> Result<usize> {
-        let jobs = plan(aggregate, regulation, settings)?;
-        progress.set_length(jobs.iter().map(Job::weight).sum::<usize>() as u64);
-        let counts: Vec<usize> = self.pool.install(|| {
-            jobs.par_iter()
-                .map(|job| {
-                    let written = self.run(job, settings, output)?;
-                    progress.inc(job.weight() as u64);
-                    Ok(written)
-                })
-                .collect::<Result<_>>()
-        })?;
-        Ok(counts.into_iter().sum())
+        let lists: Vec<&GrantList> = aggregate
+            .decisions
+            .iter()
+            .filter(|l| l.certificate.is_some())
+            .collect();
+        // Certificates first: they are most of the work.
+        let mut tasks: Vec<Task<'_>> = lists
+            .iter()
+            .flat_map(|list| certificate_tasks(list))
+            .collect();
+        tasks.extend(document_tasks(aggregate, regulation, settings)?);
+        let files = tasks.iter().map(Task::files).sum::<usize>() + lists.len();
+        progress.set_length(files as u64);
+        let results = self.run_all(&tasks, settings, output, progress)?;
+        self.merge_print_files(&lists, &tasks, results, output)?;
+        progress.inc(lists.len() as u64);
+        Ok(files)
     }
 
-    fn run(&self, job: &Job<'_>, settings: &DocumentSettings, output: &Output) -> Result<usize> {
-        match job {
-            Job::Document {
+    /// Renders the certificates of one list (a file per person and the
+    /// combined print file) into `output`; returns the files written.
+    pub fn render_certificates(
+        &self,
+        list: &GrantList,
+        settings: &DocumentSettings,
+        output: &Output,
+    ) -> Result<usize> {
+        let tasks = certificate_tasks(list);
+        let results = self.run_all(&tasks, settings, output, &ProgressBar::hidden())?;
+        self.merge_print_files(&[list], &tasks, results, output)?;
+        Ok(list.count() + 1)
+    }
+
+    /// Runs tasks on a fixed set of worker threads; returns each task's
+    /// batch PDF (certificates) in task order.
+    ///
+    /// Not rayon's `par_iter`: typst itself uses rayon inside a compilation,
+    /// and a rayon worker waiting there steals other batches and starts
+    /// compiling them on top of its stack, so memory and stack depth grow
+    /// with the number of certificates. Plain workers keep at most one
+    /// document in flight each.
+    fn run_all(
+        &self,
+        tasks: &[Task<'_>],
+        settings: &DocumentSettings,
+        output: &Output,
+        progress: &ProgressBar,
+    ) -> Result<Vec<Option<Vec<u8>>>> {
+        let next = AtomicUsize::new(0);
+        let results: Vec<std::sync::Mutex<Option<Vec<u8>>>> =
+            tasks.iter().map(|_| Default::default()).collect();
+        std::thread::scope(|scope| -> Result<()> {
+            let mut handles = Vec::new();
+            for i in 0..self.workers.min(tasks.len()) {
+                let (next, results) = (&next, &results);
+                let handle = std::thread::Builder::new()
+                    .name(format!("tdkt-render-{i}"))
+                    .stack_size(STACK_SIZE)
+                    .spawn_scoped(scope, move || -> Result<()> {
+                        loop {
+                            let index = next.fetch_add(1, Ordering::Relaxed);
+                            let Some(task) = tasks.get(index) else {
+                                return Ok(());
+                            };
+                            match self.run(task, settings, output, progress) {
+                                Ok(bytes) => {
+                                    if let Ok(mut slot) = results[index].lock() {
+                                        *slot = bytes;
+                                    }
+                                }
+                                Err(error) => {
+                                    // Stop the other workers early.
+                                    next.store(tasks.len(), Ordering::Relaxed);
+                                    return Err(error);
+                                }
+                            }
+                        }
+                    })
+                    .context("Không tạo được luồng xử lý")?;
+                handles.push(handle);
+            }
+            for handle in handles {
+                handle
+                    .join()
+                    .map_err(|_| anyhow::anyhow!("Một luồng dựng văn bản bị lỗi"))??;
+            }
+            Ok(())
+        })?;
+        Ok(results
+            .into_iter()
+            .map(|slot| slot.into_inner().unwrap_or_default())
+            .collect())
+    }
+
+    /// Runs one task; a certificate batch returns its PDF for the print file.
+    fn run(
+        &self,
+        task: &Task<'_>,
+        settings: &DocumentSettings,
+        output: &Output,
+        progress: &ProgressBar,
+    ) -> Result<Option<Vec<u8>>> {
+        match task {
+            Task::Document {
                 path,
                 template,
                 view,
@@ -118,20 +205,13 @@ impl Renderer {
                 let source = self.templates.render(template, view)?;
                 let pdf = self.compile(source, &path.to_string_lossy(), settings, true)?;
                 output.write(path, &pdf.bytes)?;
-                Ok(1)
+                progress.inc(1);
+                Ok(None)
             }
-            Job::Certificates {
-                list,
-                grants,
-                folder,
-            } => {
+            Task::Certificates { list, grants } => {
                 let view = views::certificates_view(list, grants, settings);
                 let source = self.templates.render("chung-nhan.typ", &view)?;
-                let ident = format!(
-                    "{}/{}",
-                    folder.display(),
-                    grants.first().map_or(0, |g| g.ordinal)
-                );
+                let ident = format!("{}/{}", list.id, grants.first().map_or(0, |g| g.ordinal));
                 let pdf = self.compile(source, &ident, settings, false)?;
                 let pages = split_pages(&pdf.bytes)?;
                 anyhow::ensure!(
@@ -140,20 +220,38 @@ impl Renderer {
                     grants.len(),
                     pages.len()
                 );
+                let folder = certificate_folder(list).join(&list.id);
                 for (grant, page) in grants.iter().zip(&pages) {
                     output.write(&folder.join(certificate_file_name(grant)), page)?;
                 }
-                Ok(pages.len())
-            }
-            Job::CombinedCertificates { list, path } => {
-                let grants: Vec<Grant> = list.grants().cloned().collect();
-                let view = views::certificates_view(list, &grants, settings);
-                let source = self.templates.render("chung-nhan.typ", &view)?;
-                let pdf = self.compile(source, &path.to_string_lossy(), settings, false)?;
-                output.write(path, &pdf.bytes)?;
-                Ok(1)
+                progress.inc(grants.len() as u64);
+                Ok(Some(pdf.bytes))
             }
         }
+    }
+
+    /// Each list's print file: its batches merged, in order.
+    fn merge_print_files(
+        &self,
+        lists: &[&GrantList],
+        tasks: &[Task<'_>],
+        results: Vec<Option<Vec<u8>>>,
+        output: &Output,
+    ) -> Result<()> {
+        let mut results: Vec<(&Task<'_>, Option<Vec<u8>>)> = tasks.iter().zip(results).collect();
+        for list in lists {
+            let batches: Vec<Vec<u8>> = results
+                .iter_mut()
+                .filter(|(task, _)| matches!(task, Task::Certificates { list: l, .. } if std::ptr::eq(*l, *list)))
+                .filter_map(|(_, bytes)| bytes.take())
+                .collect();
+            if batches.is_empty() {
+                continue;
+            }
+            let path = certificate_folder(list).join(format!("{}-in-gop.pdf", list.id));
+            output.write(&path, &merge_documents(&batches)?)?;
+        }
+        Ok(())
     }
 
     /// Compiles one document, trimming typst's caches every few documents.
@@ -169,48 +267,9 @@ impl Renderer {
             .compile(source, ident, settings.decision_date, tagged)
             .with_context(|| format!("Không dựng được văn bản {ident}"))?;
         if self.compiled.fetch_add(1, Ordering::Relaxed) % EVICT_EVERY == EVICT_EVERY - 1 {
-            comemo::evict(10);
+            comemo::evict(EVICT_AGE);
         }
         Ok(pdf)
-    }
-
-    /// Renders the certificates of one list: a file per person and, when
-    /// `combined`, the print file. Returns the files written.
-    pub fn render_certificates(
-        &self,
-        list: &GrantList,
-        settings: &DocumentSettings,
-        output: &Output,
-        combined: bool,
-    ) -> Result<usize> {
-        let jobs: Vec<Job<'_>> = certificate_jobs(list)
-            .into_iter()
-            .filter(|j| combined || !matches!(j, Job::CombinedCertificates { .. }))
-            .collect();
-        let counts: Vec<usize> = self.pool.install(|| {
-            jobs.par_iter()
-                .map(|job| self.run(job, settings, output))
-                .collect::<Result<_>>()
-        })?;
-        Ok(counts.into_iter().sum())
-    }
-
-    /// Renders only the combined print file of a list's certificates.
-    pub fn render_certificates_combined(
-        &self,
-        list: &GrantList,
-        settings: &DocumentSettings,
-        output: &Output,
-    ) -> Result<usize> {
-        let job = certificate_jobs(list)
-            .pop()
-            .context("no certificate jobs")?;
-        self.pool.install(|| self.run(&job, settings, output))
-    }
-
-    /// Runs `f` on the renderer's thread pool (large stacks).
-    pub fn install<R: Send>(&self, f: impl FnOnce() -> R + Send) -> R {
-        self.pool.install(f)
     }
 
     /// The Typst source a template produces, for tests and debugging.
@@ -219,33 +278,35 @@ impl Renderer {
     }
 }
 
-impl Job<'_> {
+impl Task<'_> {
     /// Progress units: one per file written.
-    fn weight(&self) -> usize {
+    fn files(&self) -> usize {
         match self {
-            Job::Certificates { grants, .. } => grants.len(),
-            _ => 1,
+            Task::Certificates { grants, .. } => grants.len(),
+            Task::Document { .. } => 1,
         }
     }
 }
 
-fn plan<'a>(
+/// A list's certificates in batches.
+fn certificate_tasks(list: &GrantList) -> Vec<Task<'_>> {
+    list.collectives
+        .chunks(CERTIFICATE_BATCH)
+        .chain(list.individuals.chunks(CERTIFICATE_BATCH))
+        .map(|grants| Task::Certificates { list, grants })
+        .collect()
+}
+
+/// Decisions, submissions and the report.
+fn document_tasks<'a>(
     aggregate: &'a Aggregate,
     regulation: &Regulation,
     settings: &DocumentSettings,
-) -> Result<Vec<Job<'a>>> {
-    let mut jobs = Vec::new();
-    // Certificates first: they are the longest jobs, so start them early.
-    for list in aggregate
-        .decisions
-        .iter()
-        .filter(|l| l.certificate.is_some())
-    {
-        jobs.extend(certificate_jobs(list));
-    }
+) -> Result<Vec<Task<'a>>> {
+    let mut tasks = Vec::new();
     for list in &aggregate.decisions {
         let view = views::decision_view(list, aggregate, regulation, settings);
-        jobs.push(Job::Document {
+        tasks.push(Task::Document {
             path: PathBuf::from("quyet-dinh").join(format!("qd-{}.pdf", list.id)),
             template: "quyet-dinh.typ",
             view: serde_json::to_value(view)?,
@@ -253,39 +314,19 @@ fn plan<'a>(
     }
     for list in &aggregate.submissions {
         let view = views::submission_view(list, aggregate, settings);
-        jobs.push(Job::Document {
+        tasks.push(Task::Document {
             path: PathBuf::from("to-trinh").join(format!("ttr-{}.pdf", list.id)),
             template: "to-trinh.typ",
             view: serde_json::to_value(view)?,
         });
     }
     let report = views::report_view(aggregate, regulation, settings);
-    jobs.push(Job::Document {
+    tasks.push(Task::Document {
         path: PathBuf::from("bao-cao").join("bao-cao-tong-hop.pdf"),
         template: "bao-cao.typ",
         view: serde_json::to_value(report)?,
     });
-    Ok(jobs)
-}
-
-/// Batches of a list's certificates, then its combined print file (last).
-fn certificate_jobs(list: &GrantList) -> Vec<Job<'_>> {
-    let folder = certificate_folder(list);
-    let mut jobs: Vec<Job<'_>> = list
-        .collectives
-        .chunks(CERTIFICATE_BATCH)
-        .chain(list.individuals.chunks(CERTIFICATE_BATCH))
-        .map(|grants| Job::Certificates {
-            list,
-            grants,
-            folder: folder.join(&list.id),
-        })
-        .collect();
-    jobs.push(Job::CombinedCertificates {
-        list,
-        path: folder.join(format!("{}-in-gop.pdf", list.id)),
-    });
-    jobs
+    Ok(tasks)
 }
 
 /// The built-in templates, (file name, text), for `tdkt init`.

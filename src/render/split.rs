@@ -4,7 +4,8 @@
 //! fonts again for every file. tdkt instead compiles certificates in
 //! batches, one page each, exports the batch once, and copies each page with
 //! the objects it uses (content, fonts, images) into a file of its own. The
-//! fonts are subset once per batch and shared by reference.
+//! fonts are subset once per batch and shared by reference. The combined
+//! print file is the batches merged, so no certificate is laid out twice.
 
 use std::collections::BTreeMap;
 
@@ -16,24 +17,102 @@ const INHERITED: [&[u8]; 4] = [b"Resources", b"MediaBox", b"CropBox", b"Rotate"]
 
 /// One PDF per page of `pdf`, in page order.
 pub fn split_pages(pdf: &[u8]) -> Result<Vec<Vec<u8>>> {
-    let source = Document::load_mem(pdf).context("PDF trung gian không đọc lại được")?;
-    let info = source
-        .trailer
-        .get(b"Info")
-        .ok()
-        .and_then(|o| o.as_reference().ok());
-    source
-        .get_pages()
-        .values()
-        .map(|&page| extract_page(&source, page, info))
+    let source = load(pdf)?;
+    let pages: Vec<ObjectId> = source.get_pages().values().copied().collect();
+    pages
+        .into_iter()
+        .map(|page| {
+            let mut assembly = Assembly::new(&source);
+            assembly.add_pages(&source, &[page])?;
+            assembly.finish(&source)
+        })
         .collect()
 }
 
-fn extract_page(source: &Document, page_id: ObjectId, info: Option<ObjectId>) -> Result<Vec<u8>> {
-    let mut out = Document::with_version(source.version.clone());
-    let mut copied: BTreeMap<ObjectId, ObjectId> = BTreeMap::new();
-    let pages_id = out.new_object_id();
+/// One PDF holding every page of `pdfs`, in order. Each part keeps its own
+/// (subset) fonts, copied once per part, not once per page; parts are read
+/// one at a time.
+pub fn merge_documents(pdfs: &[Vec<u8>]) -> Result<Vec<u8>> {
+    let first = load(pdfs.first().context("không có trang nào để ghép")?)?;
+    let mut assembly = Assembly::new(&first);
+    for pdf in pdfs {
+        let source = load(pdf)?;
+        let pages: Vec<ObjectId> = source.get_pages().values().copied().collect();
+        assembly.add_pages(&source, &pages)?;
+    }
+    assembly.finish(&first)
+}
 
+fn load(pdf: &[u8]) -> Result<Document> {
+    Document::load_mem(pdf).context("PDF trung gian không đọc lại được")
+}
+
+/// A new PDF being made from pages of other PDFs.
+struct Assembly {
+    out: Document,
+    pages_id: ObjectId,
+    kids: Vec<Object>,
+}
+
+impl Assembly {
+    fn new(like: &Document) -> Self {
+        let mut out = Document::with_version(like.version.clone());
+        let pages_id = out.new_object_id();
+        Assembly {
+            out,
+            pages_id,
+            kids: Vec::new(),
+        }
+    }
+
+    /// Copies `pages` of `source`; what they share (fonts) is copied once.
+    fn add_pages(&mut self, source: &Document, pages: &[ObjectId]) -> Result<()> {
+        let mut copied: BTreeMap<ObjectId, ObjectId> = BTreeMap::new();
+        for &page in pages {
+            let id = copy_page(source, &mut self.out, &mut copied, page, self.pages_id)?;
+            self.kids.push(Object::Reference(id));
+        }
+        Ok(())
+    }
+
+    /// The finished PDF; document information is taken from `info_from`.
+    fn finish(mut self, info_from: &Document) -> Result<Vec<u8>> {
+        let mut pages = Dictionary::new();
+        pages.set("Type", Object::Name(b"Pages".to_vec()));
+        pages.set("Count", Object::Integer(self.kids.len() as i64));
+        pages.set("Kids", Object::Array(self.kids));
+        self.out
+            .objects
+            .insert(self.pages_id, Object::Dictionary(pages));
+
+        let mut catalog = Dictionary::new();
+        catalog.set("Type", Object::Name(b"Catalog".to_vec()));
+        catalog.set("Pages", Object::Reference(self.pages_id));
+        let catalog_id = self.out.add_object(catalog);
+        self.out.trailer.set("Root", Object::Reference(catalog_id));
+        if let Some(info) = info_from
+            .trailer
+            .get(b"Info")
+            .ok()
+            .and_then(|o| o.as_reference().ok())
+        {
+            let info = copy_reference(info_from, &mut self.out, &mut BTreeMap::new(), info)?;
+            self.out.trailer.set("Info", Object::Reference(info));
+        }
+        let mut bytes = Vec::new();
+        self.out.save_to(&mut bytes).context("không ghi được PDF")?;
+        Ok(bytes)
+    }
+}
+
+/// Copies one page, with what it inherits and references, under `parent`.
+fn copy_page(
+    source: &Document,
+    out: &mut Document,
+    copied: &mut BTreeMap<ObjectId, ObjectId>,
+    page_id: ObjectId,
+    parent: ObjectId,
+) -> Result<ObjectId> {
     let mut page = source
         .get_dictionary(page_id)
         .context("trang PDF hỏng")?
@@ -45,33 +124,12 @@ fn extract_page(source: &Document, page_id: ObjectId, info: Option<ObjectId>) ->
             page.set(key.to_vec(), value);
         }
     }
-    page.remove(b"Parent");
-    page.remove(b"StructParents");
-    let page = copy_object(source, &mut out, &mut copied, Object::Dictionary(page))?;
-    let new_page_id = out.add_object(page);
-    if let Ok(Object::Dictionary(dict)) = out.get_object_mut(new_page_id) {
-        dict.set("Parent", Object::Reference(pages_id));
-    }
-
-    let mut pages = Dictionary::new();
-    pages.set("Type", Object::Name(b"Pages".to_vec()));
-    pages.set("Kids", Object::Array(vec![Object::Reference(new_page_id)]));
-    pages.set("Count", Object::Integer(1));
-    out.objects.insert(pages_id, Object::Dictionary(pages));
-
-    let mut catalog = Dictionary::new();
-    catalog.set("Type", Object::Name(b"Catalog".to_vec()));
-    catalog.set("Pages", Object::Reference(pages_id));
-    let catalog_id = out.add_object(catalog);
-    out.trailer.set("Root", Object::Reference(catalog_id));
-    if let Some(info) = info {
-        let info = copy_reference(source, &mut out, &mut copied, info)?;
-        out.trailer.set("Info", Object::Reference(info));
-    }
-
-    let mut bytes = Vec::new();
-    out.save_to(&mut bytes).context("không ghi được PDF")?;
-    Ok(bytes)
+    let Object::Dictionary(mut page) = copy_object(source, out, copied, Object::Dictionary(page))?
+    else {
+        anyhow::bail!("trang PDF hỏng");
+    };
+    page.set("Parent", Object::Reference(parent));
+    Ok(out.add_object(page))
 }
 
 fn inherited(source: &Document, page: &Dictionary, key: &[u8]) -> Option<Object> {

@@ -102,8 +102,10 @@ impl Typesetter {
             tagged,
             ..PdfOptions::default()
         };
-        let bytes = typst_pdf::pdf(&document, &options)
+        let mut bytes = typst_pdf::pdf(&document, &options)
             .map_err(|errors| anyhow::anyhow!("Không xuất được PDF: {}", join_messages(&errors)))?;
+        // The exporter reserves generously; batches are kept until merged.
+        bytes.shrink_to_fit();
         Ok(Pdf {
             bytes,
             pages: document.pages().len(),
