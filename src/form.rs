@@ -96,72 +96,66 @@ pub fn blank_form(regulation: &Regulation, year: Option<i32>) -> Result<Vec<u8>>
         info.write_number(2, 1, f64::from(year))?;
     }
 
-    let ratings: Vec<&str> = Rating::ALL.iter().map(|r| r.code()).collect();
-    let titles: Vec<&str> = regulation
-        .honours
-        .iter()
-        .filter(|h| h.kind == HonourKind::Title)
-        .map(|h| h.code.as_str())
-        .collect();
-    let awards: Vec<&str> = regulation
-        .honours
-        .iter()
-        .filter(|h| h.kind == HonourKind::Award)
-        .map(|h| h.code.as_str())
-        .collect();
-
-    let individuals = workbook.add_worksheet();
-    individuals.set_name("Cá nhân")?;
-    let headers = with_years(INDIVIDUAL_HEADERS, year);
-    write_list(
-        individuals,
-        "DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG CÁ NHÂN",
-        &headers,
-        &header,
-        year,
-    )?;
-    for (col, name) in headers.iter().enumerate() {
-        let list: Option<&[&str]> = if name.starts_with("Xếp loại") {
-            Some(&ratings)
-        } else if name.starts_with("Danh hiệu") {
-            Some(&titles)
-        } else if name.starts_with("Hình thức") {
-            Some(&awards)
-        } else if name == "Giới tính" {
-            Some(&["Nam", "Nữ"])
-        } else {
-            None
-        };
-        if let Some(list) = list {
-            drop_down(individuals, col as u16, list)?;
-        }
-    }
-
-    let collectives = workbook.add_worksheet();
-    collectives.set_name("Tập thể")?;
-    let headers = with_years(COLLECTIVE_HEADERS, year);
-    write_list(
-        collectives,
-        "DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG TẬP THỂ",
-        &headers,
-        &header,
-        year,
-    )?;
-    for (col, name) in headers.iter().enumerate() {
-        let list: Option<&[&str]> = if name.starts_with("Xếp loại") {
-            Some(&ratings)
-        } else if name.starts_with("Danh hiệu") {
-            Some(&titles)
-        } else if name.starts_with("Hình thức") {
-            Some(&awards)
-        } else {
-            None
-        };
-        if let Some(list) = list {
-            drop_down(collectives, col as u16, list)?;
+    let codes = |kind: HonourKind| -> Vec<&str> {
+        regulation
+            .honours
+            .iter()
+            .filter(|h| h.kind == kind)
+            .map(|h| h.code.as_str())
+            .collect()
+    };
+    let choices = Choices {
+        ratings: Rating::ALL.iter().map(|r| r.code()).collect(),
+        titles: codes(HonourKind::Title),
+        awards: codes(HonourKind::Award),
+    };
+    let lists = [
+        (
+            "Cá nhân",
+            "DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG CÁ NHÂN",
+            INDIVIDUAL_HEADERS,
+        ),
+        (
+            "Tập thể",
+            "DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG TẬP THỂ",
+            COLLECTIVE_HEADERS,
+        ),
+    ];
+    for (name, title, headers) in lists {
+        let sheet = workbook.add_worksheet();
+        sheet.set_name(name)?;
+        let headers = with_years(headers, year);
+        write_list(sheet, title, &headers, &header, year)?;
+        for (col, label) in headers.iter().enumerate() {
+            if let Some(values) = choices.for_column(label) {
+                drop_down(sheet, col as u16, values)?;
+            }
         }
     }
     Ok(workbook.save_to_buffer()?)
+}
+
+/// The values a column's drop-down list offers.
+struct Choices<'a> {
+    ratings: Vec<&'a str>,
+    titles: Vec<&'a str>,
+    awards: Vec<&'a str>,
+}
+
+impl Choices<'_> {
+    fn for_column(&self, label: &str) -> Option<&[&str]> {
+        if label.starts_with("Xếp loại") {
+            Some(&self.ratings)
+        } else if label.starts_with("Danh hiệu") {
+            Some(&self.titles)
+        } else if label.starts_with("Hình thức") {
+            Some(&self.awards)
+        } else if label == "Giới tính" {
+            Some(&["Nam", "Nữ"])
+        } else {
+            None
+        }
+    }
 }
 
 fn with_years(headers: &[&str], year: Option<i32>) -> Vec<String> {

@@ -14,6 +14,7 @@ use crate::model::Sex;
 use crate::regulation::{HonourKind, Regulation};
 use crate::settings::{DocumentSettings, DocumentStyle};
 use crate::text::upper;
+use crate::validate::QuotaResult;
 
 /// Where a draft leaves its number blank: non-breaking spaces, which Typst
 /// does not collapse.
@@ -157,16 +158,6 @@ pub struct HonourColumn {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct QuotaRow {
-    pub unit: String,
-    pub proposal: String,
-    pub allowed: u32,
-    pub proposed: u32,
-    pub ok: bool,
-    pub basis: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
 pub struct ListSummary {
     pub code: String,
     pub name: String,
@@ -185,7 +176,7 @@ pub struct ReportView {
     pub units: Vec<TallyRow>,
     pub totals: Vec<Tally>,
     pub grand_total: Tally,
-    pub quotas: Vec<QuotaRow>,
+    pub quotas: Vec<QuotaResult>,
     pub lists: Vec<ListSummary>,
     pub total_bonus: u64,
     pub total_bonus_words: String,
@@ -407,18 +398,7 @@ pub fn report_view(
         units,
         grand_total: totals.iter().copied().fold(Tally::default(), Tally::merge),
         totals,
-        quotas: aggregate
-            .quotas
-            .iter()
-            .map(|q| QuotaRow {
-                unit: q.unit.clone(),
-                proposal: q.proposal.clone(),
-                allowed: q.allowed,
-                proposed: q.proposed,
-                ok: q.ok,
-                basis: q.basis.clone(),
-            })
-            .collect(),
+        quotas: aggregate.quotas.clone(),
         lists,
         total_bonus: aggregate.total_bonus,
         total_bonus_words: crate::format::money_words(aggregate.total_bonus),
