@@ -301,6 +301,43 @@ fn ends_list(folded: &str) -> bool {
     .any(|p| folded == *p || folded.starts_with(&format!("{p} ")))
 }
 
+/// A row that opens a section of another kind: "I. CÁ NHÂN", "II. TẬP THỂ".
+fn section_kind(row: &[Cell]) -> Option<ListKind> {
+    let texts: Vec<String> = row.iter().filter(|c| !c.is_empty()).map(|c| fold(&c.as_text())).collect();
+    if texts.is_empty() || texts.len() > 2 {
+        return None;
+    }
+    let joined = texts.join(" ");
+    let words: Vec<&str> = joined.split(' ').collect();
+    // An optional numbering word (I, II, A, 1) and then the section's name.
+    let rest = match words.first() {
+        Some(w) if w.len() <= 4 && (w.chars().all(|c| "ivxab".contains(c)) || w.chars().all(|c| c.is_ascii_digit())) => {
+            &words[1..]
+        }
+        _ => &words[..],
+    };
+    match rest.join(" ").as_str() {
+        "ca nhan" | "danh sach ca nhan" | "khen thuong ca nhan" => Some(ListKind::Individuals),
+        "tap the" | "danh sach tap the" | "khen thuong tap the" => Some(ListKind::Collectives),
+        _ => None,
+    }
+}
+
+/// A row naming a sub-unit for the rows below it ("Khoa Triết học"): one
+/// text cell, no row number, nothing else.
+fn group_label(row: &[Cell], header: &fields::Header) -> Option<String> {
+    let filled: Vec<(usize, &Cell)> = row.iter().enumerate().filter(|(_, c)| !c.is_empty()).collect();
+    let [(col, Cell::Text(text))] = filled.as_slice() else {
+        return None;
+    };
+    let row_number = header.column(Field::RowNumber);
+    let in_name_column = [Field::FullName, Field::CollectiveName].iter().any(|f| header.column(*f) == Some(*col));
+    // Under a header with row numbers, a name without a number is a group;
+    // without row numbers it could be a person, so it stays one.
+    let group = row_number == Some(*col) || (in_name_column && row_number.is_some());
+    group.then(|| text.clone())
+}
+
 fn read_list(
     sheet: &RawSheet,
     header: &fields::Header,
@@ -308,41 +345,47 @@ fn read_list(
     submission: &mut Submission,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    let name_col = header
-        .column(Field::FullName)
-        .or_else(|| header.column(Field::CollectiveName));
+    let name_col = header.column(Field::FullName).or_else(|| header.column(Field::CollectiveName));
+    let mut kind = header.kind;
+    let mut group: Option<String> = None;
     for r in header.first_data_row..sheet.rows.len() {
         let row = &sheet.rows[r];
         if row.iter().all(Cell::is_empty) || fields::is_numbering_row(row) {
             continue;
         }
         let name_cell = name_col.map(|c| sheet.cell(r, c)).unwrap_or(&Cell::Empty);
-        let first_text = row
-            .iter()
-            .find(|c| !c.is_empty())
-            .map(|c| fold(&c.as_text()))
-            .unwrap_or_default();
+        let first_text = row.iter().find(|c| !c.is_empty()).map(|c| fold(&c.as_text())).unwrap_or_default();
         if ends_list(&first_text) || ends_list(&fold(&name_cell.as_text())) {
             break;
+        }
+        if let Some(section) = section_kind(row) {
+            kind = section;
+            group = None;
+            continue;
+        }
+        if let Some(label) = group_label(row, header) {
+            group = Some(label);
+            continue;
         }
         if name_cell.is_empty() {
             continue;
         }
-        let source = Source {
-            sheet: sheet.name.clone(),
-            row: r as u32 + 1,
-        };
+        let source = Source { sheet: sheet.name.clone(), row: r as u32 + 1 };
         let mut row_diagnostics = Vec::new();
-        match header.kind {
+        let usable = |d: &[Diagnostic]| !d.iter().any(Diagnostic::is_error);
+        match kind {
             ListKind::Individuals => {
-                let record = reader.individual(sheet, r, header, source, &mut row_diagnostics);
-                if !row_diagnostics.iter().any(Diagnostic::is_error) {
+                let mut record = reader.individual(sheet, r, header, source, &mut row_diagnostics);
+                if record.sub_unit.is_none() {
+                    record.sub_unit = group.clone();
+                }
+                if usable(&row_diagnostics) {
                     submission.individuals.push(record);
                 }
             }
             ListKind::Collectives => {
                 let record = reader.collective(sheet, r, header, source, &mut row_diagnostics);
-                if !row_diagnostics.iter().any(Diagnostic::is_error) {
+                if usable(&row_diagnostics) {
                     submission.collectives.push(record);
                 }
             }

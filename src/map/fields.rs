@@ -34,6 +34,9 @@ pub enum Field {
     RowNumber,
     FullName,
     Birth,
+    /// "Ngày sinh" over "Nam" | "Nữ": the date under the person's sex.
+    BirthIfMale,
+    BirthIfFemale,
     Sex,
     Position,
     JobTitle,
@@ -65,6 +68,8 @@ impl Field {
             Field::RowNumber => "STT".into(),
             Field::FullName => "Họ và tên".into(),
             Field::Birth => "Ngày sinh".into(),
+            Field::BirthIfMale => "Ngày sinh (Nam)".into(),
+            Field::BirthIfFemale => "Ngày sinh (Nữ)".into(),
             Field::Sex => "Giới tính".into(),
             Field::Position => "Chức vụ".into(),
             Field::JobTitle => "Chức danh".into(),
@@ -230,42 +235,85 @@ impl Header {
 /// How many rows from the top are searched for a header.
 const HEADER_SEARCH_ROWS: usize = 40;
 
-/// Finds the header of a list in `sheet`: the row with the most known labels
-/// (at least three), holding a name column.
+/// Finds the header of a list in `sheet`: the row (or pair of rows, for
+/// headers built from merged cells) with the most known labels, at least
+/// three, holding a name column.
 pub fn find_header(sheet: &RawSheet, year: i32) -> Option<Header> {
     let mut best: Option<(usize, Header)> = None;
-    for (r, row) in sheet.rows.iter().enumerate().take(HEADER_SEARCH_ROWS) {
-        let columns: Vec<(usize, Field)> = row
-            .iter()
-            .enumerate()
-            .filter_map(|(c, cell)| match cell {
-                Cell::Text(t) => classify(t).map(|f| (c, f)),
-                _ => None,
-            })
-            .collect();
-        let has = |f: Field| columns.iter().any(|(_, g)| *g == f);
-        let kind = if has(Field::FullName) {
-            ListKind::Individuals
-        } else if has(Field::CollectiveName) && (has(Field::Members) || columns.len() >= 4) {
-            ListKind::Collectives
-        } else {
-            continue;
-        };
+    for r in 0..sheet.rows.len().min(HEADER_SEARCH_ROWS) {
+        let one_row = (one_row_labels(sheet, r), 1);
+        let two_rows = (two_row_labels(sheet, r), 2);
+        // Two rows must explain more columns than the top row alone.
+        let (columns, height) = if two_rows.0.len() > one_row.0.len() { two_rows } else { one_row };
+        let Some(kind) = list_kind(&columns) else { continue };
         let score = columns.len();
         if score >= 3 && best.as_ref().is_none_or(|(s, _)| score > *s) {
             let columns = dedupe(resolve_years(columns, year));
-            best = Some((
-                score,
-                Header {
-                    kind,
-                    row: r,
-                    first_data_row: r + 1,
-                    columns,
-                },
-            ));
+            best = Some((score, Header { kind, row: r, first_data_row: r + height, columns }));
         }
     }
     best.map(|(_, h)| h)
+}
+
+fn list_kind(columns: &[(usize, Field)]) -> Option<ListKind> {
+    let has = |f: Field| columns.iter().any(|(_, g)| *g == f);
+    if has(Field::FullName) {
+        Some(ListKind::Individuals)
+    } else if has(Field::CollectiveName) && (has(Field::Members) || columns.len() >= 4) {
+        Some(ListKind::Collectives)
+    } else {
+        None
+    }
+}
+
+fn label(sheet: &RawSheet, row: usize, col: usize) -> String {
+    match sheet.cell(row, col) {
+        Cell::Text(t) => t.clone(),
+        _ => String::new(),
+    }
+}
+
+fn one_row_labels(sheet: &RawSheet, r: usize) -> Vec<(usize, Field)> {
+    let width = sheet.rows.get(r).map_or(0, Vec::len);
+    (0..width).filter_map(|c| classify(&label(sheet, r, c)).map(|f| (c, f))).collect()
+}
+
+/// Labels of a header made of two rows: a top label merged across several
+/// columns ("Xếp loại") over the labels that split it ("2024" | "2025"),
+/// or a label merged down both rows ("Họ và tên").
+fn two_row_labels(sheet: &RawSheet, r: usize) -> Vec<(usize, Field)> {
+    let width = sheet.rows.get(r).map_or(0, Vec::len).max(sheet.rows.get(r + 1).map_or(0, Vec::len));
+    let mut columns = Vec::new();
+    let mut spanning = String::new();
+    for c in 0..width {
+        let (top, bottom) = (label(sheet, r, c), label(sheet, r + 1, c));
+        if !top.is_empty() {
+            spanning = top.clone();
+        } else if bottom.is_empty() {
+            spanning.clear();
+        }
+        let field = if bottom.is_empty() {
+            classify(&top)
+        } else {
+            birth_by_sex(&spanning, &bottom)
+                .or_else(|| classify(&format!("{spanning} {bottom}")))
+                .or_else(|| classify(&bottom))
+        };
+        columns.extend(field.map(|f| (c, f)));
+    }
+    columns
+}
+
+/// "Ngày sinh" over "Nam" | "Nữ".
+fn birth_by_sex(top: &str, bottom: &str) -> Option<Field> {
+    if classify(top) != Some(Field::Birth) {
+        return None;
+    }
+    match fold(bottom).as_str() {
+        "nam" => Some(Field::BirthIfMale),
+        "nu" => Some(Field::BirthIfFemale),
+        _ => None,
+    }
 }
 
 /// A history column for the evaluation year itself ("Xếp loại 2025" in a
@@ -376,6 +424,26 @@ mod tests {
             Some(Field::ProposedAward)
         );
         assert_eq!(classify("Quê quán"), None);
+    }
+
+    #[test]
+    fn two_row_headers_from_merged_cells() {
+        let text = |s: &str| Cell::Text(s.to_string());
+        let sheet = RawSheet {
+            name: "DS".into(),
+            rows: vec![
+                vec![text("STT"), text("Họ và tên"), text("Ngày sinh"), Cell::Empty, text("Xếp loại"), Cell::Empty, text("Danh hiệu đề nghị")],
+                vec![Cell::Empty, Cell::Empty, text("Nam"), text("Nữ"), text("2024"), text("2025"), Cell::Empty],
+                vec![text("(1)"), text("(2)"), text("(3)"), text("(4)"), text("(5)"), text("(6)"), text("(7)")],
+            ],
+        };
+        let header = find_header(&sheet, 2025).unwrap();
+        assert_eq!(header.first_data_row, 2);
+        assert_eq!(header.column(Field::BirthIfMale), Some(2));
+        assert_eq!(header.column(Field::BirthIfFemale), Some(3));
+        assert_eq!(header.column(Field::Rating(YearRef::Back(1))), Some(4));
+        assert_eq!(header.column(Field::Rating(YearRef::Back(0))), Some(5));
+        assert_eq!(header.column(Field::ProposedTitle), Some(6));
     }
 
     #[test]

@@ -120,8 +120,22 @@ impl Row<'_, '_> {
             .map(|n| n.round() as u32)
     }
 
-    fn birth(&mut self) -> Option<Birth> {
-        let (cell, col) = self.cell(Field::Birth)?;
+    /// The date of birth, and the sex when the form writes the date under
+    /// a "Nam" or "Nữ" column.
+    fn birth_and_sex(&mut self) -> (Option<Birth>, Option<Sex>) {
+        if self.cell(Field::Birth).is_some() {
+            return (self.birth(Field::Birth), self.sex());
+        }
+        for (field, sex) in [(Field::BirthIfMale, Sex::Male), (Field::BirthIfFemale, Sex::Female)] {
+            if self.cell(field).is_some() {
+                return (self.birth(field), Some(sex));
+            }
+        }
+        (None, self.sex())
+    }
+
+    fn birth(&mut self, field: Field) -> Option<Birth> {
+        let (cell, col) = self.cell(field)?;
         let parsed = match cell {
             Cell::Date(d) => Ok(Birth::Date(d.date())),
             Cell::Number(n) if (1900.0..=2100.0).contains(n) && n.fract() == 0.0 => {
@@ -277,13 +291,14 @@ impl Reader<'_> {
             diagnostics,
         };
         let (rating_history, title_history) = r.history();
+        let (birth, sex) = r.birth_and_sex();
         let individual = Individual {
             full_name: r
                 .text(Field::FullName)
                 .map(|n| capitalise_name(&n))
                 .unwrap_or_default(),
-            birth: r.birth(),
-            sex: r.sex(),
+            birth,
+            sex,
             job_title: r.text(Field::JobTitle),
             position: r.optional_text(Field::Position),
             sub_unit: r.text(Field::SubUnit),
@@ -343,7 +358,9 @@ impl Reader<'_> {
         };
         let (rating_history, title_history) = r.history();
         Collective {
-            name: r.text(Field::CollectiveName).unwrap_or_default(),
+            // A collective section under an individuals' header keeps its
+            // names in the name column.
+            name: r.text(Field::CollectiveName).or_else(|| r.text(Field::FullName)).unwrap_or_default(),
             members: r.count(Field::Members),
             members_htnv_or_better: r.count(Field::MembersHtnvOrBetter),
             members_ldtt: r.count(Field::MembersLdtt),

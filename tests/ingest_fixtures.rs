@@ -1,0 +1,48 @@
+//! Workbooks as units really send them, made by other producers
+//! (tests/fixtures/generate.py), read through `tdkt inspect --json`.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+
+fn inspect(fixture: &str, extra: &[&str]) -> serde_json::Value {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(fixture);
+    let mut args = vec!["inspect", dir.to_str().unwrap(), "--json", "--year", "2025"];
+    args.extend_from_slice(extra);
+    let out = tdkt(&args);
+    assert!(out.status.code().is_some_and(|c| c <= 1), "{}", String::from_utf8_lossy(&out.stderr));
+    stdout_json(&out)
+}
+
+#[test]
+fn one_sheet_with_merged_headers_sections_and_groups() {
+    let json = inspect("mixed-sheet", &[]);
+    let workbook = &json["workbooks"][0];
+    assert_eq!(workbook["unit"]["name"], "VIỆN TRIẾT HỌC");
+    let people = workbook["individuals"].as_array().unwrap();
+    let names: Vec<&str> = people.iter().map(|p| p["full_name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Nguyễn Văn Hùng", "Trần Thị Lan", "Lê Thị Ánh"], "section, group and total rows are not people");
+
+    // "Ngày sinh" over "Nam" | "Nữ": the year under the sex column.
+    assert_eq!((people[0]["birth"].as_str(), people[0]["sex"].as_str()), (Some("1975"), Some("Nam")));
+    assert_eq!((people[1]["birth"].as_str(), people[1]["sex"].as_str()), (Some("1982-03-05"), Some("Nữ")));
+    assert_eq!(people[2]["birth"], "1990-11-12");
+
+    // "Xếp loại" over "2024" | "2025".
+    assert_eq!(people[2]["rating"], "HTXSNV");
+    assert_eq!(people[2]["rating_history"]["2024"], "HTTNV");
+    assert_eq!(people[0]["title_history"]["2024"], "CSTĐCS");
+
+    // Group rows carry the sub-unit into the rows below them.
+    assert_eq!(people[1]["sub_unit"], "Phòng Triết học Mác - Lênin");
+    assert_eq!(people[2]["sub_unit"], "Phòng Lịch sử Triết học");
+
+    // "II. TẬP THỂ" switches the same columns to collectives.
+    let collectives = workbook["collectives"].as_array().unwrap();
+    assert_eq!(collectives.len(), 1);
+    assert_eq!(collectives[0]["name"], "Phòng Triết học Mác - Lênin");
+    assert_eq!(collectives[0]["proposed_title"], "TTLĐXS");
+    assert_eq!(collectives[0]["source"]["row"], 15);
+}
