@@ -82,6 +82,8 @@ pub struct RawWorkbook {
     pub file: String,
     pub modified: Option<SystemTime>,
     pub sheets: Vec<RawSheet>,
+    /// Text cells typed in legacy fonts (TCVN3, VNI) that were repaired.
+    pub legacy_cells: usize,
 }
 
 /// The spreadsheets found in an inbox, and what was wrong with the rest.
@@ -206,19 +208,21 @@ pub fn read_workbook_bytes(bytes: Vec<u8>, name: &str) -> Result<RawWorkbook, Bo
     let mut book =
         calamine::open_workbook_auto_from_rs(cursor).map_err(|e| open_error(name, &e))?;
     let mut sheets = Vec::new();
+    let mut legacy_cells = 0;
     for sheet_name in book.sheet_names() {
         let range = book
             .worksheet_range(&sheet_name)
             .map_err(|e| open_error(name, &e))?;
         sheets.push(RawSheet {
             name: text::clean(&sheet_name),
-            rows: grid(&range),
+            rows: grid(&range, &mut legacy_cells),
         });
     }
     Ok(RawWorkbook {
         file: name.to_string(),
         modified: None,
         sheets,
+        legacy_cells,
     })
 }
 
@@ -233,14 +237,14 @@ fn open_error(name: &str, error: &calamine::Error) -> Box<Diagnostic> {
     Box::new(Diagnostic::error("ingest.unreadable", name, message))
 }
 
-fn grid(range: &calamine::Range<Data>) -> Vec<Vec<Cell>> {
+fn grid(range: &calamine::Range<Data>, legacy_cells: &mut usize) -> Vec<Vec<Cell>> {
     let Some((first_row, first_col)) = range.start() else {
         return Vec::new();
     };
     let mut rows = vec![Vec::new(); first_row as usize];
     for row in range.rows() {
         let mut cells = vec![Cell::Empty; first_col as usize];
-        cells.extend(row.iter().map(convert));
+        cells.extend(row.iter().map(|data| convert(data, legacy_cells)));
         while cells.last().is_some_and(Cell::is_empty) {
             cells.pop();
         }
@@ -249,10 +253,14 @@ fn grid(range: &calamine::Range<Data>) -> Vec<Vec<Cell>> {
     rows
 }
 
-fn convert(data: &Data) -> Cell {
+fn convert(data: &Data, legacy_cells: &mut usize) -> Cell {
     match data {
         Data::Empty => Cell::Empty,
-        Data::String(s) => Cell::Text(text::clean(s)),
+        Data::String(s) => {
+            let (repaired, legacy) = crate::legacy::repair(&text::clean(s));
+            *legacy_cells += usize::from(legacy.is_some());
+            Cell::Text(repaired)
+        }
         Data::Int(i) => Cell::Number(*i as f64),
         Data::Float(f) => Cell::Number(*f),
         Data::Bool(b) => Cell::Bool(*b),

@@ -12,6 +12,7 @@ pub mod form;
 pub mod format;
 pub mod ingest;
 pub mod init;
+pub mod legacy;
 pub mod map;
 pub mod model;
 pub mod pipeline;

@@ -201,6 +201,16 @@ fn map_workbook(
         return (None, diagnostics);
     }
 
+    if workbook.legacy_cells > 0 {
+        diagnostics.push(Diagnostic::warning(
+            "ingest.legacy-font",
+            file,
+            format!(
+                "{} ô chữ gõ bằng phông cũ (TCVN3/.VnTime hoặc VNI) đã được chuyển sang Unicode: hãy kiểm tra họ tên",
+                workbook.legacy_cells
+            ),
+        ));
+    }
     let unit = identify_unit(workbook, &info, context.units, &mut diagnostics);
     let mut submission = Submission {
         file: file.to_string(),
@@ -303,7 +313,11 @@ fn ends_list(folded: &str) -> bool {
 
 /// A row that opens a section of another kind: "I. CÁ NHÂN", "II. TẬP THỂ".
 fn section_kind(row: &[Cell]) -> Option<ListKind> {
-    let texts: Vec<String> = row.iter().filter(|c| !c.is_empty()).map(|c| fold(&c.as_text())).collect();
+    let texts: Vec<String> = row
+        .iter()
+        .filter(|c| !c.is_empty())
+        .map(|c| fold(&c.as_text()))
+        .collect();
     if texts.is_empty() || texts.len() > 2 {
         return None;
     }
@@ -311,7 +325,11 @@ fn section_kind(row: &[Cell]) -> Option<ListKind> {
     let words: Vec<&str> = joined.split(' ').collect();
     // An optional numbering word (I, II, A, 1) and then the section's name.
     let rest = match words.first() {
-        Some(w) if w.len() <= 4 && (w.chars().all(|c| "ivxab".contains(c)) || w.chars().all(|c| c.is_ascii_digit())) => {
+        Some(w)
+            if w.len() <= 4
+                && (w.chars().all(|c| "ivxab".contains(c))
+                    || w.chars().all(|c| c.is_ascii_digit())) =>
+        {
             &words[1..]
         }
         _ => &words[..],
@@ -326,12 +344,18 @@ fn section_kind(row: &[Cell]) -> Option<ListKind> {
 /// A row naming a sub-unit for the rows below it ("Khoa Triết học"): one
 /// text cell, no row number, nothing else.
 fn group_label(row: &[Cell], header: &fields::Header) -> Option<String> {
-    let filled: Vec<(usize, &Cell)> = row.iter().enumerate().filter(|(_, c)| !c.is_empty()).collect();
+    let filled: Vec<(usize, &Cell)> = row
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !c.is_empty())
+        .collect();
     let [(col, Cell::Text(text))] = filled.as_slice() else {
         return None;
     };
     let row_number = header.column(Field::RowNumber);
-    let in_name_column = [Field::FullName, Field::CollectiveName].iter().any(|f| header.column(*f) == Some(*col));
+    let in_name_column = [Field::FullName, Field::CollectiveName]
+        .iter()
+        .any(|f| header.column(*f) == Some(*col));
     // Under a header with row numbers, a name without a number is a group;
     // without row numbers it could be a person, so it stays one.
     let group = row_number == Some(*col) || (in_name_column && row_number.is_some());
@@ -345,7 +369,9 @@ fn read_list(
     submission: &mut Submission,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    let name_col = header.column(Field::FullName).or_else(|| header.column(Field::CollectiveName));
+    let name_col = header
+        .column(Field::FullName)
+        .or_else(|| header.column(Field::CollectiveName));
     let mut kind = header.kind;
     let mut group: Option<String> = None;
     for r in header.first_data_row..sheet.rows.len() {
@@ -354,7 +380,11 @@ fn read_list(
             continue;
         }
         let name_cell = name_col.map(|c| sheet.cell(r, c)).unwrap_or(&Cell::Empty);
-        let first_text = row.iter().find(|c| !c.is_empty()).map(|c| fold(&c.as_text())).unwrap_or_default();
+        let first_text = row
+            .iter()
+            .find(|c| !c.is_empty())
+            .map(|c| fold(&c.as_text()))
+            .unwrap_or_default();
         if ends_list(&first_text) || ends_list(&fold(&name_cell.as_text())) {
             break;
         }
@@ -370,7 +400,10 @@ fn read_list(
         if name_cell.is_empty() {
             continue;
         }
-        let source = Source { sheet: sheet.name.clone(), row: r as u32 + 1 };
+        let source = Source {
+            sheet: sheet.name.clone(),
+            row: r as u32 + 1,
+        };
         let mut row_diagnostics = Vec::new();
         let usable = |d: &[Diagnostic]| !d.iter().any(Diagnostic::is_error);
         match kind {

@@ -8,11 +8,17 @@ use std::path::Path;
 use common::*;
 
 fn inspect(fixture: &str, extra: &[&str]) -> serde_json::Value {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(fixture);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(fixture);
     let mut args = vec!["inspect", dir.to_str().unwrap(), "--json", "--year", "2025"];
     args.extend_from_slice(extra);
     let out = tdkt(&args);
-    assert!(out.status.code().is_some_and(|c| c <= 1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.code().is_some_and(|c| c <= 1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     stdout_json(&out)
 }
 
@@ -22,12 +28,25 @@ fn one_sheet_with_merged_headers_sections_and_groups() {
     let workbook = &json["workbooks"][0];
     assert_eq!(workbook["unit"]["name"], "VIỆN TRIẾT HỌC");
     let people = workbook["individuals"].as_array().unwrap();
-    let names: Vec<&str> = people.iter().map(|p| p["full_name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["Nguyễn Văn Hùng", "Trần Thị Lan", "Lê Thị Ánh"], "section, group and total rows are not people");
+    let names: Vec<&str> = people
+        .iter()
+        .map(|p| p["full_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["Nguyễn Văn Hùng", "Trần Thị Lan", "Lê Thị Ánh"],
+        "section, group and total rows are not people"
+    );
 
     // "Ngày sinh" over "Nam" | "Nữ": the year under the sex column.
-    assert_eq!((people[0]["birth"].as_str(), people[0]["sex"].as_str()), (Some("1975"), Some("Nam")));
-    assert_eq!((people[1]["birth"].as_str(), people[1]["sex"].as_str()), (Some("1982-03-05"), Some("Nữ")));
+    assert_eq!(
+        (people[0]["birth"].as_str(), people[0]["sex"].as_str()),
+        (Some("1975"), Some("Nam"))
+    );
+    assert_eq!(
+        (people[1]["birth"].as_str(), people[1]["sex"].as_str()),
+        (Some("1982-03-05"), Some("Nữ"))
+    );
     assert_eq!(people[2]["birth"], "1990-11-12");
 
     // "Xếp loại" over "2024" | "2025".
@@ -45,4 +64,39 @@ fn one_sheet_with_merged_headers_sections_and_groups() {
     assert_eq!(collectives[0]["name"], "Phòng Triết học Mác - Lênin");
     assert_eq!(collectives[0]["proposed_title"], "TTLĐXS");
     assert_eq!(collectives[0]["source"]["row"], 15);
+}
+
+#[test]
+fn text_typed_in_legacy_fonts_becomes_unicode() {
+    let json = inspect("legacy-fonts", &[]);
+    let people = json["workbooks"][0]["individuals"].as_array().unwrap();
+    let read: Vec<(&str, &str, &str)> = people
+        .iter()
+        .map(|p| {
+            (
+                p["full_name"].as_str().unwrap(),
+                p["sub_unit"].as_str().unwrap(),
+                p["sex"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        read,
+        [
+            ("Nguyễn Thị Hồng Nhung", "Phòng Nghiên cứu Triết học", "Nữ"), // TCVN3
+            ("Đặng Văn Ưng", "Khoa Lịch sử", "Nam"),                       // TCVN3
+            ("Nguyễn Thị Ánh Tuyết", "Phòng Quản lý khoa học", "Nữ"),      // VNI
+            ("Phạm Quốc Khánh", "Văn phòng Viện", "Nam"),                  // VNI
+        ]
+    );
+    assert!(people.iter().all(|p| p["proposed_title"] == "LĐTT"));
+    let warning = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "ingest.legacy-font");
+    assert!(
+        warning.is_some(),
+        "the clerk is told that text was converted"
+    );
 }

@@ -51,8 +51,14 @@ fn inspect_json_reads_every_workbook_of_the_sample() {
             .contains_key("2024")
     );
 
-    // The note in the inbox is skipped with a warning naming it.
+    // The note in the inbox is skipped with a warning naming it, and good
+    // Unicode is never taken for legacy-font text.
     let diagnostics = json["diagnostics"].as_array().unwrap();
+    assert!(
+        !diagnostics
+            .iter()
+            .any(|d| d["code"] == "ingest.legacy-font")
+    );
     assert!(
         diagnostics
             .iter()

@@ -80,6 +80,7 @@ fn messy_workbook() -> RawWorkbook {
         file: "triet.xlsx".into(),
         modified: None,
         sheets: vec![sheet("DS CN", rows)],
+        legacy_cells: 0,
     }
 }
 

@@ -244,12 +244,26 @@ pub fn find_header(sheet: &RawSheet, year: i32) -> Option<Header> {
         let one_row = (one_row_labels(sheet, r), 1);
         let two_rows = (two_row_labels(sheet, r), 2);
         // Two rows must explain more columns than the top row alone.
-        let (columns, height) = if two_rows.0.len() > one_row.0.len() { two_rows } else { one_row };
-        let Some(kind) = list_kind(&columns) else { continue };
+        let (columns, height) = if two_rows.0.len() > one_row.0.len() {
+            two_rows
+        } else {
+            one_row
+        };
+        let Some(kind) = list_kind(&columns) else {
+            continue;
+        };
         let score = columns.len();
         if score >= 3 && best.as_ref().is_none_or(|(s, _)| score > *s) {
             let columns = dedupe(resolve_years(columns, year));
-            best = Some((score, Header { kind, row: r, first_data_row: r + height, columns }));
+            best = Some((
+                score,
+                Header {
+                    kind,
+                    row: r,
+                    first_data_row: r + height,
+                    columns,
+                },
+            ));
         }
     }
     best.map(|(_, h)| h)
@@ -275,14 +289,25 @@ fn label(sheet: &RawSheet, row: usize, col: usize) -> String {
 
 fn one_row_labels(sheet: &RawSheet, r: usize) -> Vec<(usize, Field)> {
     let width = sheet.rows.get(r).map_or(0, Vec::len);
-    (0..width).filter_map(|c| classify(&label(sheet, r, c)).map(|f| (c, f))).collect()
+    (0..width)
+        .filter_map(|c| classify(&label(sheet, r, c)).map(|f| (c, f)))
+        .collect()
 }
 
 /// Labels of a header made of two rows: a top label merged across several
 /// columns ("Xếp loại") over the labels that split it ("2024" | "2025"),
 /// or a label merged down both rows ("Họ và tên").
 fn two_row_labels(sheet: &RawSheet, r: usize) -> Vec<(usize, Field)> {
-    let width = sheet.rows.get(r).map_or(0, Vec::len).max(sheet.rows.get(r + 1).map_or(0, Vec::len));
+    let width = sheet
+        .rows
+        .get(r)
+        .map_or(0, Vec::len)
+        .max(sheet.rows.get(r + 1).map_or(0, Vec::len));
+    // The top row must hold labels of its own; otherwise this is the
+    // one-row header one row lower.
+    if one_row_labels(sheet, r).is_empty() {
+        return Vec::new();
+    }
     let mut columns = Vec::new();
     let mut spanning = String::new();
     for c in 0..width {
@@ -432,9 +457,33 @@ mod tests {
         let sheet = RawSheet {
             name: "DS".into(),
             rows: vec![
-                vec![text("STT"), text("Họ và tên"), text("Ngày sinh"), Cell::Empty, text("Xếp loại"), Cell::Empty, text("Danh hiệu đề nghị")],
-                vec![Cell::Empty, Cell::Empty, text("Nam"), text("Nữ"), text("2024"), text("2025"), Cell::Empty],
-                vec![text("(1)"), text("(2)"), text("(3)"), text("(4)"), text("(5)"), text("(6)"), text("(7)")],
+                vec![
+                    text("STT"),
+                    text("Họ và tên"),
+                    text("Ngày sinh"),
+                    Cell::Empty,
+                    text("Xếp loại"),
+                    Cell::Empty,
+                    text("Danh hiệu đề nghị"),
+                ],
+                vec![
+                    Cell::Empty,
+                    Cell::Empty,
+                    text("Nam"),
+                    text("Nữ"),
+                    text("2024"),
+                    text("2025"),
+                    Cell::Empty,
+                ],
+                vec![
+                    text("(1)"),
+                    text("(2)"),
+                    text("(3)"),
+                    text("(4)"),
+                    text("(5)"),
+                    text("(6)"),
+                    text("(7)"),
+                ],
             ],
         };
         let header = find_header(&sheet, 2025).unwrap();

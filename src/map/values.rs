@@ -126,7 +126,10 @@ impl Row<'_, '_> {
         if self.cell(Field::Birth).is_some() {
             return (self.birth(Field::Birth), self.sex());
         }
-        for (field, sex) in [(Field::BirthIfMale, Sex::Male), (Field::BirthIfFemale, Sex::Female)] {
+        for (field, sex) in [
+            (Field::BirthIfMale, Sex::Male),
+            (Field::BirthIfFemale, Sex::Female),
+        ] {
             if self.cell(field).is_some() {
                 return (self.birth(field), Some(sex));
             }
@@ -360,7 +363,10 @@ impl Reader<'_> {
         Collective {
             // A collective section under an individuals' header keeps its
             // names in the name column.
-            name: r.text(Field::CollectiveName).or_else(|| r.text(Field::FullName)).unwrap_or_default(),
+            name: r
+                .text(Field::CollectiveName)
+                .or_else(|| r.text(Field::FullName))
+                .unwrap_or_default(),
             members: r.count(Field::Members),
             members_htnv_or_better: r.count(Field::MembersHtnvOrBetter),
             members_ldtt: r.count(Field::MembersLdtt),
