@@ -63,12 +63,53 @@ pub fn read(settings: &Settings) -> Result<Reading> {
     let mut submissions =
         keep_newest_per_unit(mapped.submissions, &inbox.workbooks, &mut diagnostics);
     order_by_unit_list(&mut submissions, settings.units.as_ref());
+    diagnostics.extend(duplicate_people(&submissions));
     Ok(Reading {
         year,
         raw: inbox.workbooks,
         submissions,
         diagnostics,
     })
+}
+
+/// The same person (name and date of birth) proposed twice, in one
+/// workbook or by two units: a warning at each place after the first.
+fn duplicate_people(submissions: &[Submission]) -> Vec<Diagnostic> {
+    let mut seen: std::collections::HashMap<(String, String), (String, String, u32)> =
+        Default::default();
+    let mut out = Vec::new();
+    for submission in submissions {
+        for person in &submission.individuals {
+            let birth = person.birth.map(|b| b.display_vi()).unwrap_or_default();
+            let key = (crate::text::fold(&person.full_name), birth.clone());
+            let here = (
+                submission.file.clone(),
+                person.source.sheet.clone(),
+                person.source.row,
+            );
+            match seen.get(&key) {
+                Some((file, sheet, row)) => out.push(
+                    Diagnostic::warning(
+                        "ingest.duplicate-person",
+                        &submission.file,
+                        format!(
+                            "{} (sinh {}) đã có trong {} › {} › dòng {}: cùng một người được đề nghị hai lần?",
+                            person.full_name,
+                            if birth.is_empty() { "?" } else { &birth },
+                            file,
+                            sheet,
+                            row
+                        ),
+                    )
+                    .at(&person.source.sheet, Some(format!("A{}", person.source.row))),
+                ),
+                None => {
+                    seen.insert(key, here);
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Units in the order of the campaign's unit list (the order clerks use in

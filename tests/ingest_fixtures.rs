@@ -100,3 +100,112 @@ fn text_typed_in_legacy_fonts_becomes_unicode() {
         "the clerk is told that text was converted"
     );
 }
+
+/// A small canonical workbook for `unit` with the given people (name, birth).
+fn workbook(path: &Path, unit: &str, people: &[(&str, &str)]) {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let info = book.add_worksheet();
+    info.set_name("Thông tin đơn vị").unwrap();
+    info.write_string(0, 0, "Tên đơn vị").unwrap();
+    info.write_string(0, 1, unit).unwrap();
+    info.write_string(1, 0, "Năm xét").unwrap();
+    info.write_number(1, 1, 2025.0).unwrap();
+    let list = book.add_worksheet();
+    list.set_name("Cá nhân").unwrap();
+    for (col, label) in [
+        "STT",
+        "Họ và tên",
+        "Ngày sinh",
+        "Xếp loại năm 2025",
+        "Danh hiệu đề nghị",
+    ]
+    .iter()
+    .enumerate()
+    {
+        list.write_string(0, col as u16, *label).unwrap();
+    }
+    for (i, (name, birth)) in people.iter().enumerate() {
+        let row = i as u32 + 1;
+        list.write_number(row, 0, f64::from(row)).unwrap();
+        list.write_string(row, 1, *name).unwrap();
+        list.write_string(row, 2, *birth).unwrap();
+        list.write_string(row, 3, "HTTNV").unwrap();
+        list.write_string(row, 4, "LĐTT").unwrap();
+    }
+    book.save(path).unwrap();
+}
+
+#[test]
+fn the_same_person_twice_and_the_same_unit_twice_are_reported() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path();
+    workbook(
+        &dir.join("a.xlsx"),
+        "Viện Triết học",
+        &[
+            ("Nguyễn Văn An", "01/02/1980"),
+            ("Lê Thị Bình", "03/04/1985"),
+        ],
+    );
+    workbook(
+        &dir.join("b.xlsx"),
+        "Viện Kinh tế",
+        &[("NGUYỄN VĂN AN", "01/02/1980")],
+    );
+    // A correction from Viện Triết học, written later: it replaces a.xlsx.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    workbook(
+        &dir.join("c.xlsx"),
+        "Viện Triết học",
+        &[("Lê Thị Bình", "03/04/1985")],
+    );
+    let out = tdkt(&["inspect", dir.to_str().unwrap(), "--json", "--year", "2025"]);
+    let json = stdout_json(&out);
+    let workbooks = json["workbooks"].as_array().unwrap();
+    let files: Vec<&str> = workbooks
+        .iter()
+        .map(|w| w["file"].as_str().unwrap())
+        .collect();
+    assert!(
+        files.contains(&"c.xlsx") && !files.contains(&"a.xlsx"),
+        "the newer workbook wins: {files:?}"
+    );
+    let diagnostics = json["diagnostics"].as_array().unwrap();
+    let replaced = diagnostics
+        .iter()
+        .find(|d| d["code"] == "ingest.replaced")
+        .expect("replacement said");
+    assert_eq!(replaced["file"], "a.xlsx");
+
+    // With both workbooks of a unit kept apart, the same person in two units is named.
+    let temp = tempfile::tempdir().unwrap();
+    workbook(
+        &temp.path().join("a.xlsx"),
+        "Viện Triết học",
+        &[("Nguyễn Văn An", "01/02/1980")],
+    );
+    workbook(
+        &temp.path().join("b.xlsx"),
+        "Viện Kinh tế",
+        &[("NGUYỄN VĂN AN", "01/02/1980")],
+    );
+    let json = stdout_json(&tdkt(&[
+        "inspect",
+        temp.path().to_str().unwrap(),
+        "--json",
+        "--year",
+        "2025",
+    ]));
+    let duplicate = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "ingest.duplicate-person")
+        .expect("duplicate reported");
+    assert_eq!(duplicate["file"], "b.xlsx");
+    let message = duplicate["message"].as_str().unwrap();
+    assert!(
+        message.contains("a.xlsx") && message.contains("dòng 2"),
+        "{message}"
+    );
+}
