@@ -209,3 +209,79 @@ fn the_same_person_twice_and_the_same_unit_twice_are_reported() {
         "{message}"
     );
 }
+
+#[test]
+fn values_as_units_type_them() {
+    let json = inspect("values", &[]);
+    let people = json["workbooks"][0]["individuals"].as_array().unwrap();
+    let hai = &people[0];
+    assert_eq!(hai["full_name"], "Trần Văn Hải");
+    assert_eq!(hai["birth"], "1979-03-05", "a date cell in the 1904 system");
+    assert_eq!(hai["job_title"], "Giảng viên chính");
+    assert_eq!(hai["teaching_hours"], 312.5, "'312,5' typed as text");
+    assert_eq!(hai["research_points"], 1.5);
+    assert_eq!(hai["rating"], "HTXSNV");
+    assert_eq!(hai["rating_history"]["2024"], "HTXSNV");
+    assert_eq!(hai["proposed_title"], "CSTĐCS");
+    assert_eq!(hai["proposed_award"], "BK-BỘ");
+    let mai = &people[1];
+    assert_eq!(
+        (mai["birth"].as_str(), mai["sex"].as_str()),
+        (Some("1979-03-05"), Some("Nữ")),
+        "'5/3/79'"
+    );
+    assert_eq!(mai["teaching_hours"], 1250.5, "'1.250,5'");
+    assert_eq!(mai["months_worked"], 12, "a formula, by its cached value");
+    assert_eq!(people[2]["birth"], "1979-03-05", "'05-03-1979'");
+    assert_eq!(people.len(), 3, "rows with errors are not used");
+
+    let diagnostics = json["diagnostics"].as_array().unwrap();
+    let at = |cell: &str| {
+        diagnostics
+            .iter()
+            .find(|d| d["cell"] == cell)
+            .unwrap_or_else(|| panic!("no diagnostic at {cell}: {diagnostics:#?}"))
+    };
+    assert_eq!(at("I7")["code"], "ingest.bad-code");
+    assert!(
+        at("I7")["message"]
+            .as_str()
+            .unwrap()
+            .contains("HTXSNV, HTTNV, HTNV, KHTNV"),
+        "accepted values listed"
+    );
+    assert_eq!(at("D8")["code"], "ingest.bad-date");
+    assert_eq!(at("G9")["code"], "ingest.bad-number");
+    assert_eq!(at("K10")["code"], "ingest.bad-code");
+    assert_eq!(at("M11")["code"], "ingest.error-cell");
+    assert!(
+        diagnostics
+            .iter()
+            .all(|d| d["sheet"] == "Sheet1" || d["cell"].is_null())
+    );
+}
+
+#[test]
+fn xls_ods_corrupt_and_lock_files() {
+    let json = inspect("formats", &[]);
+    let workbooks = json["workbooks"].as_array().unwrap();
+    let files: Vec<&str> = workbooks
+        .iter()
+        .map(|w| w["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(files, ["vien-lich-su-dang.ods", "vien-triet-hoc.xls"]);
+    for workbook in workbooks {
+        let people = workbook["individuals"].as_array().unwrap();
+        assert_eq!(people[0]["full_name"], "Nguyễn Thị Lan");
+        assert_eq!(people[0]["birth"], "1979-03-05");
+        assert_eq!(people[1]["birth"], "1980");
+        assert_eq!(people[1]["proposed_title"], "LĐTT");
+    }
+    let diagnostics = json["diagnostics"].as_array().unwrap();
+    let broken = diagnostics
+        .iter()
+        .find(|d| d["file"] == "hong.xlsx")
+        .expect("the corrupt file is named");
+    assert_eq!(broken["severity"], "error");
+    assert!(diagnostics.iter().any(|d| d["code"] == "ingest.lock-file"));
+}

@@ -329,7 +329,9 @@ impl Reader<'_> {
                 format!("{}: thiếu xếp loại năm {}", individual.full_name, self.year),
             );
         }
-        if individual.proposed_title.is_none() && individual.proposed_award.is_none() {
+        let has_errors = r.diagnostics.iter().any(|d| d.is_error());
+        if individual.proposed_title.is_none() && individual.proposed_award.is_none() && !has_errors
+        {
             let col = header.column(Field::ProposedTitle).unwrap_or(0);
             r.report(
                 false,
