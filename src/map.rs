@@ -297,6 +297,12 @@ fn identify_unit(
 }
 
 /// Rows that end a list: totals and signature blocks.
+fn ends_list_text(text: &str) -> bool {
+    // Only words starting with these letters can end a list: skip the fold.
+    let first = text.chars().next().map(|c| fold(&c.to_string()));
+    first.is_some_and(|f| matches!(f.as_str(), "t" | "c" | "n" | "x")) && ends_list(&fold(text))
+}
+
 fn ends_list(folded: &str) -> bool {
     [
         "tong cong",
@@ -383,9 +389,9 @@ fn read_list(
         let first_text = row
             .iter()
             .find(|c| !c.is_empty())
-            .map(|c| fold(&c.as_text()))
+            .map(Cell::as_text)
             .unwrap_or_default();
-        if ends_list(&first_text) || ends_list(&fold(&name_cell.as_text())) {
+        if ends_list_text(&first_text) || ends_list_text(&name_cell.as_text()) {
             break;
         }
         if let Some(section) = section_kind(row) {

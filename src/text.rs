@@ -11,6 +11,18 @@ use unicode_normalization::char::is_combining_mark;
 /// NFC-normalises `raw`, turns every kind of space into a plain space, folds
 /// runs of spaces into one and trims the ends.
 pub fn clean(raw: &str) -> String {
+    // Most cells are already clean NFC: say so without rebuilding them.
+    let plain_spaces = !raw.contains("  ")
+        && raw
+            .chars()
+            .all(|c| c == ' ' || !(c.is_whitespace() || c == '\u{200b}' || c == '\u{feff}'));
+    if plain_spaces
+        && raw.trim() == raw
+        && unicode_normalization::is_nfc_quick(raw.chars())
+            == unicode_normalization::IsNormalized::Yes
+    {
+        return raw.to_string();
+    }
     let mut out = String::with_capacity(raw.len());
     let mut pending_space = false;
     for ch in raw.nfc() {

@@ -466,28 +466,30 @@ fn excel_serial_date(serial: f64) -> Option<NaiveDate> {
 }
 
 pub fn parse_rating(text: &str) -> Option<Rating> {
+    static SPELLINGS: std::sync::LazyLock<Vec<(String, Rating)>> = std::sync::LazyLock::new(|| {
+        Rating::ALL
+            .into_iter()
+            .flat_map(|r| {
+                [
+                    (fold(r.code()).replace(' ', ""), r),
+                    (fold(r.full_name()).replace(' ', ""), r),
+                ]
+            })
+            .collect()
+    });
+    if let Some(rating) = Rating::from_code(text) {
+        return Some(rating);
+    }
     let folded = fold(text).replace(' ', "");
-    Rating::ALL.into_iter().find(|r| {
-        folded == fold(r.code()).replace(' ', "") || folded == fold(r.full_name()).replace(' ', "")
-    })
+    SPELLINGS
+        .iter()
+        .find(|(spelling, _)| *spelling == folded)
+        .map(|(_, r)| *r)
 }
 
 /// The regulation's code for a title or award, from its code, name or alias.
 pub fn honour_code(regulation: &Regulation, text: &str) -> Option<String> {
-    let key = fold(text).replace(' ', "");
-    if key.is_empty() {
-        return None;
-    }
-    regulation
-        .honours
-        .iter()
-        .find(|h| {
-            std::iter::once(&h.code)
-                .chain(std::iter::once(&h.name))
-                .chain(&h.aliases)
-                .any(|spelling| fold(spelling).replace(' ', "") == key)
-        })
-        .map(|h| h.code.clone())
+    regulation.code_for(text).map(str::to_string)
 }
 
 /// "BK-BỘ (2019)" → ("BK-BỘ", Some(2019)); "GK năm 2018" → ("GK", Some(2018)).

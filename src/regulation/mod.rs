@@ -207,6 +207,8 @@ pub struct Regulation {
     pub base_salary: Vec<(NaiveDate, u64)>,
     pub legal_bases: Vec<LegalBasis>,
     pub honours: Vec<Honour>,
+    /// Every spelling of every code (folded, spaces removed) → the code.
+    spellings: std::collections::HashMap<String, String>,
 }
 
 impl Regulation {
@@ -293,7 +295,17 @@ impl Regulation {
             })
             .collect::<Result<Vec<_>>>()?;
 
+        let spellings = honours
+            .iter()
+            .flat_map(|h| {
+                let all = std::iter::once(&h.code)
+                    .chain(std::iter::once(&h.name))
+                    .chain(&h.aliases);
+                all.map(|spelling| (spelling_key(spelling), h.code.clone()))
+            })
+            .collect();
         Ok(Regulation {
+            spellings,
             name: raw.name,
             valid_from: raw
                 .valid_from
@@ -305,6 +317,16 @@ impl Regulation {
             legal_bases,
             honours,
         })
+    }
+
+    /// The code a cell's text means: its code, name or an alias, in any
+    /// case, with or without diacritics and spaces.
+    pub fn code_for(&self, text: &str) -> Option<&str> {
+        // Most cells hold the code itself: no folding needed.
+        if let Some(honour) = self.honours.iter().find(|h| h.code == text) {
+            return Some(&honour.code);
+        }
+        self.spellings.get(&spelling_key(text)).map(String::as_str)
     }
 
     pub fn honour(&self, code: &str) -> Option<&Honour> {
@@ -351,6 +373,10 @@ impl Regulation {
             .map(|l| l.text.as_str())
             .collect()
     }
+}
+
+fn spelling_key(text: &str) -> String {
+    crate::text::fold(text).replace(' ', "")
 }
 
 fn compile_criteria(
