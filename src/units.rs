@@ -80,8 +80,20 @@ impl UnitList {
         if key.is_empty() {
             return None;
         }
-        self.units.iter().find(|u| {
+        let exact = self.units.iter().find(|u| {
             fold(&u.code) == key || fold(&u.name) == key || u.aliases.iter().any(|a| fold(a) == key)
+        });
+        exact.or_else(|| {
+            let mut abbreviated = self.units.iter().filter(|u| {
+                std::iter::once(&u.name)
+                    .chain(&u.aliases)
+                    .any(|name| abbreviates(&key, &fold(name)))
+            });
+            // Only an unambiguous abbreviation counts.
+            match (abbreviated.next(), abbreviated.next()) {
+                (Some(unit), None) => Some(unit),
+                _ => None,
+            }
         })
     }
 
@@ -107,6 +119,29 @@ impl UnitList {
         }
         best.map(|(unit, _)| unit)
     }
+}
+
+/// Whether `short` abbreviates `name` (both folded): each word of `short`
+/// is a whole word of `name` or the initials of consecutive words, in order,
+/// covering every word. "hvct kv i" abbreviates "hoc vien chinh tri khu vuc
+/// i"; "hvct kv iii" does not.
+fn abbreviates(short: &str, name: &str) -> bool {
+    let tokens: Vec<&str> = short.split(' ').filter(|t| !t.is_empty()).collect();
+    let words: Vec<&str> = name.split(' ').filter(|w| !w.is_empty()).collect();
+    fn covers(tokens: &[&str], words: &[&str]) -> bool {
+        let Some((token, rest)) = tokens.split_first() else {
+            return words.is_empty();
+        };
+        if words.first() == Some(token) && covers(rest, &words[1..]) {
+            return true;
+        }
+        let n = token.chars().count();
+        n >= 2
+            && n <= words.len()
+            && token.chars().zip(words).all(|(c, w)| w.starts_with(c))
+            && covers(rest, &words[n..])
+    }
+    tokens.len() < words.len() && covers(&tokens, &words)
 }
 
 fn read_csv(path: &Path) -> Result<Vec<[String; 3]>> {
@@ -201,6 +236,34 @@ mod tests {
         assert_eq!(units.find("hvct kv i").unwrap().code, "KV1");
         assert_eq!(units.find("kv3").unwrap().code, "KV3");
         assert!(units.find("Viện Kinh tế").is_none());
+    }
+
+    #[test]
+    fn abbreviations_of_unit_names() {
+        let units = UnitList::new(vec![
+            Unit {
+                code: "KV1".into(),
+                name: "Học viện Chính trị khu vực I".into(),
+                aliases: vec![],
+            },
+            Unit {
+                code: "KV3".into(),
+                name: "Học viện Chính trị khu vực III".into(),
+                aliases: vec![],
+            },
+            Unit {
+                code: "VTH".into(),
+                name: "Viện Triết học".into(),
+                aliases: vec![],
+            },
+        ]);
+        assert_eq!(units.find("HVCT KV I").unwrap().code, "KV1");
+        assert_eq!(units.find("HVCT khu vực III").unwrap().code, "KV3");
+        assert!(units.find("HVCT KV II").is_none());
+        assert!(
+            units.find("HVCT").is_none(),
+            "does not cover the whole name"
+        );
     }
 
     #[test]
