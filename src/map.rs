@@ -219,6 +219,7 @@ fn map_workbook(
         headcount: info.headcount.as_ref().map(|(n, _)| *n),
         individuals: Vec::new(),
         collectives: Vec::new(),
+        skipped: Vec::new(),
     };
 
     let mut found_list = false;
@@ -317,6 +318,14 @@ fn ends_list(folded: &str) -> bool {
     .any(|p| folded == *p || folded.starts_with(&format!("{p} ")))
 }
 
+fn skipped(sheet: &RawSheet, row: usize, reason: String) -> crate::model::SkippedRow {
+    crate::model::SkippedRow {
+        sheet: sheet.name.clone(),
+        row: row as u32 + 1,
+        reason,
+    }
+}
+
 /// A row that opens a section of another kind: "I. CÁ NHÂN", "II. TẬP THỂ".
 fn section_kind(row: &[Cell]) -> Option<ListKind> {
     let texts: Vec<String> = row
@@ -382,7 +391,13 @@ fn read_list(
     let mut group: Option<String> = None;
     for r in header.first_data_row..sheet.rows.len() {
         let row = &sheet.rows[r];
-        if row.iter().all(Cell::is_empty) || fields::is_numbering_row(row) {
+        if row.iter().all(Cell::is_empty) {
+            continue;
+        }
+        if fields::is_numbering_row(row) {
+            submission
+                .skipped
+                .push(skipped(sheet, r, "dòng đánh số cột (1), (2), (3)…".into()));
             continue;
         }
         let name_cell = name_col.map(|c| sheet.cell(r, c)).unwrap_or(&Cell::Empty);
@@ -392,18 +407,36 @@ fn read_list(
             .map(Cell::as_text)
             .unwrap_or_default();
         if ends_list_text(&first_text) || ends_list_text(&name_cell.as_text()) {
+            let reason = format!("dòng tổng cộng hoặc chữ ký '{first_text}': hết danh sách");
+            submission.skipped.push(skipped(sheet, r, reason));
             break;
         }
         if let Some(section) = section_kind(row) {
             kind = section;
             group = None;
+            let name = if section == ListKind::Individuals {
+                "cá nhân"
+            } else {
+                "tập thể"
+            };
+            submission
+                .skipped
+                .push(skipped(sheet, r, format!("mục mới: danh sách {name}")));
             continue;
         }
         if let Some(label) = group_label(row, header) {
+            submission.skipped.push(skipped(
+                sheet,
+                r,
+                format!("tên nhóm '{label}': ghi vào đơn vị công tác các dòng dưới"),
+            ));
             group = Some(label);
             continue;
         }
         if name_cell.is_empty() {
+            submission
+                .skipped
+                .push(skipped(sheet, r, "không có họ tên / tên tập thể".into()));
             continue;
         }
         let source = Source {
@@ -420,12 +453,24 @@ fn read_list(
                 }
                 if usable(&row_diagnostics) {
                     submission.individuals.push(record);
+                } else {
+                    submission.skipped.push(skipped(
+                        sheet,
+                        r,
+                        "có lỗi (xem các lỗi bên dưới): không dùng".into(),
+                    ));
                 }
             }
             ListKind::Collectives => {
                 let record = reader.collective(sheet, r, header, source, &mut row_diagnostics);
                 if usable(&row_diagnostics) {
                     submission.collectives.push(record);
+                } else {
+                    submission.skipped.push(skipped(
+                        sheet,
+                        r,
+                        "có lỗi (xem các lỗi bên dưới): không dùng".into(),
+                    ));
                 }
             }
         }

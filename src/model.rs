@@ -187,6 +187,19 @@ pub struct Submission {
     pub headcount: Option<u32>,
     pub individuals: Vec<Individual>,
     pub collectives: Vec<Collective>,
+    /// Rows that are not records, and why (for `tdkt inspect`).
+    #[serde(skip)]
+    pub skipped: Vec<SkippedRow>,
+}
+
+/// A row of a list that did not become a record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedRow {
+    pub sheet: String,
+    /// 1-based.
+    pub row: u32,
+    /// Vietnamese, for people.
+    pub reason: String,
 }
 
 impl Submission {

@@ -396,6 +396,12 @@ pub fn inspect_table(reading: &Reading) -> String {
             }
         }
         if let Some(s) = submission {
+            for skipped in &s.skipped {
+                out.push_str(&format!(
+                    "  bỏ qua '{}' dòng {}: {}\n",
+                    skipped.sheet, skipped.row, skipped.reason
+                ));
+            }
             out.push_str(&format!(
                 "  đọc được {} cá nhân, {} tập thể\n",
                 s.individuals.len(),

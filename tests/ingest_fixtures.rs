@@ -285,3 +285,21 @@ fn xls_ods_corrupt_and_lock_files() {
     assert_eq!(broken["severity"], "error");
     assert!(diagnostics.iter().any(|d| d["code"] == "ingest.lock-file"));
 }
+
+#[test]
+fn inspect_tells_a_clerk_how_each_row_was_read() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mixed-sheet");
+    let out = tdkt(&["inspect", dir.to_str().unwrap(), "--year", "2025"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    for expected in [
+        "trang 'DS khen thưởng': danh sách Cá nhân, dòng tiêu đề 5",
+        "cột C   → Ngày sinh (Nam)",
+        "cột G   → Xếp loại năm 2025",
+        "dòng 9: tên nhóm 'Phòng Triết học Mác - Lênin'",
+        "dòng 14: mục mới: danh sách tập thể",
+        "dòng 16: dòng tổng cộng",
+        "đọc được 3 cá nhân, 1 tập thể",
+    ] {
+        assert!(text.contains(expected), "missing '{expected}' in:\n{text}");
+    }
+}

@@ -163,6 +163,7 @@ fn submission(people: Vec<Individual>) -> Submission {
         headcount: Some(40),
         individuals: people,
         collectives: Vec::new(),
+        skipped: Vec::new(),
     }
 }
 
