@@ -525,13 +525,10 @@ fn split_award_year(part: &str) -> (&str, Option<i32>) {
     (name, year)
 }
 
-/// Names are capitalised syllable by syllable: "nguyễn thị lan" → "Nguyễn Thị Lan".
+/// Names are capitalised syllable by syllable: "nguyễn thị lan",
+/// "NGUYỄN THỊ LAN" and "Nguyễn thị ánh" (a toned capital lost with a
+/// legacy font) all become "Nguyễn Thị Lan", "Nguyễn Thị Ánh".
 pub fn capitalise_name(name: &str) -> String {
-    let already_mixed =
-        name.chars().any(|c| c.is_lowercase()) && name.chars().any(|c| c.is_uppercase());
-    if already_mixed {
-        return name.to_string();
-    }
     name.split(' ')
         .map(|word| {
             let mut chars = word.chars();
@@ -609,5 +606,6 @@ mod tests {
     fn names_are_capitalised_by_syllable() {
         assert_eq!(capitalise_name("NGUYỄN THỊ LAN"), "Nguyễn Thị Lan");
         assert_eq!(capitalise_name("Nguyễn Thị Lan"), "Nguyễn Thị Lan");
+        assert_eq!(capitalise_name("Nguyễn thị ánh"), "Nguyễn Thị Ánh");
     }
 }
