@@ -81,6 +81,9 @@ pub struct RawWorkbook {
     /// name the file.
     pub file: String,
     pub modified: Option<SystemTime>,
+    /// When the workbook says it was last saved (xlsx `docProps/core.xml`),
+    /// as `YYYY-MM-DDTHH:MM:SS`; outranks the file's time when comparing.
+    pub saved: Option<String>,
     pub sheets: Vec<RawSheet>,
     /// Text cells typed in legacy fonts (TCVN3, VNI) that were repaired.
     pub legacy_cells: usize,
@@ -204,6 +207,7 @@ pub fn read_workbook(path: &Path, name: &str) -> Result<RawWorkbook, Box<Diagnos
 /// Reads a workbook from its bytes; the format is recognised from the
 /// content, not the extension.
 pub fn read_workbook_bytes(bytes: Vec<u8>, name: &str) -> Result<RawWorkbook, Box<Diagnostic>> {
+    let saved = saved_time(&bytes);
     let cursor = std::io::Cursor::new(bytes);
     let mut book =
         calamine::open_workbook_auto_from_rs(cursor).map_err(|e| open_error(name, &e))?;
@@ -221,9 +225,23 @@ pub fn read_workbook_bytes(bytes: Vec<u8>, name: &str) -> Result<RawWorkbook, Bo
     Ok(RawWorkbook {
         file: name.to_string(),
         modified: None,
+        saved,
         sheets,
         legacy_cells,
     })
+}
+
+/// The last-saved time an Office Open XML workbook records, if any.
+fn saved_time(bytes: &[u8]) -> Option<String> {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).ok()?;
+    let mut core = String::new();
+    std::io::Read::read_to_string(&mut archive.by_name("docProps/core.xml").ok()?, &mut core)
+        .ok()?;
+    let start = core.find("<dcterms:modified")?;
+    let value_start = start + core[start..].find('>')? + 1;
+    let value_end = value_start + core[value_start..].find('<')?;
+    let value = core[value_start..value_end].trim();
+    (value.len() >= 19).then(|| value[..19].to_string())
 }
 
 fn open_error(name: &str, error: &calamine::Error) -> Box<Diagnostic> {

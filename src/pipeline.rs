@@ -134,7 +134,12 @@ fn keep_newest_per_unit(
     raw: &[RawWorkbook],
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<Submission> {
-    let modified = |file: &str| raw.iter().find(|w| w.file == file).and_then(|w| w.modified);
+    // The workbook's own last-saved time first, then the file's.
+    let modified = |file: &str| {
+        raw.iter()
+            .find(|w| w.file == file)
+            .map(|w| (w.saved.clone(), w.modified))
+    };
     let mut kept: Vec<Submission> = Vec::with_capacity(submissions.len());
     for submission in submissions {
         let code = submission.unit.as_ref().map(|u| u.code.clone());

@@ -103,7 +103,16 @@ fn text_typed_in_legacy_fonts_becomes_unicode() {
 
 /// A small canonical workbook for `unit` with the given people (name, birth).
 fn workbook(path: &Path, unit: &str, people: &[(&str, &str)]) {
+    saved_workbook(path, unit, people, None);
+}
+
+/// The same, recording `saved` (y, m, d) as the workbook's last-saved date.
+fn saved_workbook(path: &Path, unit: &str, people: &[(&str, &str)], saved: Option<(u16, u8, u8)>) {
     let mut book = rust_xlsxwriter::Workbook::new();
+    if let Some((y, m, d)) = saved {
+        let date = rust_xlsxwriter::ExcelDateTime::from_ymd(y, m, d).unwrap();
+        book.set_properties(&rust_xlsxwriter::DocProperties::new().set_creation_datetime(&date));
+    }
     let info = book.add_worksheet();
     info.set_name("Thông tin đơn vị").unwrap();
     info.write_string(0, 0, "Tên đơn vị").unwrap();
@@ -302,4 +311,37 @@ fn inspect_tells_a_clerk_how_each_row_was_read() {
     ] {
         assert!(text.contains(expected), "missing '{expected}' in:\n{text}");
     }
+}
+
+#[test]
+fn the_workbook_saved_last_wins_whatever_the_file_times_say() {
+    let temp = tempfile::tempdir().unwrap();
+    // The correction was saved in March but copied into the inbox first.
+    saved_workbook(
+        &temp.path().join("sua.xlsx"),
+        "Viện Triết học",
+        &[("Lê Thị Bình", "03/04/1985")],
+        Some((2025, 3, 1)),
+    );
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    saved_workbook(
+        &temp.path().join("cu.xlsx"),
+        "Viện Triết học",
+        &[("Lê Thị Bình", "03/04/1985")],
+        Some((2025, 1, 1)),
+    );
+    let json = stdout_json(&tdkt(&[
+        "inspect",
+        temp.path().to_str().unwrap(),
+        "--json",
+        "--year",
+        "2025",
+    ]));
+    let files: Vec<&str> = json["workbooks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(files, ["sua.xlsx"]);
 }

@@ -79,6 +79,7 @@ fn messy_workbook() -> RawWorkbook {
     RawWorkbook {
         file: "triet.xlsx".into(),
         modified: None,
+        saved: None,
         sheets: vec![sheet("DS CN", rows)],
         legacy_cells: 0,
     }
