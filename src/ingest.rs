@@ -207,6 +207,13 @@ pub fn read_workbook(path: &Path, name: &str) -> Result<RawWorkbook, Box<Diagnos
 /// Reads a workbook from its bytes; the format is recognised from the
 /// content, not the extension.
 pub fn read_workbook_bytes(bytes: Vec<u8>, name: &str) -> Result<RawWorkbook, Box<Diagnostic>> {
+    if is_encrypted(&bytes) {
+        return Err(Box::new(Diagnostic::error(
+            "ingest.password",
+            name,
+            "Tệp được đặt mật khẩu: hãy gỡ mật khẩu (Excel: Tệp › Thông tin › Bảo vệ sổ làm việc) rồi gửi lại",
+        )));
+    }
     let saved = saved_time(&bytes);
     let cursor = std::io::Cursor::new(bytes);
     let mut book =
@@ -229,6 +236,17 @@ pub fn read_workbook_bytes(bytes: Vec<u8>, name: &str) -> Result<RawWorkbook, Bo
         sheets,
         legacy_cells,
     })
+}
+
+/// An Office workbook saved with a password: an OLE container holding the
+/// encrypted package instead of the workbook.
+fn is_encrypted(bytes: &[u8]) -> bool {
+    const OLE: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    let marker: Vec<u8> = "EncryptedPackage"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    bytes.starts_with(OLE) && bytes.windows(marker.len()).any(|w| w == marker)
 }
 
 /// The last-saved time an Office Open XML workbook records, if any.

@@ -293,6 +293,12 @@ fn xls_ods_corrupt_and_lock_files() {
         .expect("the corrupt file is named");
     assert_eq!(broken["severity"], "error");
     assert!(diagnostics.iter().any(|d| d["code"] == "ingest.lock-file"));
+    let locked = diagnostics
+        .iter()
+        .find(|d| d["file"] == "mat-khau.xlsx")
+        .expect("the locked file is named");
+    assert_eq!(locked["code"], "ingest.password");
+    assert!(locked["message"].as_str().unwrap().contains("mật khẩu"));
 }
 
 #[test]
