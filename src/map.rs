@@ -449,7 +449,11 @@ fn read_list(
             ListKind::Individuals => {
                 let mut record = reader.individual(sheet, r, header, source, &mut row_diagnostics);
                 if record.sub_unit.is_none() {
-                    record.sub_unit = group.clone();
+                    // form-spec: the sub-unit defaults to the group row
+                    // above, else to the unit itself.
+                    record.sub_unit = group
+                        .clone()
+                        .or_else(|| submission.unit.as_ref().map(|u| u.name.clone()));
                 }
                 if usable(&row_diagnostics) {
                     submission.individuals.push(record);

@@ -241,7 +241,10 @@ fn values_as_units_type_them() {
     );
     assert_eq!(mai["teaching_hours"], 1250.5, "'1.250,5'");
     assert_eq!(mai["months_worked"], 12, "a formula, by its cached value");
-    assert_eq!(people[2]["birth"], "1979-03-05", "'05-03-1979', on a hidden row");
+    assert_eq!(
+        people[2]["birth"], "1979-03-05",
+        "'05-03-1979', on a hidden row"
+    );
     assert_eq!(people[2]["full_name"], "Phạm Văn Toàn");
     assert_eq!(people.len(), 3, "rows with errors are not used");
 
