@@ -330,3 +330,138 @@ fn a_broken_workbook_stops_only_itself() {
             .any(|d| d.file == "~$dang-mo.xlsx" && d.code == "ingest.lock-file")
     );
 }
+
+fn collective(
+    members: u32,
+    htnv: u32,
+    ldtt: u32,
+    cstdcs: u32,
+    rating: Rating,
+    title: &str,
+) -> tdkt::model::Collective {
+    tdkt::model::Collective {
+        name: "Phòng Thử nghiệm".into(),
+        members: Some(members),
+        members_htnv_or_better: Some(htnv),
+        members_ldtt: Some(ldtt),
+        members_cstdcs: Some(cstdcs),
+        members_disciplined: None,
+        rating: Some(rating),
+        rating_history: BTreeMap::new(),
+        title_history: BTreeMap::new(),
+        proposed_title: Some(title.into()),
+        proposed_award: None,
+        achievement: None,
+        remark: None,
+        source: Source {
+            sheet: "Tập thể".into(),
+            row: 4,
+        },
+    }
+}
+
+fn statuses(submission: Submission) -> Vec<Status> {
+    let regulation = Regulation::default_national().unwrap();
+    validate(&[submission], &regulation, 2025)
+        .verdicts
+        .iter()
+        .map(|v| v.status)
+        .collect()
+}
+
+#[test]
+fn collective_titles_at_their_boundaries() {
+    let mut unit = submission(Vec::new());
+    unit.collectives = vec![
+        collective(10, 10, 7, 1, Rating::Htxsnv, "TTLĐXS"), // exactly 70% LĐTT
+        collective(10, 10, 6, 1, Rating::Htxsnv, "TTLĐXS"), // 60%
+        collective(10, 9, 7, 1, Rating::Htxsnv, "TTLĐXS"),  // one member below HTNV
+        collective(10, 10, 7, 0, Rating::Htxsnv, "TTLĐXS"), // no CSTĐCS
+        collective(10, 10, 6, 0, Rating::Httnv, "TTLĐTT"),  // 60% > 50%
+        collective(10, 10, 5, 0, Rating::Httnv, "TTLĐTT"),  // exactly 50% is not more than half
+    ];
+    use Status::*;
+    assert_eq!(
+        statuses(unit),
+        [
+            Eligible,
+            NotEligible,
+            NotEligible,
+            NotEligible,
+            Eligible,
+            NotEligible
+        ]
+    );
+}
+
+#[test]
+fn individual_rules_at_their_boundaries() {
+    let mut six_months = person("A", Rating::Httnv, "LĐTT", None);
+    six_months.months_worked = Some(6.0);
+    let mut five_months = person("B", Rating::Httnv, "LĐTT", None);
+    five_months.months_worked = Some(5.0);
+    let mut under_review = person("C", Rating::Htxsnv, "CSTĐCS", None);
+    under_review.remark = Some("Đang xem xét kỷ luật".into());
+    let mut with_initiative = person("D", Rating::Httnv, "CSTĐCS", None);
+    with_initiative.initiative = Some("Sáng kiến cấp cơ sở 2025".into());
+    let mut bk_ttg = person("E", Rating::Httnv, "LĐTT", Some("BK-TTG"));
+    bk_ttg.prior_awards = vec![tdkt::model::PriorAward {
+        award: "BK-BỘ".into(),
+        year: Some(2020),
+    }];
+    bk_ttg.rating_history = BTreeMap::from([
+        (2024, Rating::Htxsnv),
+        (2023, Rating::Httnv),
+        (2022, Rating::Httnv),
+    ]);
+    bk_ttg.title_history = BTreeMap::from([
+        (2024, "CSTĐCS".into()),
+        (2023, "CSTĐCS".into()),
+        (2022, "CSTĐCS".into()),
+    ]);
+    let people = vec![
+        six_months,
+        five_months,
+        under_review,
+        with_initiative,
+        bk_ttg,
+    ];
+    use Status::*;
+    // E: LĐTT passes; BK-TTG needs 2021, which the workbook does not give.
+    assert_eq!(
+        statuses(submission(people)),
+        [
+            Eligible,
+            NotEligible,
+            Held,
+            Eligible,
+            Eligible,
+            CannotVerify
+        ]
+    );
+}
+
+#[test]
+fn the_rating_quota_allows_exactly_twenty_percent() {
+    let within: Vec<Individual> = (0..5)
+        .map(|i| {
+            person(
+                &format!("P{i}"),
+                if i == 0 {
+                    Rating::Htxsnv
+                } else {
+                    Rating::Httnv
+                },
+                "LĐTT",
+                None,
+            )
+        })
+        .collect();
+    let regulation = Regulation::default_national().unwrap();
+    let quota = &validate(&[submission(within.clone())], &regulation, 2025).quotas[0];
+    assert_eq!((quota.allowed, quota.proposed, quota.ok), (1, 1, true));
+    let mut over = within;
+    over[1].rating = Some(Rating::Htxsnv);
+    let quota = &validate(&[submission(over)], &regulation, 2025).quotas[0];
+    assert_eq!((quota.allowed, quota.proposed, quota.ok), (1, 2, false));
+}
