@@ -184,16 +184,109 @@ pub fn classify(label: &str) -> Option<Field> {
     if let Some((_, field)) = LABELS.iter().find(|(l, _)| *l == folded) {
         return Some(*field);
     }
-    if let Some(rest) = folded.strip_prefix("xep loai ") {
-        return year_ref(rest).map(Field::Rating);
+    if let Some(rest) = folded.strip_prefix("xep loai ")
+        && let Some(year) = year_ref(rest)
+    {
+        return Some(Field::Rating(year));
     }
     if let Some(rest) = folded
         .strip_prefix("danh hieu thi dua ")
         .or_else(|| folded.strip_prefix("danh hieu "))
+        && let Some(year) = year_ref(rest)
     {
-        return year_ref(rest).map(Field::Title);
+        return Some(Field::Title(year));
     }
-    None
+    by_keywords(&folded)
+}
+
+/// Longer labels real forms use ("Họ và tên cán bộ (2)", "Kết quả đánh
+/// giá, xếp loại năm 2025", "Hình thức khen thưởng đề nghị cấp trên"):
+/// recognised by the words they contain. Order matters: the first rule
+/// that matches wins.
+fn by_keywords(folded: &str) -> Option<Field> {
+    let has = |words: &str| contains_words(folded, words);
+    let counted = folded.starts_with("so ") || folded.starts_with("tong so ");
+    let field = if has("stt") || has("so tt") {
+        Field::RowNumber
+    } else if counted && (has("ldtt") || has("lao dong tien tien")) {
+        Field::MembersLdtt
+    } else if counted && (has("cstdcs") || has("chien si thi dua")) {
+        Field::MembersCstdcs
+    } else if counted && has("ky luat") {
+        Field::MembersDisciplined
+    } else if counted && (has("hoan thanh nhiem vu") || has("htnv")) {
+        Field::MembersHtnvOrBetter
+    } else if has("so thanh vien") || has("tong so nguoi") || has("quan so") {
+        Field::Members
+    } else if has("ten tap the") {
+        Field::CollectiveName
+    } else if has("ho va ten") || has("ho ten") {
+        Field::FullName
+    } else if has("ngay sinh") || has("nam sinh") {
+        Field::Birth
+    } else if has("gioi tinh") {
+        Field::Sex
+    } else if has("khen thuong da") || has("qua trinh khen thuong") || has("da duoc khen") {
+        Field::PriorAwards
+    } else if has("de nghi") && has("danh hieu") {
+        Field::ProposedTitle
+    } else if has("de nghi") && (has("hinh thuc") || has("khen thuong")) {
+        Field::ProposedAward
+    } else if has("xep loai") || has("muc do hoan thanh") || has("ket qua danh gia") {
+        Field::Rating(label_year(folded).unwrap_or(YearRef::Back(0)))
+    } else if has("danh hieu")
+        && let Some(year) = label_year(folded)
+    {
+        Field::Title(year)
+    } else if has("thanh tich") {
+        Field::Achievement
+    } else if has("sang kien") || has("de tai") {
+        Field::Initiative
+    } else if has("gio giang") || has("gio chuan") {
+        Field::TeachingHours
+    } else if has("nckh") || has("nghien cuu khoa hoc") || has("cong trinh khoa hoc") {
+        Field::ResearchPoints
+    } else if has("thang cong tac") || has("thoi gian cong tac") {
+        Field::MonthsWorked
+    } else if has("ky luat") {
+        Field::Discipline
+    } else if has("ghi chu") {
+        Field::Remark
+    } else if has("chuc vu") {
+        Field::Position
+    } else if has("chuc danh") || has("ngach") {
+        Field::JobTitle
+    } else if has("don vi cong tac") || has("phong khoa") || has("bo phan") {
+        Field::SubUnit
+    } else {
+        return None;
+    };
+    Some(field)
+}
+
+/// Whether `words` occur in `folded` as whole words, in order.
+fn contains_words(folded: &str, words: &str) -> bool {
+    format!(" {folded} ").contains(&format!(" {words} "))
+}
+
+/// The year a longer label names: "… năm 2024 (5)", "… năm N-1", "… năm trước".
+fn label_year(folded: &str) -> Option<YearRef> {
+    let words: Vec<&str> = folded.split(' ').collect();
+    if let Some(year) = words
+        .iter()
+        .filter_map(|w| w.parse::<i32>().ok())
+        .find(|y| (1990..=2100).contains(y))
+    {
+        return Some(YearRef::Absolute(year));
+    }
+    if let Some(i) = words.iter().position(|w| *w == "n") {
+        let back = words
+            .get(i + 1)
+            .and_then(|w| w.parse::<i32>().ok())
+            .filter(|k| (1..=10).contains(k));
+        return Some(YearRef::Back(back.unwrap_or(0)));
+    }
+    contains_words(folded, "nam truoc").then_some(YearRef::Back(1))
 }
 
 /// "nam n", "nam n 1", "nam 2020", "2020", "n 2".
@@ -303,17 +396,39 @@ fn two_row_labels(sheet: &RawSheet, r: usize) -> Vec<(usize, Field)> {
         .get(r)
         .map_or(0, Vec::len)
         .max(sheet.rows.get(r + 1).map_or(0, Vec::len));
-    // The top row must hold labels of its own; otherwise this is the
-    // one-row header one row lower.
-    if one_row_labels(sheet, r).is_empty() {
+    // The top row must hold labels of its own, in several cells (a title
+    // row has one).
+    let top_cells = sheet.rows.get(r).map_or(0, |row| {
+        row.iter()
+            .filter(|c| matches!(c, Cell::Text(t) if !t.is_empty()))
+            .count()
+    });
+    if one_row_labels(sheet, r).is_empty() || top_cells < 2 {
         return Vec::new();
     }
+    // A row with numbers or dates is data, not the lower half of a header.
+    let bottom_is_data = sheet.rows.get(r + 1).is_some_and(|row| {
+        row.iter()
+            .any(|c| matches!(c, Cell::Number(_) | Cell::Date(_)))
+            || row.iter().filter(|c| !c.is_empty()).count() > 0 && is_numbering_row(row)
+    });
+    if bottom_is_data {
+        return Vec::new();
+    }
+    // A group label over sub-columns is short ("Xếp loại", "Ngày sinh");
+    // a long text above a header is a title ("DANH SÁCH ĐỀ NGHỊ …") and
+    // labels nothing below it.
+    const GROUP_LABEL_WORDS: usize = 6;
     let mut columns = Vec::new();
     let mut spanning = String::new();
     for c in 0..width {
         let (top, bottom) = (label(sheet, r, c), label(sheet, r + 1, c));
         if !top.is_empty() {
-            spanning = top.clone();
+            spanning = if top.split_whitespace().count() <= GROUP_LABEL_WORDS {
+                top.clone()
+            } else {
+                String::new()
+            };
         } else if bottom.is_empty() {
             spanning.clear();
         }
@@ -321,7 +436,11 @@ fn two_row_labels(sheet: &RawSheet, r: usize) -> Vec<(usize, Field)> {
             classify(&top)
         } else {
             birth_by_sex(&spanning, &bottom)
-                .or_else(|| classify(&format!("{spanning} {bottom}")))
+                .or_else(|| {
+                    (!spanning.is_empty())
+                        .then(|| classify(&format!("{spanning} {bottom}")))
+                        .flatten()
+                })
                 .or_else(|| classify(&bottom))
         };
         columns.extend(field.map(|f| (c, f)));
@@ -449,6 +568,38 @@ mod tests {
             Some(Field::ProposedAward)
         );
         assert_eq!(classify("Quê quán"), None);
+        assert_eq!(classify("Họ và tên cán bộ (2)"), Some(Field::FullName));
+        assert_eq!(classify("Ngày, tháng, năm sinh"), Some(Field::Birth));
+        assert_eq!(
+            classify("Kết quả đánh giá, xếp loại năm 2025"),
+            Some(Field::Rating(YearRef::Absolute(2025)))
+        );
+        assert_eq!(
+            classify("Xếp loại năm 2024 (5)"),
+            Some(Field::Rating(YearRef::Absolute(2024)))
+        );
+        assert_eq!(
+            classify("Danh hiệu thi đua đạt được năm 2023"),
+            Some(Field::Title(YearRef::Absolute(2023)))
+        );
+        assert_eq!(
+            classify("Hình thức khen thưởng đề nghị cấp trên"),
+            Some(Field::ProposedAward)
+        );
+        assert_eq!(
+            classify("Danh hiệu thi đua đề nghị năm 2025"),
+            Some(Field::ProposedTitle)
+        );
+        assert_eq!(
+            classify("Hình thức khen thưởng đã nhận"),
+            Some(Field::PriorAwards)
+        );
+        assert_eq!(classify("Số thành viên đạt LĐTT"), Some(Field::MembersLdtt));
+        assert_eq!(
+            classify("Tóm tắt thành tích chủ yếu"),
+            Some(Field::Achievement)
+        );
+        assert_eq!(classify("Chức vụ, đơn vị công tác"), Some(Field::Position));
     }
 
     #[test]
@@ -493,6 +644,37 @@ mod tests {
         assert_eq!(header.column(Field::Rating(YearRef::Back(1))), Some(4));
         assert_eq!(header.column(Field::Rating(YearRef::Back(0))), Some(5));
         assert_eq!(header.column(Field::ProposedTitle), Some(6));
+    }
+
+    #[test]
+    fn long_labels_under_a_short_title_row() {
+        let text = |s: &str| Cell::Text(s.to_string());
+        let sheet = RawSheet {
+            name: "DS".into(),
+            rows: vec![
+                vec![text("DANH SÁCH CÁ NHÂN")],
+                vec![
+                    text("Số TT"),
+                    text("Họ và tên cán bộ"),
+                    text("Ngày, tháng, năm sinh"),
+                    text("Kết quả đánh giá, xếp loại năm 2025"),
+                    text("Danh hiệu thi đua đề nghị"),
+                ],
+                vec![
+                    Cell::Number(1.0),
+                    text("Nguyễn Văn A"),
+                    text("01/01/1980"),
+                    text("HTTNV"),
+                    text("LĐTT"),
+                ],
+            ],
+        };
+        let header = find_header(&sheet, 2025).unwrap();
+        assert_eq!((header.row, header.first_data_row), (1, 2));
+        assert_eq!(header.column(Field::FullName), Some(1));
+        assert_eq!(header.column(Field::Birth), Some(2));
+        assert_eq!(header.column(Field::Rating(YearRef::Back(0))), Some(3));
+        assert_eq!(header.column(Field::ProposedTitle), Some(4));
     }
 
     #[test]
