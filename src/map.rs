@@ -275,6 +275,7 @@ fn identify_unit(
         .and_then(|n| units.find(n))
         .or_else(|| coded.and_then(|c| units.find(c)))
         .or_else(|| named.and_then(|n| units.find_in(n)))
+        .or_else(|| unit_in_title_rows(workbook, units))
         .or_else(|| units.find_in(file.rsplit('/').next().unwrap_or(file)));
     match found {
         Some(unit) => Some(UnitRef {
@@ -295,6 +296,25 @@ fn identify_unit(
             None
         }
     }
+}
+
+/// A title-block cell that is exactly a unit's name ("VIỆN TRIẾT HỌC" under
+/// the parent body), when no cell says "Đơn vị:".
+fn unit_in_title_rows<'u>(
+    workbook: &RawWorkbook,
+    units: &'u UnitList,
+) -> Option<&'u crate::units::Unit> {
+    workbook.sheets.iter().find_map(|sheet| {
+        sheet
+            .rows
+            .iter()
+            .take(8)
+            .flatten()
+            .find_map(|cell| match cell {
+                Cell::Text(text) if text.split_whitespace().count() <= 12 => units.find(text),
+                _ => None,
+            })
+    })
 }
 
 /// Rows that end a list: totals and signature blocks.

@@ -355,3 +355,54 @@ fn the_workbook_saved_last_wins_whatever_the_file_times_say() {
         .collect();
     assert_eq!(files, ["sua.xlsx"]);
 }
+
+#[test]
+fn the_unit_named_only_in_the_title_block() {
+    let temp = tempfile::tempdir().unwrap();
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet
+        .write_string(0, 0, "HỌC VIỆN CHÍNH TRỊ QUỐC GIA HỒ CHÍ MINH")
+        .unwrap();
+    sheet
+        .write_string(1, 0, "VIỆN KINH TẾ CHÍNH TRỊ HỌC")
+        .unwrap();
+    sheet
+        .write_string(2, 0, "DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG NĂM 2025")
+        .unwrap();
+    for (col, label) in ["STT", "Họ và tên", "Xếp loại năm 2025", "Danh hiệu đề nghị"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(4, col as u16, *label).unwrap();
+    }
+    sheet.write_number(5, 0, 1.0).unwrap();
+    sheet.write_string(5, 1, "Lê Văn Cường").unwrap();
+    sheet.write_string(5, 2, "HTTNV").unwrap();
+    sheet.write_string(5, 3, "LĐTT").unwrap();
+    std::fs::create_dir(temp.path().join("inbox")).unwrap();
+    book.save(temp.path().join("inbox/de-nghi-khen-thuong.xlsx"))
+        .unwrap();
+    let units = temp.path().join("units.csv");
+    std::fs::write(
+        &units,
+        "code,name,aliases\nVTH,Viện Triết học,\nVKT,Viện Kinh tế chính trị học,\n",
+    )
+    .unwrap();
+    let inbox = temp.path().join("inbox");
+    let out = tdkt(&[
+        "inspect",
+        inbox.to_str().unwrap(),
+        "--json",
+        "--year",
+        "2025",
+        "--units",
+        units.to_str().unwrap(),
+    ]);
+    let json = stdout_json(&out);
+    assert_eq!(json["workbooks"][0]["unit"]["code"], "VKT", "{json:#}");
+    assert_eq!(
+        json["workbooks"][0]["unit"]["name"],
+        "Viện Kinh tế chính trị học"
+    );
+}
