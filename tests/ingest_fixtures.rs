@@ -8,9 +8,16 @@ use std::path::Path;
 use common::*;
 
 fn inspect(fixture: &str, extra: &[&str]) -> serde_json::Value {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(fixture);
+    inspect_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(fixture),
+        extra,
+    )
+}
+
+/// `tdkt inspect DIR --json --year 2025 EXTRA…`, which must run (exit 0 or 1).
+fn inspect_dir(dir: &Path, extra: &[&str]) -> serde_json::Value {
     let mut args = vec!["inspect", dir.to_str().unwrap(), "--json", "--year", "2025"];
     args.extend_from_slice(extra);
     let out = tdkt(&args);
@@ -20,6 +27,16 @@ fn inspect(fixture: &str, extra: &[&str]) -> serde_json::Value {
         String::from_utf8_lossy(&out.stderr)
     );
     stdout_json(&out)
+}
+
+/// The files `inspect` kept, in its order.
+fn files(json: &serde_json::Value) -> Vec<&str> {
+    json["workbooks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["file"].as_str().unwrap())
+        .collect()
 }
 
 #[test]
@@ -168,16 +185,11 @@ fn the_same_person_twice_and_the_same_unit_twice_are_reported() {
         "Viện Triết học",
         &[("Lê Thị Bình", "03/04/1985")],
     );
-    let out = tdkt(&["inspect", dir.to_str().unwrap(), "--json", "--year", "2025"]);
-    let json = stdout_json(&out);
-    let workbooks = json["workbooks"].as_array().unwrap();
-    let files: Vec<&str> = workbooks
-        .iter()
-        .map(|w| w["file"].as_str().unwrap())
-        .collect();
+    let json = inspect_dir(dir, &[]);
+    let kept = files(&json);
     assert!(
-        files.contains(&"c.xlsx") && !files.contains(&"a.xlsx"),
-        "the newer workbook wins: {files:?}"
+        kept.contains(&"c.xlsx") && !kept.contains(&"a.xlsx"),
+        "the newer workbook wins: {kept:?}"
     );
     let diagnostics = json["diagnostics"].as_array().unwrap();
     let replaced = diagnostics
@@ -198,13 +210,7 @@ fn the_same_person_twice_and_the_same_unit_twice_are_reported() {
         "Viện Kinh tế",
         &[("NGUYỄN VĂN AN", "01/02/1980")],
     );
-    let json = stdout_json(&tdkt(&[
-        "inspect",
-        temp.path().to_str().unwrap(),
-        "--json",
-        "--year",
-        "2025",
-    ]));
+    let json = inspect_dir(temp.path(), &[]);
     let duplicate = json["diagnostics"]
         .as_array()
         .unwrap()
@@ -277,13 +283,11 @@ fn values_as_units_type_them() {
 #[test]
 fn xls_ods_corrupt_and_lock_files() {
     let json = inspect("formats", &[]);
-    let workbooks = json["workbooks"].as_array().unwrap();
-    let files: Vec<&str> = workbooks
-        .iter()
-        .map(|w| w["file"].as_str().unwrap())
-        .collect();
-    assert_eq!(files, ["vien-lich-su-dang.ods", "vien-triet-hoc.xls"]);
-    for workbook in workbooks {
+    assert_eq!(
+        files(&json),
+        ["vien-lich-su-dang.ods", "vien-triet-hoc.xls"]
+    );
+    for workbook in json["workbooks"].as_array().unwrap() {
         let people = workbook["individuals"].as_array().unwrap();
         assert_eq!(people[0]["full_name"], "Nguyễn Thị Lan");
         assert_eq!(people[0]["birth"], "1979-03-05");
@@ -340,20 +344,7 @@ fn the_workbook_saved_last_wins_whatever_the_file_times_say() {
         &[("Lê Thị Bình", "03/04/1985")],
         Some((2025, 1, 1)),
     );
-    let json = stdout_json(&tdkt(&[
-        "inspect",
-        temp.path().to_str().unwrap(),
-        "--json",
-        "--year",
-        "2025",
-    ]));
-    let files: Vec<&str> = json["workbooks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|w| w["file"].as_str().unwrap())
-        .collect();
-    assert_eq!(files, ["sua.xlsx"]);
+    assert_eq!(files(&inspect_dir(temp.path(), &[])), ["sua.xlsx"]);
 }
 
 #[test]
@@ -390,16 +381,7 @@ fn the_unit_named_only_in_the_title_block() {
     )
     .unwrap();
     let inbox = temp.path().join("inbox");
-    let out = tdkt(&[
-        "inspect",
-        inbox.to_str().unwrap(),
-        "--json",
-        "--year",
-        "2025",
-        "--units",
-        units.to_str().unwrap(),
-    ]);
-    let json = stdout_json(&out);
+    let json = inspect_dir(&inbox, &["--units", units.to_str().unwrap()]);
     assert_eq!(json["workbooks"][0]["unit"]["code"], "VKT", "{json:#}");
     assert_eq!(
         json["workbooks"][0]["unit"]["name"],

@@ -271,11 +271,6 @@ impl Renderer {
         }
         Ok(pdf)
     }
-
-    /// The Typst source a template produces, for tests and debugging.
-    pub fn typst_source(&self, template: &str, view: &impl serde::Serialize) -> Result<String> {
-        self.templates.render(template, view)
-    }
 }
 
 impl Task<'_> {

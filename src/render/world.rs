@@ -37,10 +37,9 @@ pub struct Typesetter {
     files: HashMap<FileId, Bytes>,
 }
 
-/// A compiled document: its PDF bytes and page count.
+/// A compiled document's PDF bytes.
 pub struct Pdf {
     pub bytes: Vec<u8>,
-    pub pages: usize,
 }
 
 impl Typesetter {
@@ -106,10 +105,7 @@ impl Typesetter {
             .map_err(|errors| anyhow::anyhow!("Không xuất được PDF: {}", join_messages(&errors)))?;
         // The exporter reserves generously; batches are kept until merged.
         bytes.shrink_to_fit();
-        Ok(Pdf {
-            bytes,
-            pages: document.pages().len(),
-        })
+        Ok(Pdf { bytes })
     }
 
     fn layout(&self, source: String, date: NaiveDate) -> Result<PagedDocument> {
