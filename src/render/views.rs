@@ -111,6 +111,8 @@ pub struct DecisionView {
     pub individuals: usize,
     /// "3 tập thể và 12 cá nhân".
     pub whom: String,
+    /// Who the list names: "Tập thể, cá nhân", "Cá nhân" or "Tập thể".
+    pub subjects: &'static str,
     pub total_bonus: u64,
     pub total_bonus_words: String,
     pub base_salary: Option<u64>,
@@ -304,6 +306,7 @@ pub fn decision_view(
         collectives: list.collectives.len(),
         individuals: list.individuals.len(),
         whom: whom(list),
+        subjects: subjects(list),
         total_bonus: list.total_bonus,
         total_bonus_words: crate::format::money_words(list.total_bonus),
         base_salary: regulation.base_salary_on(settings.decision_date),
@@ -462,6 +465,14 @@ pub fn certificates_view(
             .iter()
             .map(|g| certificate_view(g, settings))
             .collect(),
+    }
+}
+
+fn subjects(list: &GrantList) -> &'static str {
+    match (list.collectives.is_empty(), list.individuals.is_empty()) {
+        (false, false) => "Tập thể, cá nhân",
+        (false, true) => "Tập thể",
+        _ => "Cá nhân",
     }
 }
 
