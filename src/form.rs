@@ -8,7 +8,7 @@ use rust_xlsxwriter::{
 };
 
 use crate::model::Rating;
-use crate::regulation::{HonourKind, Regulation};
+use crate::regulation::{HonourKind, Regulation, Subject};
 
 /// Rows of the form that carry drop-down lists.
 const DATA_ROWS: u32 = 500;
@@ -114,17 +114,27 @@ pub fn blank_form(regulation: &Regulation, year: Option<i32>) -> Result<Vec<u8>>
             "Cá nhân",
             "DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG CÁ NHÂN",
             INDIVIDUAL_HEADERS,
+            Subject::Individual,
         ),
         (
             "Tập thể",
             "DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG TẬP THỂ",
             COLLECTIVE_HEADERS,
+            Subject::Collective,
         ),
     ];
-    for (name, title, headers) in lists {
+    for (name, title, headers, subject) in lists {
         let sheet = workbook.add_worksheet();
         sheet.set_name(name)?;
-        let headers = with_years(headers, year);
+        let mut headers = with_years(headers, year);
+        // The regulation's own columns (toolkit scores …) go before the
+        // proposal, where a unit fills in the facts.
+        let at = headers
+            .iter()
+            .position(|h| h == "Danh hiệu đề nghị")
+            .unwrap_or(headers.len());
+        let extra = regulation.columns_for(subject).map(|c| c.label.clone());
+        headers.splice(at..at, extra);
         write_list(sheet, title, &headers, &header, year)?;
         for (col, label) in headers.iter().enumerate() {
             if let Some(values) = choices.for_column(label) {

@@ -21,10 +21,9 @@ pub fn init(dir: &Path) -> Result<()> {
         .replace("{next_year}", &(year + 1).to_string())
         .replace("{regulation}", regulation::DEFAULT_FILE_NAME);
     write_atomic(&dir.join(CAMPAIGN_FILE), campaign.as_bytes())?;
-    write_atomic(
-        &dir.join(regulation::DEFAULT_FILE_NAME),
-        regulation::DEFAULT_TOML.as_bytes(),
-    )?;
+    for (name, text) in regulation::BUILTIN {
+        write_atomic(&dir.join(name), text.as_bytes())?;
+    }
     write_atomic(
         &dir.join("units.csv"),
         "code,name,aliases\nVD1,\"Đơn vị mẫu\",\"ĐV mẫu\"\n".as_bytes(),

@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use crate::diagnostic::Diagnostic;
 use crate::ingest::{Cell, RawSheet, RawWorkbook};
 use crate::model::{Source, Submission, UnitRef};
-use crate::regulation::Regulation;
+use crate::regulation::{ExtraColumn, Regulation};
 use crate::text::{self, cell_name, fold};
 use crate::units::UnitList;
 
@@ -224,7 +224,7 @@ fn map_workbook(
 
     let mut found_list = false;
     for sheet in &workbook.sheets {
-        let Some(header) = fields::find_header(sheet, context.year) else {
+        let Some(header) = fields::find_header(sheet, context.year, &context.regulation.columns) else {
             continue;
         };
         found_list = true;
@@ -512,12 +512,12 @@ pub struct SheetReading {
 }
 
 /// How each sheet of a workbook was understood (for `tdkt inspect`).
-pub fn explain(workbook: &RawWorkbook, year: i32) -> Vec<SheetReading> {
+pub fn explain(workbook: &RawWorkbook, year: i32, extra: &[ExtraColumn]) -> Vec<SheetReading> {
     workbook
         .sheets
         .iter()
         .filter_map(|sheet| {
-            let header = fields::find_header(sheet, year)?;
+            let header = fields::find_header(sheet, year, extra)?;
             Some(SheetReading {
                 sheet: sheet.name.clone(),
                 header_row: header.row as u32 + 1,
@@ -528,7 +528,7 @@ pub fn explain(workbook: &RawWorkbook, year: i32) -> Vec<SheetReading> {
                 columns: header
                     .columns
                     .iter()
-                    .map(|(c, f)| (text::column_letters(*c as u32), f.describe(year)))
+                    .map(|(c, f)| (text::column_letters(*c as u32), f.describe(year, extra)))
                     .collect(),
             })
         })

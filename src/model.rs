@@ -147,7 +147,19 @@ pub struct Individual {
     pub proposed_award: Option<String>,
     pub achievement: Option<String>,
     pub remark: Option<String>,
+    /// The regulation's own columns (a toolkit score per criterion …), by id.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub extra: BTreeMap<String, ExtraValue>,
     pub source: Source,
+}
+
+/// The value of a column the regulation file adds.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum ExtraValue {
+    #[serde(serialize_with = "plain_f64")]
+    Number(f64),
+    Text(String),
 }
 
 /// One row of the `Tập thể` list.
@@ -168,6 +180,8 @@ pub struct Collective {
     pub proposed_award: Option<String>,
     pub achievement: Option<String>,
     pub remark: Option<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub extra: BTreeMap<String, ExtraValue>,
     pub source: Source,
 }
 
@@ -237,7 +251,14 @@ fn years_as_strings<S: Serializer, V: Serialize>(
 fn plain_number<S: Serializer>(value: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
     match value {
         None => s.serialize_none(),
-        Some(v) if v.fract() == 0.0 && v.abs() < 1e15 => s.serialize_i64(*v as i64),
-        Some(v) => s.serialize_f64(*v),
+        Some(v) => plain_f64(v, s),
+    }
+}
+
+fn plain_f64<S: Serializer>(value: &f64, s: S) -> Result<S::Ok, S::Error> {
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        s.serialize_i64(*value as i64)
+    } else {
+        s.serialize_f64(*value)
     }
 }

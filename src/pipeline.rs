@@ -377,7 +377,7 @@ pub fn human_report(checked: &Checked) -> String {
 }
 
 /// How each workbook was read, as a readable table (for `inspect`).
-pub fn inspect_table(reading: &Reading) -> String {
+pub fn inspect_table(reading: &Reading, regulation: &crate::regulation::Regulation) -> String {
     let mut out = String::new();
     for raw in &reading.raw {
         out.push_str(&format!("\n{}\n", raw.file));
@@ -391,7 +391,7 @@ pub fn inspect_table(reading: &Reading) -> String {
                 s.headcount.map_or("?".to_string(), |h| h.to_string())
             ));
         }
-        for sheet in map::explain(raw, reading.year) {
+        for sheet in map::explain(raw, reading.year, &regulation.columns) {
             out.push_str(&format!(
                 "  trang '{}': danh sách {}, dòng tiêu đề {}\n",
                 sheet.sheet, sheet.kind, sheet.header_row

@@ -5,11 +5,11 @@
 //! an award whose chain ends this year ("CSTĐCS two years running, counting
 //! the one this campaign grants") sees this year's title.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use crate::model::{Collective, Individual, Rating, Submission};
+use crate::model::{Collective, ExtraValue, Individual, Rating, Submission};
 use crate::regulation::{Facts, History, Outcome, QuotaBase, Regulation, RuleResult, Subject};
 use crate::text::fold;
 
@@ -197,6 +197,15 @@ impl<'a> Judged<'a> {
                 facts.set_bool("is_female", p.sex == Some(crate::model::Sex::Female));
                 facts.set_float("teaching_hours", p.teaching_hours);
                 facts.set_float("research_points", p.research_points);
+                facts.set_text("job_title", Some(p.job_title.as_deref().unwrap_or("")));
+                let norm = p.job_title.as_deref().and_then(|t| regulation.norm_for(t));
+                let teaching_norm = norm.and_then(|n| n.teaching_hours);
+                let research_norm = norm.and_then(|n| n.research_points);
+                facts.set_bool("has_teaching_norm", teaching_norm.is_some());
+                facts.set_float("teaching_norm", teaching_norm);
+                facts.set_bool("has_research_norm", research_norm.is_some());
+                facts.set_float("research_norm", research_norm);
+                set_extra(&mut facts, &p.extra);
                 facts
             }
             Judged::Collective(c) => {
@@ -217,8 +226,18 @@ impl<'a> Judged<'a> {
                     "members_disciplined",
                     Some(int(c.members_disciplined).unwrap_or(0)),
                 );
+                set_extra(&mut facts, &c.extra);
                 facts
             }
+        }
+    }
+}
+
+fn set_extra(facts: &mut Facts<'_>, extra: &BTreeMap<String, ExtraValue>) {
+    for (id, value) in extra {
+        match value {
+            ExtraValue::Number(n) => facts.set_float(id, Some(*n)),
+            ExtraValue::Text(t) => facts.set_text(id, Some(t)),
         }
     }
 }

@@ -394,7 +394,7 @@ fn form_writes_a_workbook_that_tdkt_reads_back() {
     let raw = tdkt::ingest::read_workbook_bytes(bytes, "bieu-mau.xlsx").unwrap();
     let names: Vec<&str> = raw.sheets.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(names, ["Thông tin đơn vị", "Cá nhân", "Tập thể"]);
-    let readings = tdkt::map::explain(&raw, 2025);
+    let readings = tdkt::map::explain(&raw, 2025, &[]);
     assert_eq!(readings.len(), 2, "both lists recognised");
     assert_eq!(readings[0].header_row, 3);
     assert!(

@@ -146,6 +146,7 @@ fn person(name: &str, rating: Rating, title: &str, award: Option<&str>) -> Indiv
         proposed_award: award.map(str::to_string),
         achievement: None,
         remark: None,
+        extra: Default::default(),
         source: Source {
             sheet: "Cá nhân".into(),
             row: 4,
@@ -353,6 +354,7 @@ fn collective(
         proposed_award: None,
         achievement: None,
         remark: None,
+        extra: Default::default(),
         source: Source {
             sheet: "Tập thể".into(),
             row: 4,

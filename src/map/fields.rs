@@ -4,6 +4,7 @@
 //! tables below list each spelling once, in plain ASCII.
 
 use crate::ingest::{Cell, RawSheet};
+use crate::regulation::ExtraColumn;
 use crate::text::fold;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -59,12 +60,18 @@ pub enum Field {
     MembersLdtt,
     MembersCstdcs,
     MembersDisciplined,
+    /// A column the regulation adds: its index in `Regulation::columns`.
+    Extra(u16),
 }
 
 impl Field {
-    /// The canonical label, for `inspect` and messages.
-    pub fn describe(self, year: i32) -> String {
+    /// The canonical label, for `inspect` and messages; `extra` are the
+    /// regulation's own columns.
+    pub fn describe(self, year: i32, extra: &[ExtraColumn]) -> String {
         match self {
+            Field::Extra(i) => extra
+                .get(usize::from(i))
+                .map_or_else(|| "Cột bổ sung".into(), |c| c.label.clone()),
             Field::RowNumber => "STT".into(),
             Field::FullName => "Họ và tên".into(),
             Field::Birth => "Ngày sinh".into(),
@@ -199,6 +206,38 @@ pub fn classify(label: &str) -> Option<Field> {
     by_keywords(&folded)
 }
 
+/// The field a header label names, the regulation's own columns first.
+fn classify_in(label: &str, extra: &[ExtraColumn]) -> Option<Field> {
+    extra_column(label, extra).or_else(|| classify(label))
+}
+
+/// A regulation column whose label or spelling the header cell gives,
+/// allowing a trailing "(điểm)" or "(5)".
+fn extra_column(label: &str, extra: &[ExtraColumn]) -> Option<Field> {
+    if extra.is_empty() {
+        return None;
+    }
+    let mut folded = fold(label);
+    while let Some((rest, last)) = folded.rsplit_once(' ') {
+        if last == "diem" || last.chars().all(|c| c.is_ascii_digit()) {
+            folded.truncate(rest.len());
+        } else {
+            break;
+        }
+    }
+    if folded.is_empty() {
+        return None;
+    }
+    extra
+        .iter()
+        .position(|column| {
+            std::iter::once(&column.label)
+                .chain(&column.spellings)
+                .any(|spelling| fold(spelling) == folded)
+        })
+        .map(|i| Field::Extra(i as u16))
+}
+
 /// Longer labels real forms use ("Họ và tên cán bộ (2)", "Kết quả đánh
 /// giá, xếp loại năm 2025", "Hình thức khen thưởng đề nghị cấp trên"):
 /// recognised by the words they contain. Order matters: the first rule
@@ -331,11 +370,11 @@ const HEADER_SEARCH_ROWS: usize = 40;
 /// Finds the header of a list in `sheet`: the row (or pair of rows, for
 /// headers built from merged cells) with the most known labels, at least
 /// three, holding a name column.
-pub fn find_header(sheet: &RawSheet, year: i32) -> Option<Header> {
+pub fn find_header(sheet: &RawSheet, year: i32, extra: &[ExtraColumn]) -> Option<Header> {
     let mut best: Option<(usize, Header)> = None;
     for r in 0..sheet.rows.len().min(HEADER_SEARCH_ROWS) {
-        let one_row = (one_row_labels(sheet, r), 1);
-        let two_rows = (two_row_labels(sheet, r), 2);
+        let one_row = (one_row_labels(sheet, r, extra), 1);
+        let two_rows = (two_row_labels(sheet, r, extra), 2);
         // Two rows must explain more columns than the top row alone.
         let (columns, height) = if two_rows.0.len() > one_row.0.len() {
             two_rows
@@ -380,17 +419,17 @@ fn label(sheet: &RawSheet, row: usize, col: usize) -> String {
     }
 }
 
-fn one_row_labels(sheet: &RawSheet, r: usize) -> Vec<(usize, Field)> {
+fn one_row_labels(sheet: &RawSheet, r: usize, extra: &[ExtraColumn]) -> Vec<(usize, Field)> {
     let width = sheet.rows.get(r).map_or(0, Vec::len);
     (0..width)
-        .filter_map(|c| classify(&label(sheet, r, c)).map(|f| (c, f)))
+        .filter_map(|c| classify_in(&label(sheet, r, c), extra).map(|f| (c, f)))
         .collect()
 }
 
 /// Labels of a header made of two rows: a top label merged across several
 /// columns ("Xếp loại") over the labels that split it ("2024" | "2025"),
 /// or a label merged down both rows ("Họ và tên").
-fn two_row_labels(sheet: &RawSheet, r: usize) -> Vec<(usize, Field)> {
+fn two_row_labels(sheet: &RawSheet, r: usize, extra: &[ExtraColumn]) -> Vec<(usize, Field)> {
     let width = sheet
         .rows
         .get(r)
@@ -403,7 +442,7 @@ fn two_row_labels(sheet: &RawSheet, r: usize) -> Vec<(usize, Field)> {
             .filter(|c| matches!(c, Cell::Text(t) if !t.is_empty()))
             .count()
     });
-    if one_row_labels(sheet, r).is_empty() || top_cells < 2 {
+    if one_row_labels(sheet, r, extra).is_empty() || top_cells < 2 {
         return Vec::new();
     }
     // A row with numbers or dates is data, not the lower half of a header.
@@ -433,9 +472,10 @@ fn two_row_labels(sheet: &RawSheet, r: usize) -> Vec<(usize, Field)> {
             spanning.clear();
         }
         let field = if bottom.is_empty() {
-            classify(&top)
+            classify_in(&top, extra)
         } else {
             birth_by_sex(&spanning, &bottom)
+                .or_else(|| extra_column(&bottom, extra))
                 .or_else(|| {
                     (!spanning.is_empty())
                         .then(|| classify(&format!("{spanning} {bottom}")))
@@ -637,7 +677,7 @@ mod tests {
                 ],
             ],
         };
-        let header = find_header(&sheet, 2025).unwrap();
+        let header = find_header(&sheet, 2025, &[]).unwrap();
         assert_eq!(header.first_data_row, 2);
         assert_eq!(header.column(Field::BirthIfMale), Some(2));
         assert_eq!(header.column(Field::BirthIfFemale), Some(3));
@@ -669,7 +709,7 @@ mod tests {
                 ],
             ],
         };
-        let header = find_header(&sheet, 2025).unwrap();
+        let header = find_header(&sheet, 2025, &[]).unwrap();
         assert_eq!((header.row, header.first_data_row), (1, 2));
         assert_eq!(header.column(Field::FullName), Some(1));
         assert_eq!(header.column(Field::Birth), Some(2));

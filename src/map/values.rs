@@ -7,8 +7,8 @@ use chrono::{Datelike, NaiveDate};
 use super::fields::{Field, Header, YearRef};
 use crate::diagnostic::Diagnostic;
 use crate::ingest::{Cell, RawSheet};
-use crate::model::{Birth, Collective, Individual, PriorAward, Rating, Sex, Source};
-use crate::regulation::Regulation;
+use crate::model::{Birth, Collective, ExtraValue, Individual, PriorAward, Rating, Sex, Source};
+use crate::regulation::{ColumnKind, ExtraColumn, Regulation};
 use crate::text::{cell_name, clean, fold};
 
 /// Reads the rows of one sheet; knows where it is, for messages.
@@ -90,7 +90,7 @@ impl Row<'_, '_> {
         match value {
             Some(v) if (min..=max).contains(&v) => Some(v),
             Some(v) => {
-                let label = field.describe(self.reader.year);
+                let label = field.describe(self.reader.year, &self.reader.regulation.columns);
                 self.report(
                     true,
                     "ingest.out-of-range",
@@ -103,7 +103,7 @@ impl Row<'_, '_> {
                 None
             }
             None => {
-                let label = field.describe(self.reader.year);
+                let label = field.describe(self.reader.year, &self.reader.regulation.columns);
                 self.report(
                     true,
                     "ingest.bad-number",
@@ -113,6 +113,37 @@ impl Row<'_, '_> {
                 None
             }
         }
+    }
+
+    /// The regulation's own columns that this header has, by id.
+    fn extra(&mut self) -> BTreeMap<String, ExtraValue> {
+        let columns = &self.reader.regulation.columns;
+        let fields: Vec<(Field, &ExtraColumn)> = self
+            .header
+            .columns
+            .iter()
+            .filter_map(|(_, field)| match field {
+                Field::Extra(i) => columns.get(usize::from(*i)).map(|c| (*field, c)),
+                _ => None,
+            })
+            .collect();
+        let mut values = BTreeMap::new();
+        for (field, column) in fields {
+            let value = match column.kind {
+                ColumnKind::Number => self
+                    .number(
+                        field,
+                        column.min.unwrap_or(f64::MIN),
+                        column.max.unwrap_or(f64::MAX),
+                    )
+                    .map(ExtraValue::Number),
+                ColumnKind::Text => self.text(field).map(ExtraValue::Text),
+            };
+            if let Some(value) = value {
+                values.insert(column.id.clone(), value);
+            }
+        }
+        values
     }
 
     fn count(&mut self, field: Field) -> Option<u32> {
@@ -187,7 +218,7 @@ impl Row<'_, '_> {
             Some(r) => Some(r),
             None => {
                 let col = self.header.column(field).unwrap_or(0);
-                let label = field.describe(self.reader.year);
+                let label = field.describe(self.reader.year, &self.reader.regulation.columns);
                 self.report(
                     true,
                     "ingest.bad-code",
@@ -205,7 +236,7 @@ impl Row<'_, '_> {
             Some(code) => Some(code),
             None => {
                 let col = self.header.column(field).unwrap_or(0);
-                let label = field.describe(self.reader.year);
+                let label = field.describe(self.reader.year, &self.reader.regulation.columns);
                 let accepted: Vec<&str> = self
                     .reader
                     .regulation
@@ -318,6 +349,7 @@ impl Reader<'_> {
             proposed_award: r.honour(Field::ProposedAward),
             achievement: r.text(Field::Achievement),
             remark: r.text(Field::Remark),
+            extra: r.extra(),
             source,
         };
         if individual.rating.is_none() && !r.diagnostics.iter().any(|d| d.is_error()) {
@@ -381,6 +413,7 @@ impl Reader<'_> {
             proposed_award: r.honour(Field::ProposedAward),
             achievement: r.text(Field::Achievement),
             remark: r.text(Field::Remark),
+            extra: r.extra(),
             source,
         }
     }

@@ -28,6 +28,11 @@ const INDIVIDUAL_VARIABLES: &[&str] = &[
     "is_female",
     "teaching_hours",
     "research_points",
+    "job_title",
+    "has_teaching_norm",
+    "teaching_norm",
+    "has_research_norm",
+    "research_norm",
 ];
 const COLLECTIVE_VARIABLES: &[&str] = &[
     "year",
@@ -49,16 +54,24 @@ const FUNCTIONS: &[&str] = &[
 ];
 const BUILTINS: &[&str] = &["min", "max", "floor", "ceil", "round", "if", "contains"];
 
-/// Checks that a compiled condition uses only names tdkt provides; returns
-/// the first unknown one.
-pub(super) fn check_identifiers(node: &Node, subject: Subject) -> Result<(), String> {
-    let variables = match subject {
+fn builtin_variables(subject: Subject) -> &'static [&'static str] {
+    match subject {
         Subject::Individual => INDIVIDUAL_VARIABLES,
         Subject::Collective => COLLECTIVE_VARIABLES,
-    };
+    }
+}
+
+pub(super) fn is_builtin_variable(name: &str, subject: Subject) -> bool {
+    builtin_variables(subject).contains(&name)
+}
+
+/// Checks that a compiled condition uses only names tdkt provides (or the
+/// regulation's own columns, `extra`); returns the first unknown one.
+pub(super) fn check_identifiers(node: &Node, subject: Subject, extra: &[&str]) -> Result<(), String> {
+    let variables = builtin_variables(subject);
     if let Some(unknown) = node
         .iter_read_variable_identifiers()
-        .find(|v| !variables.contains(v))
+        .find(|v| !variables.contains(v) && !extra.contains(v))
     {
         return Err(unknown.to_string());
     }
@@ -73,11 +86,12 @@ pub(super) fn check_identifiers(node: &Node, subject: Subject) -> Result<(), Str
     }
 }
 
-pub(super) fn known_identifiers_hint(subject: Subject) -> String {
-    let variables = match subject {
-        Subject::Individual => INDIVIDUAL_VARIABLES,
-        Subject::Collective => COLLECTIVE_VARIABLES,
-    };
+pub(super) fn known_identifiers_hint(subject: Subject, extra: &[&str]) -> String {
+    let variables: Vec<&str> = builtin_variables(subject)
+        .iter()
+        .chain(extra)
+        .copied()
+        .collect();
     format!(
         "biến dùng được: {}; hàm: {}",
         variables.join(", "),
@@ -112,7 +126,7 @@ pub struct RuleResult {
 
 /// The evaluation context of one record.
 pub struct Facts<'a> {
-    variables: HashMap<&'static str, V>,
+    variables: HashMap<String, V>,
     history: History<'a>,
     regulation: &'a Regulation,
     /// Codes (with implied lower ones) this campaign finds the record
@@ -134,9 +148,9 @@ impl<'a> Facts<'a> {
         granted_now: &'a BTreeSet<String>,
     ) -> Self {
         let mut variables = HashMap::new();
-        variables.insert("year", V::Int(history.year as i64));
+        variables.insert("year".to_string(), V::Int(history.year as i64));
         variables.insert(
-            "rating",
+            "rating".to_string(),
             V::String(
                 history
                     .rating
@@ -145,7 +159,7 @@ impl<'a> Facts<'a> {
             ),
         );
         variables.insert(
-            "rating_rank",
+            "rating_rank".to_string(),
             V::Int(history.rating.map_or(0, Rating::rank)),
         );
         Facts {
@@ -157,20 +171,26 @@ impl<'a> Facts<'a> {
         }
     }
 
-    pub fn set_int(&mut self, name: &'static str, value: Option<i64>) {
+    pub fn set_int(&mut self, name: &str, value: Option<i64>) {
         if let Some(v) = value {
-            self.variables.insert(name, V::Int(v));
+            self.variables.insert(name.to_string(), V::Int(v));
         }
     }
 
-    pub fn set_float(&mut self, name: &'static str, value: Option<f64>) {
+    pub fn set_float(&mut self, name: &str, value: Option<f64>) {
         if let Some(v) = value {
-            self.variables.insert(name, V::Float(v));
+            self.variables.insert(name.to_string(), V::Float(v));
         }
     }
 
-    pub fn set_bool(&mut self, name: &'static str, value: bool) {
-        self.variables.insert(name, V::Boolean(value));
+    pub fn set_bool(&mut self, name: &str, value: bool) {
+        self.variables.insert(name.to_string(), V::Boolean(value));
+    }
+
+    pub fn set_text(&mut self, name: &str, value: Option<&str>) {
+        if let Some(v) = value {
+            self.variables.insert(name.to_string(), V::String(v.to_string()));
+        }
     }
 
     /// Evaluates every rule, in order.
@@ -185,6 +205,18 @@ impl<'a> Facts<'a> {
     }
 
     fn evaluate_rule(&self, rule: &Rule) -> Outcome {
+        if let Some(applies) = &rule.applies {
+            match applies.eval_boolean_with_context(self) {
+                Ok(false) => return Outcome::Pass,
+                Ok(true) => {}
+                Err(e) => {
+                    return Outcome::CannotVerify(format!(
+                        "Không đánh giá được điều kiện áp dụng của '{}': {e}",
+                        rule.id
+                    ));
+                }
+            }
+        }
         self.missing_years.borrow_mut().clear();
         let result = rule.when.eval_boolean_with_context(self);
         let missing: Vec<i32> = self.missing_years.borrow().iter().copied().collect();
@@ -198,7 +230,7 @@ impl<'a> Facts<'a> {
             )),
             Err(EvalexprError::VariableIdentifierNotFound(name)) => Outcome::CannotVerify(format!(
                 "Thiếu số liệu '{}' để xét tiêu chuẩn này",
-                field_label(&name)
+                self.label_of(&name)
             )),
             Err(e) => Outcome::CannotVerify(format!(
                 "Không đánh giá được điều kiện '{}': {e}",
@@ -219,6 +251,15 @@ impl<'a> Facts<'a> {
             }
         }
         out
+    }
+
+    /// The form's label of a variable, for "missing data" messages.
+    fn label_of<'n>(&'n self, variable: &'n str) -> &'n str {
+        self.regulation
+            .columns
+            .iter()
+            .find(|c| c.id == variable)
+            .map_or_else(|| field_label(variable), |c| c.label.as_str())
     }
 
     fn holds_now(&self, code: &str) -> bool {
@@ -479,6 +520,8 @@ fn field_label(variable: &str) -> &str {
         "members_disciplined" => "Số bị kỷ luật",
         "teaching_hours" => "Giờ giảng thực hiện",
         "research_points" => "Điểm NCKH",
+        "job_title" => "Chức danh",
+        "teaching_norm" | "research_norm" => "Chức danh (định mức)",
         other => other,
     }
 }

@@ -22,6 +22,17 @@ pub use eval::{Facts, History, Outcome, RuleResult};
 pub const DEFAULT_TOML: &str = include_str!("../../regulations/quy-dinh-2025.toml");
 pub const DEFAULT_FILE_NAME: &str = "quy-dinh-2025.toml";
 
+/// The seed academy's Quy chế: the national rules plus its norms and its
+/// own movements' titles, as an example of an agency file.
+pub const AGENCY_EXAMPLE_TOML: &str = include_str!("../../regulations/hvctqg-2025.toml");
+pub const AGENCY_EXAMPLE_FILE_NAME: &str = "hvctqg-2025.toml";
+
+/// The regulation files built into tdkt, by file name.
+pub const BUILTIN: &[(&str, &str)] = &[
+    (DEFAULT_FILE_NAME, DEFAULT_TOML),
+    (AGENCY_EXAMPLE_FILE_NAME, AGENCY_EXAMPLE_TOML),
+];
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawRegulation {
@@ -33,7 +44,52 @@ struct RawRegulation {
     #[serde(default)]
     legal_basis: Vec<RawLegalBasis>,
     #[serde(default)]
+    norm: Vec<Norm>,
+    #[serde(default)]
+    column: Vec<toml::Spanned<ExtraColumn>>,
+    #[serde(default)]
     honour: Vec<toml::Spanned<RawHonour>>,
+}
+
+/// The agency's yearly norms for one job title (Quy chế: giờ chuẩn, NCKH).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Norm {
+    pub job_title: String,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// Teaching hours (giờ chuẩn) a year.
+    pub teaching_hours: Option<f64>,
+    /// Research points (điểm NCKH) a year.
+    pub research_points: Option<f64>,
+}
+
+/// A column the regulation adds to the form, such as a toolkit score per
+/// criterion: ingest reads it by its label, conditions use it by its id.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExtraColumn {
+    /// The variable conditions use: "diem_ky_cuong".
+    pub id: String,
+    pub subject: Subject,
+    /// The header label of the form: "Kỷ cương".
+    pub label: String,
+    /// Other header labels units write for it.
+    #[serde(default)]
+    pub spellings: Vec<String>,
+    #[serde(default)]
+    pub kind: ColumnKind,
+    /// Inclusive bounds of a number; a value outside is an input error.
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ColumnKind {
+    #[default]
+    Number,
+    Text,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -90,6 +146,8 @@ struct RawCriteria {
 #[serde(deny_unknown_fields)]
 struct RawRule {
     id: toml::Spanned<String>,
+    /// The rule is checked only where this holds ("has_teaching_norm").
+    applies: Option<toml::Spanned<String>>,
     when: toml::Spanned<String>,
     message: toml::Spanned<String>,
 }
@@ -138,7 +196,8 @@ pub enum QuotaBase {
 }
 
 /// Whether a record is a person or a collective.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Subject {
     Individual,
     Collective,
@@ -147,6 +206,7 @@ pub enum Subject {
 #[derive(Debug, Clone)]
 pub struct Rule {
     pub id: String,
+    pub applies: Option<evalexpr::Node>,
     pub when: evalexpr::Node,
     pub when_text: String,
     /// The message, with `{expression}` placeholders compiled.
@@ -206,6 +266,8 @@ pub struct Regulation {
     /// (from, amount), oldest first.
     pub base_salary: Vec<(NaiveDate, u64)>,
     pub legal_bases: Vec<LegalBasis>,
+    pub norms: Vec<Norm>,
+    pub columns: Vec<ExtraColumn>,
     pub honours: Vec<Honour>,
     /// Every spelling of every code (folded, spaces removed) → the code.
     spellings: std::collections::HashMap<String, String>,
@@ -216,7 +278,17 @@ impl Regulation {
         Self::parse(DEFAULT_TOML, DEFAULT_FILE_NAME)
     }
 
+    /// Reads a regulation file; a bare built-in name ("hvctqg-2025.toml")
+    /// that is not a file on disk means the built-in copy.
     pub fn load(path: &Path) -> Result<Self> {
+        let builtin = BUILTIN
+            .iter()
+            .find(|(name, _)| path.file_name().is_some_and(|f| f == *name));
+        if let Some((name, text)) = builtin
+            && !path.exists()
+        {
+            return Self::parse(text, name);
+        }
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("Không đọc được tệp quy định {}", path.display()))?;
         Self::parse(&text, &path.display().to_string())
@@ -231,6 +303,7 @@ impl Regulation {
             format!("{origin}:{line}:{col}")
         };
 
+        let columns = check_columns(&raw.column, &locate)?;
         let mut honours = Vec::new();
         let mut codes = BTreeSet::new();
         for spanned in &raw.honour {
@@ -248,7 +321,7 @@ impl Regulation {
             }
             let criteria = |raw: &Option<RawCriteria>, subject| -> Result<Option<Criteria>> {
                 raw.as_ref()
-                    .map(|c| compile_criteria(c, subject, &locate))
+                    .map(|c| compile_criteria(c, subject, &columns, &locate))
                     .transpose()
             };
             honours.push(Honour {
@@ -315,6 +388,8 @@ impl Regulation {
             settings: raw.settings,
             base_salary,
             legal_bases,
+            norms: raw.norm,
+            columns,
             honours,
         })
     }
@@ -348,6 +423,22 @@ impl Regulation {
         out
     }
 
+    /// The norms of a job title ("Giảng viên chính"), matched by its name
+    /// or an alias in any case and spelling, ignoring "(hạng II)" notes.
+    pub fn norm_for(&self, job_title: &str) -> Option<&Norm> {
+        let key = job_title_key(job_title);
+        self.norms.iter().find(|n| {
+            std::iter::once(&n.job_title)
+                .chain(&n.aliases)
+                .any(|name| job_title_key(name) == key)
+        })
+    }
+
+    /// The extra columns of one kind of list.
+    pub fn columns_for(&self, subject: Subject) -> impl Iterator<Item = &ExtraColumn> {
+        self.columns.iter().filter(move |c| c.subject == subject)
+    }
+
     /// The base salary in force on `date`.
     pub fn base_salary_on(&self, date: NaiveDate) -> Option<u64> {
         self.base_salary
@@ -379,29 +470,77 @@ fn spelling_key(text: &str) -> String {
     crate::text::fold(text).replace(' ', "")
 }
 
+fn job_title_key(text: &str) -> String {
+    let without_note = text.split('(').next().unwrap_or(text);
+    crate::text::fold(without_note)
+}
+
+/// Column ids must be plain names that no built-in variable already uses.
+fn check_columns(
+    raw: &[toml::Spanned<ExtraColumn>],
+    locate: &dyn Fn(std::ops::Range<usize>) -> String,
+) -> Result<Vec<ExtraColumn>> {
+    let mut seen = BTreeSet::new();
+    for spanned in raw {
+        let column = spanned.get_ref();
+        let id = column.id.as_str();
+        let plain = id.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+            && id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if !plain {
+            bail!(
+                "{}: mã cột '{id}' cần viết thường, không dấu, nối bằng '_' (ví dụ diem_ky_cuong)",
+                locate(spanned.span())
+            );
+        }
+        if eval::is_builtin_variable(id, column.subject) || !seen.insert(id.to_string()) {
+            bail!(
+                "{}: mã cột '{id}' đã được dùng; hãy đặt tên khác",
+                locate(spanned.span())
+            );
+        }
+    }
+    Ok(raw.iter().map(|c| c.get_ref().clone()).collect())
+}
+
 fn compile_criteria(
     raw: &RawCriteria,
     subject: Subject,
+    columns: &[ExtraColumn],
     locate: &dyn Fn(std::ops::Range<usize>) -> String,
 ) -> Result<Criteria> {
+    let extra: Vec<&str> = columns
+        .iter()
+        .filter(|c| c.subject == subject)
+        .map(|c| c.id.as_str())
+        .collect();
+    let compile = |condition: &toml::Spanned<String>, id: &str| -> Result<evalexpr::Node> {
+        let node = evalexpr::build_operator_tree(condition.get_ref()).map_err(|e| {
+            anyhow::anyhow!(
+                "{}: điều kiện của tiêu chuẩn '{id}' không hợp lệ: {e}\n  gợi ý: dùng so sánh như \
+                 rating_rank >= 3, kết hợp bằng && và ||, chuỗi trong dấu nháy kép",
+                locate(condition.span()),
+            )
+        })?;
+        eval::check_identifiers(&node, subject, &extra).map_err(|unknown| {
+            anyhow::anyhow!(
+                "{}: tiêu chuẩn '{id}' dùng '{unknown}' mà tdkt không biết\n  gợi ý: {}",
+                locate(condition.span()),
+                eval::known_identifiers_hint(subject, &extra)
+            )
+        })?;
+        Ok(node)
+    };
     let mut rules = Vec::new();
     for rule in &raw.rules {
-        let when = evalexpr::build_operator_tree(rule.when.get_ref()).map_err(|e| {
-            anyhow::anyhow!(
-                "{}: điều kiện của tiêu chuẩn '{}' không hợp lệ: {e}\n  gợi ý: dùng so sánh như \
-                 rating_rank >= 3, kết hợp bằng && và ||, chuỗi trong dấu nháy kép",
-                locate(rule.when.span()),
-                rule.id.get_ref()
-            )
-        })?;
-        eval::check_identifiers(&when, subject).map_err(|unknown| {
-            anyhow::anyhow!(
-                "{}: tiêu chuẩn '{}' dùng '{unknown}' mà tdkt không biết\n  gợi ý: {}",
-                locate(rule.when.span()),
-                rule.id.get_ref(),
-                eval::known_identifiers_hint(subject)
-            )
-        })?;
+        let id = rule.id.get_ref();
+        let when = compile(&rule.when, id)?;
+        let applies = rule
+            .applies
+            .as_ref()
+            .map(|condition| compile(condition, id))
+            .transpose()?;
         let message = compile_message(rule.message.get_ref()).map_err(|e| {
             anyhow::anyhow!(
                 "{}: câu thông báo của '{}' không hợp lệ: {e}",
@@ -410,7 +549,8 @@ fn compile_criteria(
             )
         })?;
         rules.push(Rule {
-            id: rule.id.get_ref().clone(),
+            id: id.clone(),
+            applies,
             when,
             when_text: rule.when.get_ref().clone(),
             message,
@@ -508,6 +648,28 @@ mod tests {
         assert!(err.contains("q.toml:"), "{err}");
         assert!(err.contains("ratng_rank"), "{err}");
         assert!(err.contains("gợi ý"), "{err}");
+    }
+
+    #[test]
+    fn the_agency_example_is_built_in_and_finds_norms_by_job_title() {
+        let reg = Regulation::load(Path::new(AGENCY_EXAMPLE_FILE_NAME)).unwrap();
+        let hours = |title: &str| reg.norm_for(title).and_then(|n| n.teaching_hours);
+        assert_eq!(hours("Giảng viên"), Some(270.0));
+        assert_eq!(hours("GIẢNG VIÊN CHÍNH (hạng II)"), Some(290.0));
+        assert_eq!(hours("GVCC"), Some(310.0));
+        assert_eq!(hours("Chuyên viên"), None);
+        assert_eq!(reg.columns_for(Subject::Individual).count(), 4);
+        assert_eq!(reg.code_for("Cán bộ Trường Đảng mẫu mực"), Some("CBTĐMM"));
+    }
+
+    #[test]
+    fn a_column_id_that_shadows_a_variable_is_refused_with_its_line() {
+        let bad = AGENCY_EXAMPLE_TOML.replace("id = \"ky_cuong\"", "id = \"rating\"");
+        let err = Regulation::parse(&bad, "hv.toml").unwrap_err().to_string();
+        assert!(err.starts_with("hv.toml:") && err.contains("'rating'"), "{err}");
+        let bad = AGENCY_EXAMPLE_TOML.replace("id = \"ky_cuong\"", "id = \"Kỷ cương\"");
+        let err = Regulation::parse(&bad, "hv.toml").unwrap_err().to_string();
+        assert!(err.contains("viết thường"), "{err}");
     }
 
     #[test]

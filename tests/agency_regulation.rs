@@ -1,0 +1,175 @@
+//! The seed academy's own regulation (regulations/hvctqg-2025.toml): norms
+//! by job title, and two titles of its own movements defined only in the
+//! regulation file, with the extra columns they need, end to end.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+
+fn campaign() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/agency-campaign")
+}
+
+fn check() -> serde_json::Value {
+    let out = tdkt(&["check", campaign().to_str().unwrap(), "--json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "some proposals fail: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout_json(&out)
+}
+
+/// (status, failed rule ids) of the verdict for `name`'s `proposal`.
+fn verdict<'j>(json: &'j serde_json::Value, name: &str, proposal: &str) -> (&'j str, Vec<&'j str>) {
+    let v = json["verdicts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["subject"] == name && v["proposal"] == proposal)
+        .unwrap_or_else(|| panic!("no verdict for {name} / {proposal}"));
+    let failed = v["failed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    (v["status"].as_str().unwrap(), failed)
+}
+
+fn message<'j>(json: &'j serde_json::Value, name: &str, rule: &str) -> &'j str {
+    json["verdicts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["subject"] == name)
+        .flat_map(|v| v["failed"].as_array().unwrap())
+        .find(|f| f["rule"] == rule)
+        .and_then(|f| f["message"].as_str())
+        .unwrap_or_else(|| panic!("{name} has no failed rule {rule}"))
+}
+
+#[test]
+fn teaching_and_research_norms_follow_the_job_title() {
+    let json = check();
+    // Exactly the 290 hours of a Giảng viên chính passes.
+    assert_eq!(verdict(&json, "Nguyễn Văn An", "LĐTT"), ("eligible", vec![]));
+    assert_eq!(
+        verdict(&json, "Trần Thị Bình", "LĐTT"),
+        ("not-eligible", vec!["LĐTT.gio-giang"])
+    );
+    assert_eq!(
+        message(&json, "Trần Thị Bình", "LĐTT.gio-giang"),
+        "Giờ giảng 250 thấp hơn định mức 290 của Giảng viên chính"
+    );
+    // A lecturer whose hours are missing cannot be verified, and is told which.
+    assert_eq!(
+        verdict(&json, "Lê Văn Cường", "LĐTT"),
+        ("cannot-verify", vec!["LĐTT.gio-giang"])
+    );
+    assert!(message(&json, "Lê Văn Cường", "LĐTT.gio-giang").contains("Giờ giảng thực hiện"));
+    // A researcher has a research norm and no teaching norm.
+    assert_eq!(
+        verdict(&json, "Phạm Thị Dung", "CSTĐCS"),
+        ("not-eligible", vec!["LĐTT.nghien-cuu"])
+    );
+    // A job title without norms is judged by the national rules alone.
+    assert_eq!(verdict(&json, "Hoàng Văn Em", "LĐTT"), ("eligible", vec![]));
+}
+
+#[test]
+fn the_academys_own_titles_are_judged_by_toolkit_scores() {
+    let json = check();
+    let person = &json["workbooks"][0]["individuals"][5];
+    assert_eq!(person["full_name"], "Vũ Thị Giang");
+    assert_eq!(person["proposed_title"], "CBTĐMM", "the title's name is read as its code");
+    assert_eq!(person["extra"]["ky_cuong"], 23, "the toolkit column is read");
+    assert_eq!(verdict(&json, "Vũ Thị Giang", "CBTĐMM"), ("eligible", vec![]));
+    assert_eq!(
+        verdict(&json, "Đỗ Văn Hải", "CBTĐMM"),
+        ("not-eligible", vec!["CBTĐMM.chuyen-nghiep"])
+    );
+    assert_eq!(verdict(&json, "Bùi Thị Hoa", "CBTĐMM").0, "cannot-verify");
+    assert!(message(&json, "Bùi Thị Hoa", "CBTĐMM.ky-cuong").contains("Kỷ cương"));
+
+    // Collectives: scores under a two-row header "Bộ công cụ đánh giá".
+    let group = &json["workbooks"][0]["collectives"][0];
+    assert_eq!(group["extra"]["hieu_qua"], 23);
+    assert_eq!(
+        verdict(&json, "Phòng Triết học Mác - Lênin", "TTKM"),
+        ("eligible", vec![])
+    );
+    assert_eq!(
+        verdict(&json, "Phòng Lịch sử Triết học", "TTKM"),
+        ("not-eligible", vec!["TTKM.tong-diem"])
+    );
+    assert_eq!(
+        message(&json, "Phòng Lịch sử Triết học", "TTKM.tong-diem"),
+        "Tổng điểm Bộ công cụ là 88: cần từ 90/100 điểm"
+    );
+}
+
+#[test]
+fn the_academys_own_titles_get_a_decision_and_certificates() {
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = tdkt(&[
+        "build",
+        campaign().to_str().unwrap(),
+        "--out",
+        out_dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let files = files_below(out_dir.path());
+    for expected in [
+        "quyet-dinh/qd-cbtdmm.pdf",
+        "quyet-dinh/qd-ttkm.pdf",
+        "can-bo-truong-dang-mau-muc/cbtdmm/0001-vu-thi-giang.pdf",
+        "tap-the-kieu-mau/ttkm/0001-phong-triet-hoc-mac-lenin.pdf",
+    ] {
+        assert!(files.contains(&PathBuf::from(expected)), "{expected} missing: {files:?}");
+    }
+    if !have("pdftotext") {
+        return;
+    }
+    let decision = flat(&pdftotext(&out_dir.path().join("quyet-dinh/qd-cbtdmm.pdf")));
+    assert!(decision.contains("Cán bộ Trường Đảng mẫu mực"), "{decision}");
+    assert!(decision.contains("Vũ Thị Giang"), "{decision}");
+    let certificate = flat(&pdftotext(
+        &out_dir
+            .path()
+            .join("can-bo-truong-dang-mau-muc/cbtdmm/0001-vu-thi-giang.pdf"),
+    ));
+    assert!(certificate.contains("CÁN BỘ TRƯỜNG ĐẢNG MẪU MỰC"), "{certificate}");
+    assert!(certificate.contains("Vũ Thị Giang"), "{certificate}");
+}
+
+#[test]
+fn the_blank_form_of_the_agency_regulation_has_its_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let form = dir.path().join("bieu-mau.xlsx");
+    let out = tdkt(&[
+        "form",
+        "--regulation",
+        "hvctqg-2025.toml",
+        "--year",
+        "2025",
+        "--out",
+        form.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = tdkt(&[
+        "inspect",
+        dir.path().to_str().unwrap(),
+        "--regulation",
+        "hvctqg-2025.toml",
+        "--year",
+        "2025",
+    ]);
+    let table = String::from_utf8_lossy(&out.stdout);
+    for label in ["Kỷ cương", "Chuyên nghiệp", "Uy tín", "Hiệu quả"] {
+        assert!(table.contains(&format!("→ {label}")), "{label} not recognised:\n{table}");
+    }
+}
