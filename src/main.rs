@@ -179,7 +179,10 @@ fn run(command: Command) -> anyhow::Result<u8> {
                 };
                 println!("{}", serde_json::to_string_pretty(&json)?);
             } else {
-                print!("{}", pipeline::inspect_table(&reading, &settings.regulation));
+                print!(
+                    "{}",
+                    pipeline::inspect_table(&reading, &settings.regulation)
+                );
             }
             Ok(u8::from(reading.diagnostics.iter().any(|d| d.is_error())))
         }

@@ -224,7 +224,8 @@ fn map_workbook(
 
     let mut found_list = false;
     for sheet in &workbook.sheets {
-        let Some(header) = fields::find_header(sheet, context.year, &context.regulation.columns) else {
+        let Some(header) = fields::find_header(sheet, context.year, &context.regulation.columns)
+        else {
             continue;
         };
         found_list = true;

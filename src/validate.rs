@@ -416,12 +416,19 @@ fn quotas(submission: &Submission, regulation: &Regulation) -> Vec<QuotaResult> 
                 continue;
             };
             let proposals = count_proposals(submission, subject, &honour.code);
-            let base = match quota.of {
-                QuotaBase::Headcount => submission.headcount.unwrap_or(0),
-                QuotaBase::Proposals => match subject {
-                    Subject::Individual => submission.individuals.len() as u32,
-                    Subject::Collective => submission.collectives.len() as u32,
-                },
+            let (base, base_label) = match &quota.of {
+                QuotaBase::Headcount => (submission.headcount.unwrap_or(0), "cán bộ".to_string()),
+                QuotaBase::Proposals => (
+                    match subject {
+                        Subject::Individual => submission.individuals.len() as u32,
+                        Subject::Collective => submission.collectives.len() as u32,
+                    },
+                    "đề nghị".to_string(),
+                ),
+                QuotaBase::Honour(code) => (
+                    count_proposals_including(submission, subject, code, regulation),
+                    format!("đề nghị {code} trở lên"),
+                ),
             };
             let allowed = (quota.share * f64::from(base) + 1e-9).floor() as u32;
             out.push(QuotaResult {
@@ -431,13 +438,39 @@ fn quotas(submission: &Submission, regulation: &Regulation) -> Vec<QuotaResult> 
                 proposed: proposals,
                 ok: proposals <= allowed,
                 basis: format!(
-                    "⌊{}% × {base}⌋ = {allowed}",
+                    "⌊{}% × {base} {base_label}⌋ = {allowed}",
                     crate::format::number_vi(quota.share * 100.0)
                 ),
             });
         }
     }
     out
+}
+
+/// Proposals of `code` or of an honour that includes it.
+fn count_proposals_including(
+    submission: &Submission,
+    subject: Subject,
+    code: &str,
+    regulation: &Regulation,
+) -> u32 {
+    let includes = |proposal: &Option<String>| {
+        proposal
+            .as_deref()
+            .is_some_and(|p| regulation.implied_codes(p).iter().any(|c| c == code))
+    };
+    match subject {
+        Subject::Individual => submission
+            .individuals
+            .iter()
+            .filter(|p| includes(&p.proposed_title) || includes(&p.proposed_award))
+            .count() as u32,
+        Subject::Collective => submission
+            .collectives
+            .iter()
+            .filter(|c| includes(&c.proposed_title) || includes(&c.proposed_award))
+            .count() as u32,
+    }
 }
 
 fn count_proposals(submission: &Submission, subject: Subject, code: &str) -> u32 {

@@ -56,7 +56,10 @@ fn message<'j>(json: &'j serde_json::Value, name: &str, rule: &str) -> &'j str {
 fn teaching_and_research_norms_follow_the_job_title() {
     let json = check();
     // Exactly the 290 hours of a Giảng viên chính passes.
-    assert_eq!(verdict(&json, "Nguyễn Văn An", "LĐTT"), ("eligible", vec![]));
+    assert_eq!(
+        verdict(&json, "Nguyễn Văn An", "LĐTT"),
+        ("eligible", vec![])
+    );
     assert_eq!(
         verdict(&json, "Trần Thị Bình", "LĐTT"),
         ("not-eligible", vec!["LĐTT.gio-giang"])
@@ -85,9 +88,18 @@ fn the_academys_own_titles_are_judged_by_toolkit_scores() {
     let json = check();
     let person = &json["workbooks"][0]["individuals"][5];
     assert_eq!(person["full_name"], "Vũ Thị Giang");
-    assert_eq!(person["proposed_title"], "CBTĐMM", "the title's name is read as its code");
-    assert_eq!(person["extra"]["ky_cuong"], 23, "the toolkit column is read");
-    assert_eq!(verdict(&json, "Vũ Thị Giang", "CBTĐMM"), ("eligible", vec![]));
+    assert_eq!(
+        person["proposed_title"], "CBTĐMM",
+        "the title's name is read as its code"
+    );
+    assert_eq!(
+        person["extra"]["ky_cuong"], 23,
+        "the toolkit column is read"
+    );
+    assert_eq!(
+        verdict(&json, "Vũ Thị Giang", "CBTĐMM"),
+        ("eligible", vec![])
+    );
     assert_eq!(
         verdict(&json, "Đỗ Văn Hải", "CBTĐMM"),
         ("not-eligible", vec!["CBTĐMM.chuyen-nghiep"])
@@ -121,7 +133,12 @@ fn the_academys_own_titles_get_a_decision_and_certificates() {
         "--out",
         out_dir.path().to_str().unwrap(),
     ]);
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let files = files_below(out_dir.path());
     for expected in [
         "quyet-dinh/qd-cbtdmm.pdf",
@@ -129,20 +146,28 @@ fn the_academys_own_titles_get_a_decision_and_certificates() {
         "can-bo-truong-dang-mau-muc/cbtdmm/0001-vu-thi-giang.pdf",
         "tap-the-kieu-mau/ttkm/0001-phong-triet-hoc-mac-lenin.pdf",
     ] {
-        assert!(files.contains(&PathBuf::from(expected)), "{expected} missing: {files:?}");
+        assert!(
+            files.contains(&PathBuf::from(expected)),
+            "{expected} missing: {files:?}"
+        );
     }
     if !have("pdftotext") {
         return;
     }
     let decision = flat(&pdftotext(&out_dir.path().join("quyet-dinh/qd-cbtdmm.pdf")));
-    assert!(decision.contains("Cán bộ Trường Đảng mẫu mực"), "{decision}");
+    assert!(
+        decision.contains("Cán bộ Trường Đảng mẫu mực"),
+        "{decision}"
+    );
     assert!(decision.contains("Vũ Thị Giang"), "{decision}");
-    let certificate = flat(&pdftotext(
-        &out_dir
-            .path()
-            .join("can-bo-truong-dang-mau-muc/cbtdmm/0001-vu-thi-giang.pdf"),
-    ));
-    assert!(certificate.contains("CÁN BỘ TRƯỜNG ĐẢNG MẪU MỰC"), "{certificate}");
+    let certificate =
+        flat(&pdftotext(&out_dir.path().join(
+            "can-bo-truong-dang-mau-muc/cbtdmm/0001-vu-thi-giang.pdf",
+        )));
+    assert!(
+        certificate.contains("CÁN BỘ TRƯỜNG ĐẢNG MẪU MỰC"),
+        "{certificate}"
+    );
     assert!(certificate.contains("Vũ Thị Giang"), "{certificate}");
 }
 
@@ -159,7 +184,11 @@ fn the_blank_form_of_the_agency_regulation_has_its_columns() {
         "--out",
         form.to_str().unwrap(),
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let out = tdkt(&[
         "inspect",
         dir.path().to_str().unwrap(),
@@ -170,6 +199,94 @@ fn the_blank_form_of_the_agency_regulation_has_its_columns() {
     ]);
     let table = String::from_utf8_lossy(&out.stdout);
     for label in ["Kỷ cương", "Chuyên nghiệp", "Uy tín", "Hiệu quả"] {
-        assert!(table.contains(&format!("→ {label}")), "{label} not recognised:\n{table}");
+        assert!(
+            table.contains(&format!("→ {label}")),
+            "{label} not recognised:\n{table}"
+        );
     }
+}
+
+/// The national file with `edit` applied, written where `check` can read it.
+fn edited_regulation(dir: &Path, from: &str, to: &str) -> PathBuf {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("regulations/quy-dinh-2025.toml"),
+    )
+    .unwrap();
+    assert!(
+        text.contains(from),
+        "the national file changed: update this test"
+    );
+    let path = dir.join("quy-che-rieng.toml");
+    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    path
+}
+
+#[test]
+fn swapping_the_regulation_file_adds_a_cap_without_a_rebuild() {
+    let dir = tempfile::tempdir().unwrap();
+    let cstdcs = "coefficient = 1.0\nrules = [\n  { id = \"CSTĐCS.";
+    let capped = edited_regulation(
+        dir.path(),
+        cstdcs,
+        "coefficient = 1.0\nquota = { share = 0.15, of = \"LĐTT\" }\nrules = [\n  { id = \"CSTĐCS.",
+    );
+    let sample = sample();
+    let out = tdkt(&[
+        "check",
+        sample.to_str().unwrap(),
+        "--json",
+        "--regulation",
+        capped.to_str().unwrap(),
+    ]);
+    let json = stdout_json(&out);
+    let vth = json["quotas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|q| q["unit"] == "VTH" && q["proposal"] == "CSTĐCS")
+        .expect("a CSTĐCS quota for VTH");
+    // 20 proposals of LĐTT or higher: ⌊15% × 20⌋ = 3, and VTH proposes 4.
+    assert_eq!(
+        (
+            vth["allowed"].as_u64(),
+            vth["proposed"].as_u64(),
+            vth["ok"].as_bool()
+        ),
+        (Some(3), Some(4), Some(false))
+    );
+    assert_eq!(vth["basis"], "⌊15% × 20 đề nghị LĐTT trở lên⌋ = 3");
+
+    let plain = stdout_json(&tdkt(&["check", sample.to_str().unwrap(), "--json"]));
+    assert!(
+        !plain["quotas"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|q| q["proposal"] == "CSTĐCS"),
+        "the national rules set no CSTĐCS cap"
+    );
+}
+
+#[test]
+fn a_broken_regulation_file_stops_before_any_workbook_with_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = edited_regulation(
+        dir.path(),
+        "when = \"rating_rank >= 3\"",
+        "when = \"rating_rank >= \"",
+    );
+    let out = tdkt(&[
+        "check",
+        sample().to_str().unwrap(),
+        "--regulation",
+        broken.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("quy-che-rieng.toml:"), "{err}");
+    let place = err.split("quy-che-rieng.toml:").nth(1).unwrap();
+    let (line, rest) = place.split_once(':').unwrap();
+    let col: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    assert!(line.parse::<u32>().is_ok() && !col.is_empty(), "{err}");
+    assert!(err.contains("gợi ý"), "{err}");
 }

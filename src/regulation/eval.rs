@@ -67,7 +67,11 @@ pub(super) fn is_builtin_variable(name: &str, subject: Subject) -> bool {
 
 /// Checks that a compiled condition uses only names tdkt provides (or the
 /// regulation's own columns, `extra`); returns the first unknown one.
-pub(super) fn check_identifiers(node: &Node, subject: Subject, extra: &[&str]) -> Result<(), String> {
+pub(super) fn check_identifiers(
+    node: &Node,
+    subject: Subject,
+    extra: &[&str],
+) -> Result<(), String> {
     let variables = builtin_variables(subject);
     if let Some(unknown) = node
         .iter_read_variable_identifiers()
@@ -97,6 +101,79 @@ pub(super) fn known_identifiers_hint(subject: Subject, extra: &[&str]) -> String
         variables.join(", "),
         FUNCTIONS.join(", ")
     )
+}
+
+/// Evaluates a condition once over stand-in values of the right types, so
+/// that a condition which can never be evaluated ("rating_rank >= ", or
+/// "rating >= 3" comparing text with a number) is refused when the
+/// regulation is loaded rather than on every record.
+pub(super) fn probe(node: &Node, subject: Subject, extra: &[(&str, bool)]) -> EvalexprResult<bool> {
+    let mut variables: HashMap<String, V> = builtin_variables(subject)
+        .iter()
+        .map(|name| (name.to_string(), stand_in(name)))
+        .collect();
+    for (name, is_number) in extra {
+        let value = if *is_number {
+            V::Float(0.0)
+        } else {
+            V::String(String::new())
+        };
+        variables.insert(name.to_string(), value);
+    }
+    node.eval_boolean_with_context(&Probe { variables })
+}
+
+fn stand_in(variable: &str) -> V {
+    match variable {
+        "rating" | "job_title" => V::String(String::new()),
+        "disciplined" | "has_initiative" | "is_female" | "has_teaching_norm"
+        | "has_research_norm" => V::Boolean(false),
+        "year" | "rating_rank" => V::Int(0),
+        _ => V::Float(0.0),
+    }
+}
+
+struct Probe {
+    variables: HashMap<String, V>,
+}
+
+impl Context for Probe {
+    type NumericTypes = DefaultNumericTypes;
+
+    fn get_value(&self, identifier: &str) -> Option<&V> {
+        self.variables.get(identifier)
+    }
+
+    fn call_function(&self, identifier: &str, argument: &V) -> EvalexprResult<V> {
+        let args = Arguments::from(argument);
+        match identifier {
+            "title_streak" | "titles_since" | "award_year" => {
+                args.code(identifier)?;
+                Ok(V::Int(0))
+            }
+            "rating_streak" | "ratings_since" => {
+                args.rating(identifier)?;
+                Ok(V::Int(0))
+            }
+            "has_award" => {
+                args.code(identifier)?;
+                Ok(V::Boolean(false))
+            }
+            _ => Err(EvalexprError::FunctionIdentifierNotFound(
+                identifier.to_string(),
+            )),
+        }
+    }
+
+    fn are_builtin_functions_disabled(&self) -> bool {
+        false
+    }
+
+    fn set_builtin_functions_disabled(&mut self, _disabled: bool) -> EvalexprResult<()> {
+        Err(EvalexprError::CustomMessage(
+            "builtin functions stay enabled".into(),
+        ))
+    }
 }
 
 /// The earlier years of one person or collective.
@@ -189,7 +266,8 @@ impl<'a> Facts<'a> {
 
     pub fn set_text(&mut self, name: &str, value: Option<&str>) {
         if let Some(v) = value {
-            self.variables.insert(name.to_string(), V::String(v.to_string()));
+            self.variables
+                .insert(name.to_string(), V::String(v.to_string()));
         }
     }
 

@@ -184,15 +184,28 @@ pub struct Certificate {
 #[serde(deny_unknown_fields)]
 pub struct Quota {
     pub share: f64,
-    /// `headcount` (the unit's staff) or `proposals` (the unit's rows).
+    /// `"headcount"` (the unit's staff), `"proposals"` (the unit's rows),
+    /// or an honour code: the unit's proposals of that honour or one that
+    /// includes it (`"LĐTT"` counts CSTĐCS proposals too).
     pub of: QuotaBase,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(from = "String")]
 pub enum QuotaBase {
     Headcount,
     Proposals,
+    Honour(String),
+}
+
+impl From<String> for QuotaBase {
+    fn from(text: String) -> Self {
+        match text.as_str() {
+            "headcount" => QuotaBase::Headcount,
+            "proposals" => QuotaBase::Proposals,
+            _ => QuotaBase::Honour(text),
+        }
+    }
 }
 
 /// Whether a record is a person or a collective.
@@ -338,6 +351,22 @@ impl Regulation {
             });
         }
         for (spanned, honour) in raw.honour.iter().zip(&honours) {
+            let quota_bases = [&honour.individual, &honour.collective]
+                .into_iter()
+                .flatten()
+                .filter_map(|c| match c.quota.as_ref().map(|q| &q.of) {
+                    Some(QuotaBase::Honour(code)) => Some(code),
+                    _ => None,
+                });
+            for code in quota_bases {
+                if !codes.contains(code) {
+                    bail!(
+                        "{}: hạn mức của '{}' tính theo '{code}' nhưng quy định không có mã này\n  gợi ý: of = \"headcount\", \"proposals\" hoặc một mã như \"LĐTT\"",
+                        locate(spanned.span()),
+                        honour.code
+                    );
+                }
+            }
             if let Some(included) = &honour.includes
                 && !codes.contains(included)
             {
@@ -510,11 +539,12 @@ fn compile_criteria(
     columns: &[ExtraColumn],
     locate: &dyn Fn(std::ops::Range<usize>) -> String,
 ) -> Result<Criteria> {
-    let extra: Vec<&str> = columns
+    let own_columns: Vec<(&str, bool)> = columns
         .iter()
         .filter(|c| c.subject == subject)
-        .map(|c| c.id.as_str())
+        .map(|c| (c.id.as_str(), c.kind == ColumnKind::Number))
         .collect();
+    let extra: Vec<&str> = own_columns.iter().map(|(id, _)| *id).collect();
     let compile = |condition: &toml::Spanned<String>, id: &str| -> Result<evalexpr::Node> {
         let node = evalexpr::build_operator_tree(condition.get_ref()).map_err(|e| {
             anyhow::anyhow!(
@@ -528,6 +558,13 @@ fn compile_criteria(
                 "{}: tiêu chuẩn '{id}' dùng '{unknown}' mà tdkt không biết\n  gợi ý: {}",
                 locate(condition.span()),
                 eval::known_identifiers_hint(subject, &extra)
+            )
+        })?;
+        eval::probe(&node, subject, &own_columns).map_err(|e| {
+            anyhow::anyhow!(
+                "{}: điều kiện của tiêu chuẩn '{id}' không tính được: {e}\n  gợi ý: so sánh số với số \
+                 (rating_rank >= 3), chữ với chữ (rating == \"HTXSNV\"); điều kiện phải cho đúng/sai",
+                locate(condition.span()),
             )
         })?;
         Ok(node)
@@ -666,7 +703,10 @@ mod tests {
     fn a_column_id_that_shadows_a_variable_is_refused_with_its_line() {
         let bad = AGENCY_EXAMPLE_TOML.replace("id = \"ky_cuong\"", "id = \"rating\"");
         let err = Regulation::parse(&bad, "hv.toml").unwrap_err().to_string();
-        assert!(err.starts_with("hv.toml:") && err.contains("'rating'"), "{err}");
+        assert!(
+            err.starts_with("hv.toml:") && err.contains("'rating'"),
+            "{err}"
+        );
         let bad = AGENCY_EXAMPLE_TOML.replace("id = \"ky_cuong\"", "id = \"Kỷ cương\"");
         let err = Regulation::parse(&bad, "hv.toml").unwrap_err().to_string();
         assert!(err.contains("viết thường"), "{err}");
