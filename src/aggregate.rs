@@ -162,11 +162,12 @@ pub fn aggregate(
             let coefficient = honour
                 .criteria(verdict.record.subject)
                 .map_or(0.0, |c| c.coefficient);
-            let grant = make_grant(
-                submission,
-                verdict.record,
-                regulation.bonus(coefficient, decision_date),
-            );
+            let bonus = if verdict.bonus_paid {
+                regulation.bonus(coefficient, decision_date)
+            } else {
+                Some(0)
+            };
+            let grant = make_grant(submission, verdict.record, bonus);
             match verdict.record.subject {
                 Subject::Individual => list.individuals.push(grant),
                 Subject::Collective => list.collectives.push(grant),

@@ -176,8 +176,10 @@ pub struct Checked {
 }
 
 pub fn check(settings: &Settings) -> Result<Checked> {
-    let reading = read(settings)?;
-    let validation = validate::validate(&reading.submissions, &settings.regulation, reading.year);
+    let mut reading = read(settings)?;
+    let mut validation =
+        validate::validate(&reading.submissions, &settings.regulation, reading.year);
+    reading.diagnostics.append(&mut validation.diagnostics);
     Ok(Checked {
         reading,
         validation,

@@ -5,10 +5,13 @@
 //! an award whose chain ends this year ("CSTĐCS two years running, counting
 //! the one this campaign grants") sees this year's title.
 
+mod cross;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use crate::diagnostic::Diagnostic;
 use crate::model::{Collective, ExtraValue, Individual, Rating, Submission};
 use crate::regulation::{Facts, History, Outcome, QuotaBase, Regulation, RuleResult, Subject};
 use crate::text::fold;
@@ -64,6 +67,10 @@ pub struct Verdict {
     pub failed: Vec<FailedRule>,
     #[serde(skip)]
     pub record: RecordRef,
+    /// False for a title granted without its bonus, because the same person
+    /// is paid for a higher title of the same year.
+    #[serde(skip)]
+    pub bonus_paid: bool,
 }
 
 /// A quota and how a unit's proposals stand against it.
@@ -82,6 +89,8 @@ pub struct QuotaResult {
 pub struct Validation {
     pub verdicts: Vec<Verdict>,
     pub quotas: Vec<QuotaResult>,
+    /// Findings across proposals (a reused initiative, two paid titles).
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 pub fn validate(submissions: &[Submission], regulation: &Regulation, year: i32) -> Validation {
@@ -119,6 +128,14 @@ pub fn validate(submissions: &[Submission], regulation: &Regulation, year: i32) 
         }
         validation.quotas.extend(quotas(submission, regulation));
     }
+    validation.diagnostics = cross::reused_initiatives(submissions);
+    validation
+        .diagnostics
+        .extend(cross::one_paid_title_per_person(
+            submissions,
+            &mut validation.verdicts,
+            regulation,
+        ));
     validation
 }
 
@@ -285,6 +302,7 @@ fn judge_row(
             eligible: status == Status::Eligible,
             failed,
             record,
+            bonus_paid: true,
         });
     }
 }

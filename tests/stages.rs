@@ -467,3 +467,64 @@ fn the_rating_quota_allows_exactly_twenty_percent() {
     let quota = &validate(&[submission(over)], &regulation, 2025).quotas[0];
     assert_eq!((quota.allowed, quota.proposed, quota.ok), (1, 2, false));
 }
+
+#[test]
+fn one_initiative_named_by_two_people_is_reported_at_the_second() {
+    let regulation = Regulation::default_national().unwrap();
+    let initiative = "Đổi mới phương pháp giảng dạy học phần Triết học";
+    let mut first = person("Nguyễn Văn A", Rating::Htxsnv, "CSTĐCS", None);
+    first.initiative = Some(initiative.into());
+    let mut second = person("Trần Thị B", Rating::Httnv, "CSTĐCS", None);
+    second.initiative = Some(initiative.to_uppercase());
+    second.source.row = 9;
+    // "Có" says there is an initiative, not which: never compared.
+    let mut third = person("Lê Văn C", Rating::Httnv, "CSTĐCS", None);
+    third.initiative = Some("Có".into());
+    let mut fourth = person("Phạm Văn D", Rating::Httnv, "CSTĐCS", None);
+    fourth.initiative = Some("Có".into());
+    let validation = validate(
+        &[submission(vec![first, second, third, fourth])],
+        &regulation,
+        2025,
+    );
+    let reused: Vec<_> = validation
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "check.initiative-reused")
+        .collect();
+    assert_eq!(reused.len(), 1, "{reused:?}");
+    assert_eq!(reused[0].cell.as_deref(), Some("A9"));
+    assert!(
+        reused[0].message.contains("Nguyễn Văn A"),
+        "{}",
+        reused[0].message
+    );
+}
+
+#[test]
+fn two_titles_of_one_person_pay_only_the_highest() {
+    let regulation = Regulation::default_national().unwrap();
+    let ldtt = person("Nguyễn Văn A", Rating::Htxsnv, "LĐTT", None);
+    let mut cstdcs = person("Nguyễn Văn A", Rating::Htxsnv, "CSTĐCS", None);
+    cstdcs.source.row = 7;
+    let submissions = vec![submission(vec![ldtt, cstdcs])];
+    let validation = validate(&submissions, &regulation, 2025);
+    assert!(validation.verdicts.iter().all(|v| v.eligible));
+    let warning = validation
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "check.one-paid-title")
+        .expect("two titles reported");
+    assert_eq!(warning.cell.as_deref(), Some("A4"), "the lower title's row");
+    let date = NaiveDate::from_ymd_opt(2026, 1, 15).unwrap();
+    let result = aggregate(&submissions, &validation, &regulation, 2025, date, &[]);
+    let bonus = |code: &str| {
+        result
+            .decisions
+            .iter()
+            .find(|d| d.code == code)
+            .map(|d| d.individuals[0].bonus)
+    };
+    assert_eq!(bonus("CSTĐCS"), Some(Some(2_340_000)), "1.0 × 2,340,000");
+    assert_eq!(bonus("LĐTT"), Some(Some(0)), "granted, but not paid twice");
+}
