@@ -70,6 +70,15 @@ pub enum Sex {
     Female,
 }
 
+impl Sex {
+    pub fn label(self) -> &'static str {
+        match self {
+            Sex::Male => "Nam",
+            Sex::Female => "Nữ",
+        }
+    }
+}
+
 /// A date of birth, or only its year when that is all the form says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Birth {

@@ -248,12 +248,14 @@ pub fn build(settings: &Settings, show_progress: bool) -> Result<Built> {
         &progress,
     )?;
     progress.finish_and_clear();
-    files += feedback::write_feedback(
-        &checked.reading.submissions,
-        &checked.validation,
-        &checked.reading.diagnostics,
-        &output,
-    )?;
+    let feedback_input = feedback::FeedbackInput {
+        submissions: &checked.reading.submissions,
+        validation: &checked.validation,
+        diagnostics: &checked.reading.diagnostics,
+        regulation: &settings.regulation,
+        year: checked.reading.year,
+    };
+    files += feedback::write_feedback(&feedback_input, &output)?;
     let json = serde_json::to_vec_pretty(&checked.json())?;
     output.write(std::path::Path::new("ket-qua-xet.json"), &json)?;
     files += 1;

@@ -226,6 +226,19 @@ pub struct Rule {
     pub message: Vec<MessagePart>,
 }
 
+impl Rule {
+    /// The variables and functions its conditions read.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.applies
+            .iter()
+            .chain(std::iter::once(&self.when))
+            .flat_map(|node| {
+                node.iter_read_variable_identifiers()
+                    .chain(node.iter_function_identifiers())
+            })
+    }
+}
+
 #[derive(Debug, Clone)]
 pub enum MessagePart {
     Text(String),
@@ -431,6 +444,15 @@ impl Regulation {
             return Some(&honour.code);
         }
         self.spellings.get(&spelling_key(text)).map(String::as_str)
+    }
+
+    /// The rule with this id among the criteria for `subject`.
+    pub fn rule(&self, id: &str, subject: Subject) -> Option<&Rule> {
+        self.honours
+            .iter()
+            .filter_map(|h| h.criteria(subject))
+            .flat_map(|c| &c.rules)
+            .find(|r| r.id == id)
     }
 
     pub fn honour(&self, code: &str) -> Option<&Honour> {
