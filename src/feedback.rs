@@ -672,7 +672,11 @@ fn verdict_cell(
 fn reasons_cell(verdicts: &[&Verdict]) -> Value {
     let lines: Vec<String> = verdicts
         .iter()
-        .flat_map(|v| v.failed.iter().map(move |f| format!("{}: {}", v.proposal, f.message)))
+        .flat_map(|v| {
+            v.failed
+                .iter()
+                .map(move |f| format!("{}: {}", v.proposal, f.message))
+        })
         .collect();
     Value::from((!lines.is_empty()).then(|| lines.join("\n")))
 }

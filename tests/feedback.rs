@@ -1,0 +1,189 @@
+//! The feedback workbooks of the sample campaign: every planted problem is
+//! there for the unit to read, in cells LibreOffice opens, and in the notes
+//! on the cells a rule found wrong.
+
+mod common;
+
+use std::io::Read;
+use std::path::Path;
+use std::process::Command;
+
+use common::*;
+
+/// Builds the sample; returns the output folder and the check JSON.
+fn build_sample() -> (tempfile::TempDir, serde_json::Value) {
+    let out = tempfile::tempdir().unwrap();
+    let built = tdkt(&[
+        "build",
+        sample().to_str().unwrap(),
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    assert_eq!(
+        built.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let checked = tdkt(&["check", sample().to_str().unwrap(), "--json"]);
+    (out, stdout_json(&checked))
+}
+
+/// Verdicts that are not `eligible`: (unit code, subject, status, messages).
+fn problems(json: &serde_json::Value) -> Vec<(String, String, String, Vec<String>)> {
+    json["verdicts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["status"] != "eligible")
+        .map(|v| {
+            (
+                v["unit"].as_str().unwrap().to_lowercase(),
+                v["subject"].as_str().unwrap().to_string(),
+                v["status"].as_str().unwrap().to_string(),
+                v["failed"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|f| f["message"].as_str().unwrap().to_string())
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+fn status_label(status: &str) -> &'static str {
+    match status {
+        "not-eligible" => "Không đủ điều kiện",
+        "held" => "Tạm hoãn xét",
+        "cannot-verify" => "Chưa xác minh được",
+        _ => "Đủ điều kiện",
+    }
+}
+
+/// The text of every cell note of a workbook, XML entities undone.
+fn notes(xlsx: &Path) -> String {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(xlsx).unwrap()).unwrap();
+    let mut all = String::new();
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).unwrap();
+        if entry.name().unwrap().starts_with("xl/comments") {
+            entry.read_to_string(&mut all).unwrap();
+        }
+    }
+    all.replace("&apos;", "'")
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+#[test]
+fn every_failed_rule_is_a_note_on_the_units_workbook() {
+    let (out, json) = build_sample();
+    let problems = problems(&json);
+    assert!(problems.len() >= 10, "the sample plants problems");
+    for (unit, subject, _, messages) in &problems {
+        let workbook = out.path().join("phan-hoi").join(format!("{unit}.xlsx"));
+        let notes = notes(&workbook);
+        for message in messages {
+            assert!(
+                notes.contains(message.as_str()),
+                "{subject}: '{message}' is not a note in {}",
+                workbook.display()
+            );
+        }
+    }
+    assert!(
+        out.path().join("ket-qua-xet.xlsx").is_file(),
+        "the secretariat's overview"
+    );
+}
+
+/// Converts every sheet of the workbooks to CSV with LibreOffice; returns
+/// the CSV files' text by file name.
+fn libreoffice_csv(workbooks: &[std::path::PathBuf], dir: &Path) -> Vec<(String, String)> {
+    let profile = dir.join("profile");
+    let status = Command::new("soffice")
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            profile.display()
+        ))
+        .args(["--headless", "--convert-to"])
+        // UTF-8 (76), every sheet (-1).
+        .arg("csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1")
+        .arg("--outdir")
+        .arg(dir)
+        .args(workbooks)
+        .output()
+        .expect("soffice runs");
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "csv"))
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read_to_string(e.path()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// Each CSV record as one line, its fields joined by " | ".
+fn rows(text: &str) -> Vec<String> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().collect::<Vec<_>>().join(" | "))
+        .collect()
+}
+
+#[test]
+fn libreoffice_opens_the_feedback_and_shows_every_planted_problem() {
+    if !have("soffice") {
+        return;
+    }
+    let (out, json) = build_sample();
+    let mut workbooks: Vec<_> = std::fs::read_dir(out.path().join("phan-hoi"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    workbooks.push(out.path().join("ket-qua-xet.xlsx"));
+    let csv_dir = tempfile::tempdir().unwrap();
+    let csv = libreoffice_csv(&workbooks, csv_dir.path());
+    assert!(
+        csv.iter()
+            .any(|(name, _)| name.starts_with("ket-qua-xet-Kết quả xét")),
+        "the overview converts: {:?}",
+        csv.iter().map(|(n, _)| n).collect::<Vec<_>>()
+    );
+    for (unit, subject, status, messages) in problems(&json) {
+        // The unit's list sheets: a row with the person, the verdict and the reasons.
+        let row = csv
+            .iter()
+            .filter(|(name, _)| name.starts_with(&format!("{unit}-")))
+            .flat_map(|(_, text)| rows(text))
+            .find(|line| line.contains(&subject) && line.contains(status_label(&status)));
+        let Some(row) = row else {
+            panic!(
+                "{unit}: no row for {subject} with '{}'",
+                status_label(&status)
+            );
+        };
+        for message in &messages {
+            let first_words: String = message.chars().take(40).collect();
+            assert!(
+                row.contains(first_words.as_str()),
+                "{subject}: '{message}' not in its row: {row}"
+            );
+        }
+    }
+}
