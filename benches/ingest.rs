@@ -1,5 +1,7 @@
 //! Ingest throughput: rows per second through `ingest` + `map` on a large
-//! generated inbox, beside the bare calamine read of the same cells.
+//! generated inbox, beside the bare calamine read of the same cells; then
+//! the time `check` adds to that: validating every proposal, with the
+//! national rules and with the academy's (norms, extra titles).
 //!
 //! `cargo bench --bench ingest [-- WORKBOOKS ROWS]` (default 200 × 200).
 
@@ -133,5 +135,19 @@ fn main() -> anyhow::Result<()> {
         all,
         total / all
     );
+
+    for name in ["quy-dinh-2025.toml", "hvctqg-2025.toml"] {
+        let regulation = Regulation::load(std::path::Path::new(name))?;
+        let started = Instant::now();
+        let validation = tdkt::validate::validate(&mapped.submissions, &regulation, 2025);
+        let took = started.elapsed().as_secs_f64();
+        println!(
+            "{:<34} {:>8.3} s {:>12.0} proposals/s ({} verdicts, {name})",
+            "validate (one thread)",
+            took,
+            validation.verdicts.len() as f64 / took,
+            validation.verdicts.len()
+        );
+    }
     Ok(())
 }

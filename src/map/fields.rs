@@ -304,8 +304,13 @@ fn by_keywords(folded: &str) -> Option<Field> {
 }
 
 /// Whether `words` occur in `folded` as whole words, in order.
+/// Whether `words` occur in `folded` as whole words.
 fn contains_words(folded: &str, words: &str) -> bool {
-    format!(" {folded} ").contains(&format!(" {words} "))
+    folded.match_indices(words).any(|(at, _)| {
+        let end = at + words.len();
+        (at == 0 || folded.as_bytes()[at - 1] == b' ')
+            && (end == folded.len() || folded.as_bytes()[end] == b' ')
+    })
 }
 
 /// The year a longer label names: "… năm 2024 (5)", "… năm N-1", "… năm trước".
