@@ -374,7 +374,11 @@ fn judge(
         }
     }
     let only_unverifiable = cannot_verify && failed.iter().all(|f| f.unverifiable);
-    let status = if let Some(reason) = held_reason {
+    // A rule that fails outright decides, even where the council would
+    // otherwise have the last word.
+    let status = if !failed.is_empty() && !only_unverifiable {
+        Status::NotEligible
+    } else if let Some(reason) = held_reason {
         failed.push(FailedRule {
             rule: format!("{code}.hoi-dong"),
             message: reason,
@@ -383,10 +387,8 @@ fn judge(
         Status::Held
     } else if failed.is_empty() {
         Status::Eligible
-    } else if only_unverifiable {
-        Status::CannotVerify
     } else {
-        Status::NotEligible
+        Status::CannotVerify
     };
     (status, failed, granted)
 }

@@ -217,20 +217,25 @@ fn build_writes_decisions_certificates_and_report_that_outside_tools_accept() {
     ] {
         assert!(out.join(path).is_file(), "{path} missing");
     }
-    // The feedback workbook lists every proposal of the unit, one a row.
+    // The feedback workbook lists every record of the unit as read, one a row.
     let feedback = tdkt::ingest::read_workbook(&out.join("phan-hoi/vth.xlsx"), "vth.xlsx").unwrap();
-    let sheet = &feedback.sheets[0];
-    assert_eq!(sheet.name, "Kết quả xét");
-    let vth_verdicts = json["verdicts"]
+    let names: Vec<&str> = feedback.sheets.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["Tóm tắt", "Cá nhân", "Tập thể", "Lỗi khi đọc"]);
+    let vth = json["workbooks"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|v| v["unit"] == "VTH")
-        .count();
-    let listed = sheet.rows.iter().skip(3).filter(|r| !r.is_empty()).count();
-    assert_eq!(listed, vth_verdicts);
+        .find(|w| w["unit"]["code"] == "VTH")
+        .unwrap();
+    let records =
+        vth["individuals"].as_array().unwrap().len() + vth["collectives"].as_array().unwrap().len();
+    let listed: usize = feedback.sheets[1..3]
+        .iter()
+        .map(|s| s.rows.iter().skip(1).filter(|r| !r.is_empty()).count())
+        .sum();
+    assert_eq!(listed, records);
     assert!(
-        sheet
+        feedback.sheets[1]
             .rows
             .iter()
             .flatten()

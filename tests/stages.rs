@@ -528,3 +528,49 @@ fn two_titles_of_one_person_pay_only_the_highest() {
     assert_eq!(bonus("CSTĐCS"), Some(Some(2_340_000)), "1.0 × 2,340,000");
     assert_eq!(bonus("LĐTT"), Some(Some(0)), "granted, but not paid twice");
 }
+
+#[test]
+fn council_votes_count_only_where_a_unit_gives_them() {
+    use tdkt::model::ExtraValue::Number;
+    let with = |name: &str, title: &str, votes: &[(&str, f64)]| {
+        let mut p = person(name, Rating::Htxsnv, title, None);
+        p.extra = votes
+            .iter()
+            .map(|(k, v)| (k.to_string(), Number(*v)))
+            .collect();
+        p.title_history = BTreeMap::from([(2024, "CSTĐCS".into()), (2023, "CSTĐCS".into())]);
+        p.rating_history = BTreeMap::from([(2024, Rating::Htxsnv), (2023, Rating::Htxsnv)]);
+        p.initiative = Some("Sáng kiến cấp bộ 2025".into());
+        p
+    };
+    let people = vec![
+        with("A", "CSTĐCS", &[]),
+        with("B", "CSTĐCS", &[("vote_share", 80.0)]),
+        with("C", "CSTĐCS", &[("vote_share", 79.9)]),
+        with(
+            "D",
+            "CSTĐCS",
+            &[("votes_for", 8.0), ("council_members", 10.0)],
+        ),
+        with(
+            "E",
+            "CSTĐCS",
+            &[("votes_for", 7.0), ("council_members", 10.0)],
+        ),
+        with("F", "CSTĐ-BỘ", &[("vote_share", 90.0)]),
+        with("G", "CSTĐ-BỘ", &[("vote_share", 89.0)]),
+    ];
+    use Status::*;
+    assert_eq!(
+        statuses(submission(people)),
+        [
+            Eligible,
+            Eligible,
+            NotEligible,
+            Eligible,
+            NotEligible,
+            Eligible,
+            NotEligible
+        ]
+    );
+}

@@ -51,6 +51,7 @@ const FUNCTIONS: &[&str] = &[
     "ratings_since",
     "has_award",
     "award_year",
+    "known",
 ];
 const BUILTINS: &[&str] = &["min", "max", "floor", "ceil", "round", "if", "contains"];
 
@@ -158,6 +159,16 @@ impl Context for Probe {
             "has_award" => {
                 args.code(identifier)?;
                 Ok(V::Boolean(false))
+            }
+            "known" => {
+                let name = args.code(identifier)?;
+                if self.variables.contains_key(name) {
+                    Ok(V::Boolean(true))
+                } else {
+                    Err(EvalexprError::CustomMessage(format!(
+                        "known(\"{name}\"): không có biến '{name}'"
+                    )))
+                }
             }
             _ => Err(EvalexprError::FunctionIdentifierNotFound(
                 identifier.to_string(),
@@ -493,6 +504,7 @@ impl Context for Facts<'_> {
             }
             "has_award" => V::Boolean(self.has_award(args.code(identifier)?)),
             "award_year" => V::Int(self.award_year(args.code(identifier)?)),
+            "known" => V::Boolean(self.variables.contains_key(args.code(identifier)?)),
             _ => {
                 return Err(EvalexprError::FunctionIdentifierNotFound(
                     identifier.to_string(),

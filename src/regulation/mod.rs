@@ -545,7 +545,7 @@ fn check_columns(
                 locate(spanned.span())
             );
         }
-        if eval::is_builtin_variable(id, column.subject) || !seen.insert(id.to_string()) {
+        if eval::is_builtin_variable(id, column.subject) || !seen.insert((column.subject, id)) {
             bail!(
                 "{}: mã cột '{id}' đã được dùng; hãy đặt tên khác",
                 locate(spanned.span())
@@ -717,7 +717,11 @@ mod tests {
         assert_eq!(hours("GIẢNG VIÊN CHÍNH (hạng II)"), Some(290.0));
         assert_eq!(hours("GVCC"), Some(310.0));
         assert_eq!(hours("Chuyên viên"), None);
-        assert_eq!(reg.columns_for(Subject::Individual).count(), 4);
+        assert_eq!(
+            reg.columns_for(Subject::Individual).count(),
+            3 + 4,
+            "votes, then toolkit"
+        );
         assert_eq!(reg.code_for("Cán bộ Trường Đảng mẫu mực"), Some("CBTĐMM"));
     }
 
