@@ -574,3 +574,185 @@ fn council_votes_count_only_where_a_unit_gives_them() {
         ]
     );
 }
+
+/// A person with a whole history: ratings and titles by year, prior awards.
+fn history(
+    title: &str,
+    award: Option<&str>,
+    ratings: &[(i32, Rating)],
+    titles: &[(i32, &str)],
+    awards: &[(&str, i32)],
+) -> Individual {
+    let mut p = person("Người thử", Rating::Htxsnv, title, award);
+    p.rating_history = ratings.iter().copied().collect();
+    p.title_history = titles.iter().map(|(y, t)| (*y, t.to_string())).collect();
+    p.prior_awards = awards
+        .iter()
+        .map(|(a, y)| tdkt::model::PriorAward {
+            award: a.to_string(),
+            year: Some(*y),
+        })
+        .collect();
+    p
+}
+
+/// The status of the last proposal of each person (the award where there is one).
+fn last_statuses(people: Vec<Individual>) -> Vec<Status> {
+    let regulation = Regulation::default_national().unwrap();
+    let submissions = [submission(people)];
+    let verdicts = validate(&submissions, &regulation, 2025).verdicts;
+    let mut last: BTreeMap<usize, Status> = BTreeMap::new();
+    for v in verdicts {
+        last.insert(v.record.index, v.status);
+    }
+    last.into_values().collect()
+}
+
+#[test]
+fn consecutive_year_chains_at_their_boundaries() {
+    use Rating::{Htnv, Httnv, Htxsnv};
+    let good = |from: i32| (from..2025).map(|y| (y, Httnv)).collect::<Vec<_>>();
+    let people = vec![
+        // BK-BỘ: CSTĐCS this year (granted now) and last year.
+        history(
+            "CSTĐCS",
+            Some("BK-BỘ"),
+            &[(2024, Htxsnv)],
+            &[(2024, "CSTĐCS")],
+            &[],
+        ),
+        // BK-BỘ: CSTĐCS in 2023 and 2024, LĐTT now: the chain ends at Y−1.
+        history(
+            "LĐTT",
+            Some("BK-BỘ"),
+            &[(2024, Htxsnv), (2023, Htxsnv)],
+            &[(2024, "CSTĐCS"), (2023, "CSTĐCS")],
+            &[],
+        ),
+        // BK-BỘ: LĐTT last year breaks the chain.
+        history(
+            "LĐTT",
+            Some("BK-BỘ"),
+            &[(2024, Httnv), (2023, Htxsnv)],
+            &[(2024, "LĐTT"), (2023, "CSTĐCS")],
+            &[],
+        ),
+        // CSTĐ-BỘ: CSTĐCS 2023, 2024 and now: three years.
+        {
+            let mut p = history(
+                "CSTĐ-BỘ",
+                None,
+                &[(2024, Htxsnv), (2023, Htxsnv)],
+                &[(2024, "CSTĐCS"), (2023, "CSTĐCS")],
+                &[],
+            );
+            p.initiative = Some("Sáng kiến cấp bộ".into());
+            p
+        },
+        // CSTĐ-BỘ: only two.
+        {
+            let mut p = history(
+                "CSTĐ-BỘ",
+                None,
+                &[(2024, Htxsnv), (2023, Httnv)],
+                &[(2024, "CSTĐCS"), (2023, "LĐTT")],
+                &[],
+            );
+            p.initiative = Some("Sáng kiến cấp bộ".into());
+            p
+        },
+        // BK-TTG: BK-BỘ 2020, then 2021–2025 HTTNV or better: the fifth year, CSTĐCS three times.
+        history(
+            "LĐTT",
+            Some("BK-TTG"),
+            &good(2021),
+            &[
+                (2022, "CSTĐCS"),
+                (2023, "CSTĐCS"),
+                (2024, "CSTĐCS"),
+                (2021, "LĐTT"),
+            ],
+            &[("BK-BỘ", 2020)],
+        ),
+        // BK-TTG: BK-BỘ 2021: only four years since.
+        history(
+            "LĐTT",
+            Some("BK-TTG"),
+            &good(2022),
+            &[(2022, "CSTĐCS"), (2023, "CSTĐCS"), (2024, "CSTĐCS")],
+            &[("BK-BỘ", 2021)],
+        ),
+        // BK-TTG: a gap year (HTNV in 2022) restarts the chain.
+        history(
+            "LĐTT",
+            Some("BK-TTG"),
+            &[(2021, Httnv), (2022, Htnv), (2023, Httnv), (2024, Httnv)],
+            &[(2021, "CSTĐCS"), (2023, "CSTĐCS"), (2024, "CSTĐCS")],
+            &[("BK-BỘ", 2020)],
+        ),
+        // HCLĐ3: BK-TTG 2020, five years with one HTXSNV and CSTĐCS three times.
+        history(
+            "LĐTT",
+            Some("HCLĐ3"),
+            &[(2021, Httnv), (2022, Htxsnv), (2023, Httnv), (2024, Httnv)],
+            &[
+                (2021, "LĐTT"),
+                (2022, "CSTĐCS"),
+                (2023, "CSTĐCS"),
+                (2024, "CSTĐCS"),
+            ],
+            &[("BK-TTG", 2020)],
+        ),
+        // HCLĐ3 without a BK-TTG.
+        history(
+            "LĐTT",
+            Some("HCLĐ3"),
+            &good(2021),
+            &[
+                (2022, "CSTĐCS"),
+                (2023, "CSTĐCS"),
+                (2024, "CSTĐCS"),
+                (2021, "LĐTT"),
+            ],
+            &[("BK-BỘ", 2020)],
+        ),
+    ];
+    use Status::*;
+    assert_eq!(
+        last_statuses(people),
+        [
+            Eligible,
+            Eligible,
+            NotEligible,
+            Eligible,
+            NotEligible,
+            Eligible,
+            NotEligible,
+            NotEligible,
+            Eligible,
+            NotEligible
+        ]
+    );
+}
+
+#[test]
+fn giay_khen_and_collective_bang_khen_at_their_boundaries() {
+    let mut good = person("A", Rating::Httnv, "LĐTT", Some("GK"));
+    good.proposed_title = None;
+    let mut poor = person("B", Rating::Htnv, "LĐTT", Some("GK"));
+    poor.proposed_title = None;
+    let mut unit = submission(vec![good, poor]);
+    let mut two_years = collective(10, 10, 8, 1, Rating::Htxsnv, "TTLĐXS");
+    two_years.proposed_title = None;
+    two_years.proposed_award = Some("BK-BỘ".into());
+    two_years.rating_history = BTreeMap::from([(2024, Rating::Htxsnv)]);
+    let mut one_year = two_years.clone();
+    one_year.rating_history = BTreeMap::from([(2024, Rating::Httnv)]);
+    one_year.title_history = BTreeMap::from([(2024, "TTLĐTT".to_string())]);
+    unit.collectives = vec![two_years, one_year];
+    use Status::*;
+    assert_eq!(
+        statuses(unit),
+        [Eligible, NotEligible, Eligible, NotEligible]
+    );
+}
