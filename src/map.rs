@@ -258,7 +258,15 @@ fn identify_unit(
     let named = info.name.as_ref().map(|(n, _)| n.as_str());
     let coded = info.code.as_ref().map(|(c, _)| c.as_str());
     let Some(units) = units else {
-        let name = named.or(coded)?;
+        let Some(name) = named.or(coded) else {
+            diagnostics.push(Diagnostic::warning(
+                "ingest.unit-missing",
+                file,
+                "Hồ sơ không ghi tên đơn vị (trang 'Thông tin đơn vị' hoặc dòng 'Đơn vị: …'): \
+                 kết quả được ghi theo tên tệp",
+            ));
+            return None;
+        };
         diagnostics.push(Diagnostic::warning(
             "ingest.unit-unconfirmed",
             file,

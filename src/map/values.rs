@@ -8,7 +8,7 @@ use super::fields::{Field, Header, YearRef};
 use crate::diagnostic::Diagnostic;
 use crate::ingest::{Cell, RawSheet};
 use crate::model::{Birth, Collective, ExtraValue, Individual, PriorAward, Rating, Sex, Source};
-use crate::regulation::{ColumnKind, ExtraColumn, Regulation};
+use crate::regulation::{ColumnKind, ExtraColumn, HonourKind, Regulation};
 use crate::text::{cell_name, clean, fold};
 
 /// Reads the rows of one sheet; knows where it is, for messages.
@@ -237,11 +237,18 @@ impl Row<'_, '_> {
             None => {
                 let col = self.header.column(field).unwrap_or(0);
                 let label = field.describe(self.reader.year, &self.reader.regulation.columns);
+                // The kind the column asks for: titles, or awards.
+                let kind = if field == Field::ProposedTitle {
+                    HonourKind::Title
+                } else {
+                    HonourKind::Award
+                };
                 let accepted: Vec<&str> = self
                     .reader
                     .regulation
                     .honours
                     .iter()
+                    .filter(|h| h.kind == kind)
                     .map(|h| h.code.as_str())
                     .collect();
                 self.report(
