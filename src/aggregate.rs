@@ -39,6 +39,10 @@ pub struct Grant {
     pub row: u32,
     #[serde(skip)]
     pub record: RecordRef,
+    /// Số sổ vàng, once the decision is signed: "2026-05-012".
+    pub register_number: Option<String>,
+    /// The hash a signed certificate carries for verification.
+    pub verification: Option<String>,
 }
 
 /// What one decision (or one submission upward) grants.
@@ -57,6 +61,8 @@ pub struct GrantList {
     pub collectives: Vec<Grant>,
     pub individuals: Vec<Grant>,
     pub total_bonus: u64,
+    /// The number and date once signed (from the register).
+    pub sign_off: Option<crate::register::SignOff>,
 }
 
 impl GrantList {
@@ -152,6 +158,7 @@ pub fn aggregate(
             collectives: Vec::new(),
             individuals: Vec::new(),
             total_bonus: 0,
+            sign_off: None,
         };
         for verdict in validation
             .verdicts
@@ -260,6 +267,8 @@ fn make_grant(submission: &Submission, record: RecordRef, bonus: Option<u64>) ->
                 file: submission.file.clone(),
                 row: p.source.row,
                 record,
+                register_number: None,
+                verification: None,
             }
         }
         Subject::Collective => {
@@ -280,6 +289,8 @@ fn make_grant(submission: &Submission, record: RecordRef, bonus: Option<u64>) ->
                 file: submission.file.clone(),
                 row: c.source.row,
                 record,
+                register_number: None,
+                verification: None,
             }
         }
     }

@@ -165,7 +165,8 @@ fn classify(path: &Path) -> FileKind {
     if name.starts_with("~$") || name.starts_with(".~lock") {
         return FileKind::LockFile;
     }
-    if name.starts_with('.') {
+    // Hidden files, and tdkt's own register where a bare folder keeps it.
+    if name.starts_with('.') || name.starts_with(crate::register::FILE_NAME) {
         return FileKind::Hidden;
     }
     let extension = path

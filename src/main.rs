@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{ArgAction, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use tdkt::pipeline;
+use tdkt::register::SignOutcome;
 use tdkt::settings::{Flags, Settings};
 
 #[derive(Parser)]
@@ -54,6 +55,64 @@ enum Command {
         #[arg(long, value_name = "THƯ_MỤC")]
         out: Option<PathBuf>,
     },
+    /// Liệt kê các quyết định của đợt xét: mã, khen gì, dự thảo hay đã ký, số, ngày, số người.
+    Decisions {
+        #[command(flatten)]
+        campaign: CampaignArgs,
+        /// In kết quả dạng JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Ký ban hành một dự thảo quyết định: cấp số (số tiếp theo của năm nếu không ghi --number) và ngày.
+    Sign {
+        /// Mã quyết định, như tdkt decisions liệt kê (ví dụ bk-bo).
+        #[arg(value_name = "MÃ")]
+        id: String,
+        #[command(flatten)]
+        campaign: CampaignArgs,
+        /// Số quyết định.
+        #[arg(long, value_name = "SỐ")]
+        number: Option<u32>,
+        /// Ngày ký, dạng YYYY-MM-DD (mặc định: decision_date trong tdkt.toml).
+        #[arg(long, value_name = "NGÀY")]
+        date: Option<chrono::NaiveDate>,
+    },
+    /// Xác minh một bằng khen, giấy khen (tệp PDF hoặc số sổ vàng) với sổ khen thưởng.
+    Verify {
+        /// Tệp PDF của bằng, hoặc số sổ vàng (ví dụ 2026-05-012).
+        #[arg(value_name = "TỆP_HOẶC_SỐ")]
+        target: String,
+        #[command(flatten)]
+        campaign: CampaignArgs,
+    },
+}
+
+#[derive(Args)]
+struct CampaignArgs {
+    /// Thư mục đợt xét (có tdkt.toml); mặc định thư mục hiện tại.
+    #[arg(value_name = "ĐỢT_XÉT")]
+    campaign: Option<PathBuf>,
+    /// Năm xét.
+    #[arg(long, value_name = "NĂM")]
+    year: Option<i32>,
+    /// Danh sách đơn vị (.csv hoặc .xlsx với các cột code, name, aliases).
+    #[arg(long, value_name = "TỆP")]
+    units: Option<PathBuf>,
+    /// Tệp quy định xét.
+    #[arg(long, value_name = "TỆP")]
+    regulation: Option<PathBuf>,
+}
+
+impl CampaignArgs {
+    fn settings(&self) -> anyhow::Result<Settings> {
+        Settings::resolve(&Flags {
+            input: self.campaign.clone(),
+            out: None,
+            year: self.year,
+            units: self.units.clone(),
+            regulation: self.regulation.clone(),
+        })
+    }
 }
 
 #[derive(Args)]
@@ -215,6 +274,69 @@ fn run(command: Command) -> anyhow::Result<u8> {
                 built.output.display(),
             );
             Ok(u8::from(checked.has_errors()))
+        }
+        Command::Decisions { campaign, json } => {
+            let decisions = pipeline::decisions(&campaign.settings()?)?;
+            if json {
+                let json = serde_json::json!({ "decisions": decisions });
+                println!("{}", serde_json::to_string_pretty(&json)?);
+            } else {
+                for d in &decisions {
+                    let state = match (&d.document_number, d.date) {
+                        (Some(number), Some(date)) => {
+                            format!("đã ký số {number} ngày {}", date.format("%d/%m/%Y"))
+                        }
+                        _ => "dự thảo".to_string(),
+                    };
+                    println!(
+                        "{:<12} {:<10} {:>5} người  {state}",
+                        d.id, d.grants, d.count
+                    );
+                }
+            }
+            Ok(0)
+        }
+        Command::Sign {
+            id,
+            campaign,
+            number,
+            date,
+        } => match pipeline::sign(&campaign.settings()?, &id, number, date)? {
+            SignOutcome::Signed {
+                document_number, ..
+            } => {
+                println!(
+                    "Đã ký quyết định {id}: số {document_number}. Chạy tdkt build để in bản chính thức."
+                );
+                Ok(0)
+            }
+            SignOutcome::Refused(reason) => {
+                eprintln!("Không ký: {reason}");
+                Ok(1)
+            }
+        },
+        Command::Verify { target, campaign } => {
+            match pipeline::verify(&campaign.settings()?, &target)? {
+                pipeline::Verification::Genuine(record) => {
+                    println!(
+                        "Đúng sổ: số sổ vàng {}, {} ({}), {}, Quyết định số {} ngày {}",
+                        record.register_number,
+                        record.name,
+                        record.unit_name,
+                        record.honour,
+                        record.document_number,
+                        record.date.format("%d/%m/%Y")
+                    );
+                    Ok(0)
+                }
+                pipeline::Verification::NotGenuine(reasons) => {
+                    println!("KHÔNG khớp sổ khen thưởng:");
+                    for reason in reasons {
+                        println!("  - {reason}");
+                    }
+                    Ok(1)
+                }
+            }
         }
     }
 }

@@ -62,7 +62,7 @@ impl Serialize for Rating {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub enum Sex {
     #[serde(rename = "Nam")]
     Male,
@@ -91,6 +91,14 @@ impl Birth {
         match self {
             Birth::Date(d) => chrono::Datelike::year(&d),
             Birth::Year(y) => y,
+        }
+    }
+
+    /// Reads back what [`Birth::display_vi`] printed.
+    pub fn parse_vi(text: &str) -> Option<Birth> {
+        match chrono::NaiveDate::parse_from_str(text, "%d/%m/%Y") {
+            Ok(date) => Some(Birth::Date(date)),
+            Err(_) => text.parse().ok().map(Birth::Year),
         }
     }
 

@@ -4,6 +4,7 @@
 //! end. Problems travel as diagnostics; `Err` means the run could not happen.
 
 use anyhow::{Result, bail};
+use chrono::NaiveDate;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
@@ -13,6 +14,7 @@ use crate::feedback;
 use crate::ingest::{self, RawWorkbook};
 use crate::map::{self, MapContext};
 use crate::model::Submission;
+use crate::register::{CampaignKey, DecisionRecord, GrantRecord, Register, SignOutcome};
 use crate::render::Renderer;
 use crate::settings::Settings;
 use crate::validate::{self, QuotaResult, Status, Validation, Verdict};
@@ -217,22 +219,56 @@ pub struct Built {
     pub output: std::path::PathBuf,
 }
 
-/// All six stages.
-pub fn build(settings: &Settings, show_progress: bool) -> Result<Built> {
-    let checked = check(settings)?;
+/// Stages 1–4 for a decision date: the campaign's lists.
+fn lists_for(settings: &Settings, checked: &Checked, decision_date: NaiveDate) -> Aggregate {
     let unit_order: Vec<String> = settings
         .units
         .as_ref()
         .map(|u| u.units().iter().map(|u| u.code.clone()).collect())
         .unwrap_or_default();
-    let aggregate = aggregate::aggregate(
+    aggregate::aggregate(
         &checked.reading.submissions,
         &checked.validation,
         &settings.regulation,
         checked.reading.year,
-        settings.documents.decision_date,
+        decision_date,
         &unit_order,
-    );
+    )
+}
+
+fn campaign_key(settings: &Settings, checked: &Checked) -> CampaignKey {
+    CampaignKey {
+        name: settings.register.campaign.clone(),
+        year: checked.reading.year,
+    }
+}
+
+/// Reconciles the decisions with the register: drafts follow the
+/// workbooks, signed ones come back from the register.
+fn reconcile(
+    register: &mut Register,
+    settings: &Settings,
+    checked: &Checked,
+    aggregate: &mut Aggregate,
+) -> Result<Vec<Diagnostic>> {
+    let diagnostics = register.reconcile(
+        &campaign_key(settings, checked),
+        &mut aggregate.decisions,
+        &settings.documents.decision_code(),
+    )?;
+    aggregate.total_bonus = aggregate.decisions.iter().map(|d| d.total_bonus).sum();
+    Ok(diagnostics)
+}
+
+/// All six stages.
+pub fn build(settings: &Settings, show_progress: bool) -> Result<Built> {
+    let mut checked = check(settings)?;
+    let mut aggregate = lists_for(settings, &checked, settings.documents.decision_date);
+    if settings.register.kept_by_build {
+        let mut register = Register::open(&settings.register.path)?;
+        let conflicts = reconcile(&mut register, settings, &checked, &mut aggregate)?;
+        checked.reading.diagnostics.extend(conflicts);
+    }
 
     let output = Output::begin(&settings.output)?;
     let renderer = Renderer::new(
@@ -266,6 +302,99 @@ pub fn build(settings: &Settings, show_progress: bool) -> Result<Built> {
         files,
         output,
     })
+}
+
+/// `tdkt decisions`: the campaign's decisions as the register has them,
+/// after reconciling with the workbooks.
+pub fn decisions(settings: &Settings) -> Result<Vec<DecisionRecord>> {
+    let checked = check(settings)?;
+    let mut aggregate = lists_for(settings, &checked, settings.documents.decision_date);
+    let mut register = Register::open(&settings.register.path)?;
+    reconcile(&mut register, settings, &checked, &mut aggregate)?;
+    register.decisions(&campaign_key(settings, &checked))
+}
+
+/// `tdkt sign`: signs decision `id` ("bk-bo" or "qd-bk-bo") with the
+/// number given or the next free one, dated `date` or the campaign's
+/// decision date.
+pub fn sign(
+    settings: &Settings,
+    id: &str,
+    number: Option<u32>,
+    date: Option<NaiveDate>,
+) -> Result<SignOutcome> {
+    let checked = check(settings)?;
+    let date = date.unwrap_or(settings.documents.decision_date);
+    // Bonuses follow the base salary in force on the signing date.
+    let mut aggregate = lists_for(settings, &checked, date);
+    let mut register = Register::open(&settings.register.path)?;
+    reconcile(&mut register, settings, &checked, &mut aggregate)?;
+    let id = id.strip_prefix("qd-").unwrap_or(id);
+    let Some(list) = aggregate.decisions.iter().find(|d| d.id == id) else {
+        let known: Vec<&str> = aggregate.decisions.iter().map(|d| d.id.as_str()).collect();
+        let upward = aggregate.submissions.iter().any(|d| d.id == id);
+        return Ok(SignOutcome::Refused(if upward {
+            format!(
+                "'{id}' do cấp trên quyết định: cơ quan chỉ trình (Tờ trình), không ký quyết định"
+            )
+        } else {
+            format!(
+                "Không có quyết định '{id}' trong đợt xét; các quyết định: {}",
+                known.join(", ")
+            )
+        }));
+    };
+    if list.sign_off.is_some() {
+        // Already signed: the register says so, with its number.
+        return register.sign(
+            &campaign_key(settings, &checked),
+            list,
+            number,
+            date,
+            "",
+            settings.register.numbering,
+        );
+    }
+    let signer = &settings.documents.signer;
+    let signer = format!("{} {} {}", signer.prefix, signer.title, signer.name);
+    register.sign(
+        &campaign_key(settings, &checked),
+        list,
+        number,
+        date,
+        signer.trim(),
+        settings.register.numbering,
+    )
+}
+
+/// What `tdkt verify` found.
+#[derive(Debug)]
+pub enum Verification {
+    Genuine(GrantRecord),
+    /// Not in the register, or differing from it: the reasons.
+    NotGenuine(Vec<String>),
+}
+
+/// `tdkt verify`: a register number, or a certificate PDF, against the
+/// register.
+pub fn verify(settings: &Settings, target: &str) -> Result<Verification> {
+    if !settings.register.path.is_file() {
+        bail!(
+            "Không có sổ khen thưởng {}: chưa có quyết định nào được ký",
+            settings.register.path.display()
+        );
+    }
+    let register = Register::open(&settings.register.path)?;
+    let path = std::path::Path::new(target);
+    if !(path.is_file() && target.to_lowercase().ends_with(".pdf")) {
+        return Ok(match register.grant(target.trim())? {
+            Some(record) => Verification::Genuine(record),
+            None => Verification::NotGenuine(vec![format!(
+                "Số sổ vàng '{target}' không có trong sổ khen thưởng"
+            )]),
+        });
+    }
+    crate::verify::certificate(&register, path)
 }
 
 fn progress_bar(show: bool) -> ProgressBar {

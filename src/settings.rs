@@ -50,6 +50,13 @@ pub struct CampaignSection {
     pub recipients: Option<Vec<String>>,
     /// The office that keeps the file copy: "Lưu: VT, TĐKT."
     pub archive: Option<String>,
+    /// The campaign's name in the register (default: the folder's name).
+    pub name: Option<String>,
+    /// The register file, relative to the campaign folder; campaigns that
+    /// share one continue one sequence of numbers.
+    pub register: Option<PathBuf>,
+    /// "decision" (2026-05-012) or "yearly" (2026-0123).
+    pub register_numbers: Option<crate::register::Numbering>,
 }
 
 /// State documents (Nghị định 30/2020) or Party documents (Hướng dẫn 36).
@@ -132,6 +139,28 @@ pub struct DocumentSettings {
     pub archive: String,
 }
 
+impl DocumentSettings {
+    /// The decisions' document code: "QĐ-HVCTQG" (state), "QĐ/HVCTQG" (Party).
+    pub fn decision_code(&self) -> String {
+        let abbreviation = &self.agency.abbreviation;
+        match self.style {
+            DocumentStyle::State => format!("QĐ-{abbreviation}"),
+            DocumentStyle::Party => format!("QĐ/{abbreviation}"),
+        }
+    }
+}
+
+/// Where the register is and what this campaign is called in it.
+#[derive(Debug, Clone)]
+pub struct RegisterSettings {
+    pub path: PathBuf,
+    pub campaign: String,
+    pub numbering: crate::register::Numbering,
+    /// Whether `build` keeps the register: in a campaign folder, or where
+    /// one was already made.
+    pub kept_by_build: bool,
+}
+
 /// Everything a run needs, resolved and checked once.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -147,6 +176,7 @@ pub struct Settings {
     /// A campaign's `fonts/` folder, added to the built-in fonts.
     pub fonts_dir: Option<PathBuf>,
     pub documents: DocumentSettings,
+    pub register: RegisterSettings,
 }
 
 impl Settings {
@@ -217,6 +247,23 @@ impl Settings {
             archive,
         };
 
+        let register_path = base.join(
+            file.campaign
+                .register
+                .clone()
+                .unwrap_or_else(|| PathBuf::from(crate::register::FILE_NAME)),
+        );
+        let register = RegisterSettings {
+            kept_by_build: campaign_dir.is_some() || register_path.is_file(),
+            campaign: file.campaign.name.clone().unwrap_or_else(|| {
+                std::fs::canonicalize(&base)
+                    .ok()
+                    .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+                    .unwrap_or_else(|| "tdkt".to_string())
+            }),
+            path: register_path,
+            numbering: file.campaign.register_numbers.unwrap_or_default(),
+        };
         let dir_if = |name: &str| {
             campaign_dir
                 .as_ref()
@@ -233,6 +280,7 @@ impl Settings {
             regulation,
             units,
             documents,
+            register,
         })
     }
 }

@@ -397,16 +397,13 @@ fn first_difference(
 ) -> Option<String> {
     use serde_json::Value::{Array, Object};
     match (got, want) {
-        (Object(g), Object(w)) => w
-            .keys()
-            .chain(g.keys())
-            .find_map(|k| {
-                let (g, w) = (&g.get(k), &w.get(k));
-                match (g, w) {
-                    (Some(g), Some(w)) => first_difference(format!("{path}.{k}"), g, w),
-                    _ => Some(format!("{path}.{k}: {g:?} ≠ {w:?}")),
-                }
-            }),
+        (Object(g), Object(w)) => w.keys().chain(g.keys()).find_map(|k| {
+            let (g, w) = (&g.get(k), &w.get(k));
+            match (g, w) {
+                (Some(g), Some(w)) => first_difference(format!("{path}.{k}"), g, w),
+                _ => Some(format!("{path}.{k}: {g:?} ≠ {w:?}")),
+            }
+        }),
         (Array(g), Array(w)) if g.len() == w.len() => g
             .iter()
             .zip(w)

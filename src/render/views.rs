@@ -11,6 +11,7 @@ use serde::Serialize;
 use crate::aggregate::{Aggregate, Grant, GrantList, Tally};
 use crate::format::{date_line, date_words};
 use crate::model::Sex;
+use crate::register::{SignOff, document_number};
 use crate::regulation::{HonourKind, Regulation};
 use crate::settings::{DocumentSettings, DocumentStyle};
 use crate::text::upper;
@@ -36,6 +37,25 @@ pub struct HeaderView {
 }
 
 impl HeaderView {
+    /// A decision's header: its number and date once signed, else blank.
+    pub fn for_decision(settings: &DocumentSettings, sign_off: Option<SignOff>) -> Self {
+        let draft = HeaderView::new(settings, "QĐ");
+        let Some(sign_off) = sign_off else {
+            return draft;
+        };
+        let number_bare = document_number(sign_off.number, &settings.decision_code());
+        HeaderView {
+            number: match settings.style {
+                DocumentStyle::State => format!("Số: {number_bare}"),
+                DocumentStyle::Party => format!("Số {number_bare}"),
+            },
+            number_bare,
+            date_line: date_line(&settings.agency.place, sign_off.date),
+            draft: false,
+            ..draft
+        }
+    }
+
     pub fn new(settings: &DocumentSettings, document_code: &str) -> Self {
         let abbreviation = &settings.agency.abbreviation;
         let number_bare = match settings.style {
@@ -195,7 +215,12 @@ pub struct CertificateView {
     /// The full achievement sentence: "Đã có thành tích …".
     pub achievement: String,
     pub decision_line: String,
-    pub register_number: u32,
+    /// Số sổ vàng: "2026-05-012" once signed, else the place in the list.
+    pub register_number: String,
+    /// "Mã xác thực: 2026-05-012 · 3f9a0c21b7" once signed, else empty.
+    pub verification: String,
+    /// The QR code of the verification, as SVG markup; empty for a draft.
+    pub qr: String,
 }
 
 /// A batch of certificates of one honour, one per page.
@@ -293,15 +318,16 @@ pub fn decision_view(
     regulation: &Regulation,
     settings: &DocumentSettings,
 ) -> DecisionView {
+    let date = list.sign_off.map_or(settings.decision_date, |s| s.date);
     DecisionView {
-        header: HeaderView::new(settings, "QĐ"),
+        header: HeaderView::for_decision(settings, list.sign_off),
         year: aggregate.year,
         honour_code: list.code.clone(),
         honour_name: list.name.clone(),
         honour_kind: kind_name(list.kind),
         authority: upper(&settings.signer.authority),
         authority_text: settings.signer.authority.clone(),
-        legal_bases: legal_basis_lines(regulation, settings.decision_date, &[]),
+        legal_bases: legal_basis_lines(regulation, date, &[]),
         proposer: settings.proposer.clone(),
         collectives: list.collectives.len(),
         individuals: list.individuals.len(),
@@ -309,12 +335,12 @@ pub fn decision_view(
         subjects: subjects(list),
         total_bonus: list.total_bonus,
         total_bonus_words: crate::format::money_words(list.total_bonus),
-        base_salary: regulation.base_salary_on(settings.decision_date),
+        base_salary: regulation.base_salary_on(date),
         signer: SignerView::new(settings),
         recipients: settings.recipients.clone(),
         archive: settings.archive.clone(),
         agency_name: settings.agency.name.clone(),
-        decision_date_words: date_words(settings.decision_date),
+        decision_date_words: date_words(date),
         sections: sections(list, false),
     }
 }
@@ -409,7 +435,11 @@ pub fn report_view(
     }
 }
 
-pub fn certificate_view(grant: &Grant, settings: &DocumentSettings) -> CertificateView {
+pub fn certificate_view(
+    grant: &Grant,
+    sign_off: Option<SignOff>,
+    settings: &DocumentSettings,
+) -> CertificateView {
     let salutation = match grant.sex {
         Some(Sex::Male) => "Ông",
         Some(Sex::Female) => "Bà",
@@ -420,16 +450,30 @@ pub fn certificate_view(grant: &Grant, settings: &DocumentSettings) -> Certifica
         Some(text) if !text.is_empty() => format!("Đã có thành tích {text}"),
         _ => "Đã có thành tích xuất sắc trong thực hiện nhiệm vụ".to_string(),
     };
-    let abbreviation = &settings.agency.abbreviation;
-    let decision_line = match settings.style {
-        DocumentStyle::State => format!(
-            "Quyết định số{BLANK}/QĐ-{abbreviation}, {}",
-            date_words(settings.decision_date)
+    let code = settings.decision_code();
+    let decision_line = match sign_off {
+        Some(s) => format!(
+            "Quyết định số {}, {}",
+            document_number(s.number, &code),
+            date_words(s.date)
         ),
-        DocumentStyle::Party => format!(
-            "Quyết định số{BLANK}-QĐ/{abbreviation}, {}",
-            date_words(settings.decision_date)
+        None => {
+            let blank = match settings.style {
+                DocumentStyle::State => format!("{BLANK}/{code}"),
+                DocumentStyle::Party => format!("{BLANK}-{code}"),
+            };
+            format!(
+                "Quyết định số{blank}, {}",
+                date_words(settings.decision_date)
+            )
+        }
+    };
+    let (verification, qr) = match (&grant.register_number, &grant.verification) {
+        (Some(number), Some(hash)) => (
+            format!("Mã xác thực: {number} · {hash}"),
+            qr_svg(&format!("TDKT {number} {hash}")),
         ),
+        _ => (String::new(), String::new()),
     };
     CertificateView {
         salutation: salutation.to_string(),
@@ -437,7 +481,25 @@ pub fn certificate_view(grant: &Grant, settings: &DocumentSettings) -> Certifica
         detail: detail_of(grant),
         achievement,
         decision_line,
-        register_number: grant.ordinal,
+        register_number: grant
+            .register_number
+            .clone()
+            .unwrap_or_else(|| grant.ordinal.to_string()),
+        verification,
+        qr,
+    }
+}
+
+/// A QR code as SVG markup, for the certificate's corner.
+fn qr_svg(payload: &str) -> String {
+    match qrcode::QrCode::new(payload.as_bytes()) {
+        Ok(code) => code
+            .render::<qrcode::render::svg::Color<'_>>()
+            .quiet_zone(false)
+            .min_dimensions(120, 120)
+            .build(),
+        // A payload this short always fits a QR code.
+        Err(_) => String::new(),
     }
 }
 
@@ -453,17 +515,18 @@ pub fn certificates_view(
             heading: upper(&list.name),
             verb: "TẶNG".to_string(),
         });
+    let date = list.sign_off.map_or(settings.decision_date, |s| s.date);
     CertificatesView {
         style: settings.style,
-        draft: true,
+        draft: list.sign_off.is_none(),
         authority: upper(&settings.signer.authority),
         verb: certificate.verb,
         heading: certificate.heading,
-        date_line: date_line(&settings.agency.place, settings.decision_date),
+        date_line: date_line(&settings.agency.place, date),
         signer: SignerView::new(settings),
         items: grants
             .iter()
-            .map(|g| certificate_view(g, settings))
+            .map(|g| certificate_view(g, list.sign_off, settings))
             .collect(),
     }
 }

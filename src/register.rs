@@ -1,0 +1,724 @@
+//! The register (sổ khen thưởng): decisions, their numbers and the exact
+//! lists they grant, kept in an SQLite file beside the campaign.
+//!
+//! A decision is a draft until `tdkt sign` gives it a number and a date;
+//! from then on its list never changes. Each build reconciles the campaign's
+//! current lists with the register: drafts follow the workbooks, signed
+//! decisions are rendered from the register, and a workbook that would
+//! change a signed list is reported as a conflict, never applied.
+//!
+//! Every change is one transaction; numbers are unique per document code
+//! and year by an index, so a crash can leave no number assigned to nothing.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use chrono::{Datelike, NaiveDate};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::aggregate::{Grant, GrantList};
+use crate::diagnostic::Diagnostic;
+use crate::model::{Birth, Sex};
+use crate::regulation::Subject;
+
+/// The register's file name in a campaign folder.
+pub const FILE_NAME: &str = "so-khen-thuong.sqlite";
+
+/// Schema versions, applied in order; `PRAGMA user_version` is the count
+/// applied.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE campaign (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    UNIQUE (name, year)
+);
+CREATE TABLE decision (
+    id INTEGER PRIMARY KEY,
+    campaign INTEGER NOT NULL REFERENCES campaign(id),
+    list_id TEXT NOT NULL,
+    honour TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('draft', 'signed')),
+    document_code TEXT NOT NULL,
+    number INTEGER,
+    number_year INTEGER,
+    date TEXT,
+    signer TEXT,
+    list_hash TEXT NOT NULL,
+    list_json TEXT NOT NULL,
+    UNIQUE (campaign, list_id),
+    CHECK ((status = 'draft') = (number IS NULL))
+);
+CREATE UNIQUE INDEX decision_number ON decision (document_code, number_year, number)
+    WHERE number IS NOT NULL;
+CREATE TABLE person (
+    id INTEGER PRIMARY KEY,
+    full_name TEXT NOT NULL,
+    birth TEXT NOT NULL,
+    unit_code TEXT NOT NULL,
+    merged_into INTEGER REFERENCES person(id),
+    UNIQUE (full_name, birth, unit_code)
+);
+CREATE TABLE grant_record (
+    id INTEGER PRIMARY KEY,
+    decision INTEGER NOT NULL REFERENCES decision(id),
+    ordinal INTEGER NOT NULL,
+    register_number TEXT NOT NULL UNIQUE,
+    person INTEGER REFERENCES person(id),
+    subject TEXT NOT NULL,
+    name TEXT NOT NULL,
+    birth TEXT NOT NULL,
+    unit_code TEXT NOT NULL,
+    unit_name TEXT NOT NULL,
+    honour TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    content_hash TEXT NOT NULL,
+    UNIQUE (decision, ordinal)
+);
+"#];
+
+/// How certificates count their register number (số sổ vàng).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Numbering {
+    /// "2026-05-012": the decision's number and the place in its list.
+    #[default]
+    Decision,
+    /// "2026-0123": one running number a year across decisions.
+    Yearly,
+}
+
+/// Which campaign a build belongs to.
+#[derive(Debug, Clone)]
+pub struct CampaignKey {
+    pub name: String,
+    pub year: i32,
+}
+
+/// A decision's sign-off: its number and date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignOff {
+    pub number: u32,
+    pub date: NaiveDate,
+}
+
+/// A decision as `tdkt decisions` lists it (contracts.md).
+#[derive(Debug, Clone, Serialize)]
+pub struct DecisionRecord {
+    pub id: String,
+    pub grants: String,
+    pub status: &'static str,
+    pub number: Option<u32>,
+    pub date: Option<NaiveDate>,
+    pub count: usize,
+    /// "05/QĐ-HVCTQG" once signed.
+    #[serde(skip)]
+    pub document_number: Option<String>,
+}
+
+/// What `tdkt sign` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignOutcome {
+    Signed {
+        number: u32,
+        document_number: String,
+    },
+    Refused(String),
+}
+
+/// A signed grant found by its register number.
+#[derive(Debug, Clone)]
+pub struct GrantRecord {
+    pub register_number: String,
+    pub name: String,
+    pub birth: String,
+    pub unit_name: String,
+    pub honour: String,
+    pub document_number: String,
+    pub date: NaiveDate,
+    pub content_hash: String,
+}
+
+/// A list as the register keeps it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct StoredList {
+    collectives: Vec<StoredGrant>,
+    individuals: Vec<StoredGrant>,
+}
+
+/// The parts of a grant a signed decision fixes for ever.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct StoredGrant {
+    name: String,
+    sex: Option<Sex>,
+    birth: Option<String>,
+    position: Option<String>,
+    job_title: Option<String>,
+    sub_unit: Option<String>,
+    unit_code: String,
+    unit_name: String,
+    achievement: Option<String>,
+    bonus: Option<u64>,
+    ordinal: u32,
+    file: String,
+    row: u32,
+    register_number: Option<String>,
+    verification: Option<String>,
+}
+
+impl StoredGrant {
+    fn from_grant(grant: &Grant) -> Self {
+        StoredGrant {
+            name: grant.name.clone(),
+            sex: grant.sex,
+            birth: grant.birth.map(|b| b.display_vi()),
+            position: grant.position.clone(),
+            job_title: grant.job_title.clone(),
+            sub_unit: grant.sub_unit.clone(),
+            unit_code: grant.unit_code.clone(),
+            unit_name: grant.unit_name.clone(),
+            achievement: grant.achievement.clone(),
+            bonus: grant.bonus,
+            ordinal: grant.ordinal,
+            file: grant.file.clone(),
+            row: grant.row,
+            register_number: grant.register_number.clone(),
+            verification: grant.verification.clone(),
+        }
+    }
+
+    /// Back into a grant for rendering; the record it came from may no
+    /// longer be in the inbox, so it points nowhere.
+    fn into_grant(self, subject: Subject) -> Grant {
+        Grant {
+            name: self.name,
+            subject,
+            sex: self.sex,
+            birth: self.birth.as_deref().and_then(Birth::parse_vi),
+            position: self.position,
+            job_title: self.job_title,
+            sub_unit: self.sub_unit,
+            unit_code: self.unit_code,
+            unit_name: self.unit_name,
+            achievement: self.achievement,
+            bonus: self.bonus,
+            ordinal: self.ordinal,
+            file: self.file,
+            row: self.row,
+            record: crate::validate::RecordRef {
+                submission: usize::MAX,
+                subject,
+                index: usize::MAX,
+            },
+            register_number: self.register_number,
+            verification: self.verification,
+        }
+    }
+
+    /// Who and what: a change here after sign-off is a conflict.
+    fn identity(&self) -> String {
+        format!(
+            "{}|{}|{}",
+            self.name,
+            self.birth.as_deref().unwrap_or(""),
+            self.unit_code
+        )
+    }
+}
+
+impl StoredList {
+    fn of(list: &GrantList) -> Self {
+        StoredList {
+            collectives: list
+                .collectives
+                .iter()
+                .map(StoredGrant::from_grant)
+                .collect(),
+            individuals: list
+                .individuals
+                .iter()
+                .map(StoredGrant::from_grant)
+                .collect(),
+        }
+    }
+
+    fn identities(&self) -> BTreeSet<String> {
+        self.collectives
+            .iter()
+            .map(|g| format!("TT|{}", g.identity()))
+            .chain(
+                self.individuals
+                    .iter()
+                    .map(|g| format!("CN|{}", g.identity())),
+            )
+            .collect()
+    }
+
+    fn hash(&self) -> String {
+        let joined: Vec<String> = self.identities().into_iter().collect();
+        short_hash(&joined.join("\n"), 16)
+    }
+
+    fn count(&self) -> usize {
+        self.collectives.len() + self.individuals.len()
+    }
+}
+
+fn short_hash(text: &str, hex_digits: usize) -> String {
+    let digest = Sha256::digest(text.as_bytes());
+    digest
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<String>()
+        .chars()
+        .take(hex_digits)
+        .collect()
+}
+
+/// The hash a certificate carries: of what it says, so an edited name or
+/// number no longer matches.
+pub fn content_hash(
+    register_number: &str,
+    name: &str,
+    birth: &str,
+    honour: &str,
+    document_number: &str,
+    date: NaiveDate,
+) -> String {
+    short_hash(
+        &format!("{register_number}\n{name}\n{birth}\n{honour}\n{document_number}\n{date}"),
+        10,
+    )
+}
+
+pub struct Register {
+    conn: Connection,
+}
+
+impl Register {
+    /// Opens (or creates) the register and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Register> {
+        let mut conn = Connection::open(path)
+            .with_context(|| format!("Không mở được sổ khen thưởng {}", path.display()))?;
+        conn.busy_timeout(std::time::Duration::from_secs(30))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "foreign_keys", true)?;
+        let applied: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let applied = usize::try_from(applied).unwrap_or(usize::MAX);
+        if applied > MIGRATIONS.len() {
+            anyhow::bail!(
+                "Sổ khen thưởng {} do phiên bản tdkt mới hơn tạo (lược đồ {applied}): hãy dùng tdkt mới hơn",
+                path.display()
+            );
+        }
+        for (version, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
+            let tx = conn.transaction()?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", version as i64 + 1)?;
+            tx.commit()?;
+        }
+        Ok(Register { conn })
+    }
+
+    /// Brings the register in line with the campaign's lists: drafts follow
+    /// the workbooks; signed lists replace the computed ones (with their
+    /// sign-off and register numbers), and a difference is a conflict.
+    pub fn reconcile(
+        &mut self,
+        campaign: &CampaignKey,
+        lists: &mut [GrantList],
+        document_code: &str,
+    ) -> Result<Vec<Diagnostic>> {
+        let tx = self.conn.transaction()?;
+        let campaign_id = campaign_id(&tx, campaign)?;
+        let mut diagnostics = Vec::new();
+        for list in lists.iter_mut() {
+            let current = StoredList::of(list);
+            let stored: Option<(String, String, Option<u32>, Option<String>)> = tx
+                .query_row(
+                    "SELECT status, list_json, number, date FROM decision WHERE campaign = ?1 AND list_id = ?2",
+                    params![campaign_id, list.id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                )
+                .optional()?;
+            match stored {
+                Some((status, json, Some(number), Some(date))) if status == "signed" => {
+                    let signed: StoredList = serde_json::from_str(&json)?;
+                    let date = parse_date(&date)?;
+                    if signed.identities() != current.identities() {
+                        diagnostics.push(conflict(list, &signed, &current, number, document_code));
+                    }
+                    replace_with_signed(list, signed, SignOff { number, date });
+                }
+                Some(_) => {
+                    tx.execute(
+                        "UPDATE decision SET list_json = ?1, list_hash = ?2, honour = ?3 \
+                         WHERE campaign = ?4 AND list_id = ?5",
+                        params![
+                            serde_json::to_string(&current)?,
+                            current.hash(),
+                            list.code,
+                            campaign_id,
+                            list.id
+                        ],
+                    )?;
+                }
+                None => {
+                    tx.execute(
+                        "INSERT INTO decision (campaign, list_id, honour, status, document_code, list_hash, list_json) \
+                         VALUES (?1, ?2, ?3, 'draft', ?4, ?5, ?6)",
+                        params![
+                            campaign_id,
+                            list.id,
+                            list.code,
+                            document_code,
+                            current.hash(),
+                            serde_json::to_string(&current)?
+                        ],
+                    )?;
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(diagnostics)
+    }
+
+    /// The campaign's decisions, in list order.
+    pub fn decisions(&self, campaign: &CampaignKey) -> Result<Vec<DecisionRecord>> {
+        let mut statement = self.conn.prepare(
+            "SELECT d.list_id, d.honour, d.status, d.number, d.date, d.list_json, d.document_code \
+             FROM decision d JOIN campaign c ON c.id = d.campaign \
+             WHERE c.name = ?1 AND c.year = ?2 ORDER BY d.id",
+        )?;
+        let rows = statement.query_map(params![campaign.name, campaign.year], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<u32>>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, String>(6)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, honour, status, number, date, json, code) = row?;
+            let list: StoredList = serde_json::from_str(&json)?;
+            out.push(DecisionRecord {
+                id,
+                grants: honour,
+                status: if status == "signed" {
+                    "signed"
+                } else {
+                    "draft"
+                },
+                number,
+                date: date.as_deref().map(parse_date).transpose()?,
+                count: list.count(),
+                document_number: number.map(|n| document_number(n, &code)),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Signs a draft: the number given, or the next free one of the year
+    /// for its document code; the list as computed for `date`, with a
+    /// register number per grant. One transaction.
+    pub fn sign(
+        &mut self,
+        campaign: &CampaignKey,
+        list: &GrantList,
+        number: Option<u32>,
+        date: NaiveDate,
+        signer: &str,
+        numbering: Numbering,
+    ) -> Result<SignOutcome> {
+        let tx = self.conn.transaction()?;
+        let campaign_id = campaign_id(&tx, campaign)?;
+        let found: Option<(i64, String, String, Option<u32>, Option<String>)> = tx
+            .query_row(
+                "SELECT id, status, document_code, number, date FROM decision \
+                 WHERE campaign = ?1 AND list_id = ?2",
+                params![campaign_id, list.id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .optional()?;
+        let Some((decision_id, status, code, signed_number, signed_date)) = found else {
+            return Ok(SignOutcome::Refused(format!(
+                "Chưa có dự thảo quyết định '{}' trong sổ",
+                list.id
+            )));
+        };
+        if status == "signed" {
+            return Ok(SignOutcome::Refused(format!(
+                "Quyết định '{}' đã ký: số {}, ngày {}; quyết định đã ký không sửa được, \
+                 cần ban hành quyết định sửa đổi",
+                list.id,
+                document_number(signed_number.unwrap_or(0), &code),
+                signed_date.unwrap_or_default()
+            )));
+        }
+        if list.count() == 0 {
+            return Ok(SignOutcome::Refused(format!(
+                "Quyết định '{}' không còn ai đủ điều kiện",
+                list.id
+            )));
+        }
+        let year = date.year();
+        let number = match number {
+            Some(n) => {
+                let taken: Option<String> = tx
+                    .query_row(
+                        "SELECT list_id FROM decision WHERE document_code = ?1 AND number_year = ?2 AND number = ?3",
+                        params![code, year, n],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                if let Some(other) = taken {
+                    return Ok(SignOutcome::Refused(format!(
+                        "Số {} năm {year} đã dùng cho quyết định '{other}'",
+                        document_number(n, &code)
+                    )));
+                }
+                n
+            }
+            None => tx.query_row(
+                "SELECT COALESCE(MAX(number), 0) + 1 FROM decision WHERE document_code = ?1 AND number_year = ?2",
+                params![code, year],
+                |r| r.get(0),
+            )?,
+        };
+        let document = document_number(number, &code);
+        let first_running: u32 = match numbering {
+            Numbering::Decision => 0,
+            Numbering::Yearly => tx.query_row(
+                "SELECT COUNT(*) FROM grant_record g JOIN decision d ON d.id = g.decision \
+                 WHERE d.number_year = ?1",
+                params![year],
+                |r| r.get(0),
+            )?,
+        };
+        let mut signed = list.clone();
+        for grant in signed
+            .collectives
+            .iter_mut()
+            .chain(signed.individuals.iter_mut())
+        {
+            let register_number = match numbering {
+                Numbering::Decision => format!("{year}-{number:02}-{:03}", grant.ordinal),
+                Numbering::Yearly => format!("{year}-{:04}", first_running + grant.ordinal),
+            };
+            let birth = grant.birth.map(|b| b.display_vi()).unwrap_or_default();
+            let hash = content_hash(
+                &register_number,
+                &grant.name,
+                &birth,
+                &list.code,
+                &document,
+                date,
+            );
+            insert_grant(
+                &tx,
+                decision_id,
+                grant,
+                &register_number,
+                &birth,
+                &list.code,
+                year,
+                &hash,
+            )?;
+            grant.verification = Some(hash);
+            grant.register_number = Some(register_number);
+        }
+        let stored = StoredList::of(&signed);
+        tx.execute(
+            "UPDATE decision SET status = 'signed', number = ?1, number_year = ?2, date = ?3, \
+             signer = ?4, list_json = ?5, list_hash = ?6 WHERE id = ?7",
+            params![
+                number,
+                year,
+                date.to_string(),
+                signer,
+                serde_json::to_string(&stored)?,
+                stored.hash(),
+                decision_id
+            ],
+        )?;
+        tx.commit()?;
+        Ok(SignOutcome::Signed {
+            number,
+            document_number: document,
+        })
+    }
+
+    /// A signed grant by its register number.
+    pub fn grant(&self, register_number: &str) -> Result<Option<GrantRecord>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT g.register_number, g.name, g.birth, g.unit_name, g.honour, d.number, \
+                 d.document_code, d.date, g.content_hash \
+                 FROM grant_record g JOIN decision d ON d.id = g.decision WHERE g.register_number = ?1",
+                params![register_number],
+                |r| {
+                    Ok((
+                        GrantRecord {
+                            register_number: r.get(0)?,
+                            name: r.get(1)?,
+                            birth: r.get(2)?,
+                            unit_name: r.get(3)?,
+                            honour: r.get(4)?,
+                            document_number: document_number(r.get(5)?, &r.get::<_, String>(6)?),
+                            date: NaiveDate::MIN,
+                            content_hash: r.get(8)?,
+                        },
+                        r.get::<_, String>(7)?,
+                    ))
+                },
+            )
+            .optional()?
+            .map(|(mut record, date)| {
+                record.date = parse_date(&date)?;
+                Ok::<_, anyhow::Error>(record)
+            })
+            .transpose()?)
+    }
+}
+
+impl Drop for Register {
+    /// Folds the write-ahead log into the file, so copying the one file is
+    /// a whole backup.
+    fn drop(&mut self) {
+        let _ = self.conn.pragma_update(None, "wal_checkpoint", "TRUNCATE");
+    }
+}
+
+fn campaign_id(tx: &Transaction<'_>, campaign: &CampaignKey) -> Result<i64> {
+    tx.execute(
+        "INSERT OR IGNORE INTO campaign (name, year) VALUES (?1, ?2)",
+        params![campaign.name, campaign.year],
+    )?;
+    Ok(tx.query_row(
+        "SELECT id FROM campaign WHERE name = ?1 AND year = ?2",
+        params![campaign.name, campaign.year],
+        |r| r.get(0),
+    )?)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn insert_grant(
+    tx: &Transaction<'_>,
+    decision: i64,
+    grant: &Grant,
+    register_number: &str,
+    birth: &str,
+    honour: &str,
+    year: i32,
+    hash: &str,
+) -> Result<()> {
+    let person: Option<i64> = match grant.subject {
+        Subject::Individual => {
+            tx.execute(
+                "INSERT OR IGNORE INTO person (full_name, birth, unit_code) VALUES (?1, ?2, ?3)",
+                params![grant.name, birth, grant.unit_code],
+            )?;
+            Some(tx.query_row(
+                "SELECT id FROM person WHERE full_name = ?1 AND birth = ?2 AND unit_code = ?3",
+                params![grant.name, birth, grant.unit_code],
+                |r| r.get(0),
+            )?)
+        }
+        Subject::Collective => None,
+    };
+    let subject = match grant.subject {
+        Subject::Individual => "individual",
+        Subject::Collective => "collective",
+    };
+    tx.execute(
+        "INSERT INTO grant_record (decision, ordinal, register_number, person, subject, name, birth, \
+         unit_code, unit_name, honour, year, content_hash) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        params![
+            decision,
+            grant.ordinal,
+            register_number,
+            person,
+            subject,
+            grant.name,
+            birth,
+            grant.unit_code,
+            grant.unit_name,
+            honour,
+            year,
+            hash
+        ],
+    )?;
+    Ok(())
+}
+
+/// "05/QĐ-HVCTQG" from 5 and "QĐ-HVCTQG" (a Party code "QĐ/TU" keeps its
+/// own separator: "05-QĐ/TU").
+pub fn document_number(number: u32, code: &str) -> String {
+    if code.contains('/') {
+        format!("{number:02}-{code}")
+    } else {
+        format!("{number:02}/{code}")
+    }
+}
+
+fn parse_date(text: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .with_context(|| format!("Ngày '{text}' trong sổ khen thưởng không hợp lệ"))
+}
+
+fn replace_with_signed(list: &mut GrantList, signed: StoredList, sign_off: SignOff) {
+    list.collectives = signed
+        .collectives
+        .into_iter()
+        .map(|g| g.into_grant(Subject::Collective))
+        .collect();
+    list.individuals = signed
+        .individuals
+        .into_iter()
+        .map(|g| g.into_grant(Subject::Individual))
+        .collect();
+    list.total_bonus = list.grants().filter_map(|g| g.bonus).sum();
+    list.sign_off = Some(sign_off);
+}
+
+fn conflict(
+    list: &GrantList,
+    signed: &StoredList,
+    current: &StoredList,
+    number: u32,
+    document_code: &str,
+) -> Diagnostic {
+    let (was, now) = (signed.identities(), current.identities());
+    let name = |id: &String| id.split('|').nth(1).unwrap_or("").to_string();
+    let added: Vec<String> = now.difference(&was).map(name).collect();
+    let removed: Vec<String> = was.difference(&now).map(name).collect();
+    Diagnostic::error(
+        "register.conflict",
+        "",
+        format!(
+            "Quyết định số {} ({}) đã ký, nhưng hồ sơ hiện nay cho danh sách khác (thêm: {}; bớt: {}). \
+             Danh sách đã ký được giữ nguyên; muốn thay đổi cần một quyết định sửa đổi",
+            document_number(number, document_code),
+            list.code,
+            if added.is_empty() {
+                "không".into()
+            } else {
+                added.join(", ")
+            },
+            if removed.is_empty() {
+                "không".into()
+            } else {
+                removed.join(", ")
+            },
+        ),
+    )
+}

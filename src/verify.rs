@@ -1,0 +1,80 @@
+//! `tdkt verify` of a certificate PDF: its text layer read back (lopdf),
+//! its verification line found, and what it says compared with the
+//! register.
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+
+use crate::pipeline::Verification;
+use crate::register::{GrantRecord, Register, content_hash};
+
+const MARK: &str = "Mã xác thực:";
+
+pub fn certificate(register: &Register, path: &Path) -> Result<Verification> {
+    let document = lopdf::Document::load(path)
+        .with_context(|| format!("Không đọc được tệp PDF {}", path.display()))?;
+    let pages: Vec<u32> = document.get_pages().keys().copied().collect();
+    let text = document
+        .extract_text(&pages)
+        .with_context(|| format!("Không đọc được chữ trong {}", path.display()))?;
+    let Some((number, hash)) = verification_line(&text) else {
+        return Ok(Verification::NotGenuine(vec![
+            "Tệp không có mã xác thực của tdkt: bản dự thảo, hoặc không phải bằng do tdkt in từ quyết định đã ký"
+                .to_string(),
+        ]));
+    };
+    let Some(record) = register.grant(&number)? else {
+        return Ok(Verification::NotGenuine(vec![format!(
+            "Số sổ vàng '{number}' không có trong sổ khen thưởng"
+        )]));
+    };
+    let differences = differences(&record, &hash, &text);
+    Ok(if differences.is_empty() {
+        Verification::Genuine(record)
+    } else {
+        Verification::NotGenuine(differences)
+    })
+}
+
+/// "Mã xác thực: 2026-05-012 · 3f9a0c21b7" → (number, hash).
+fn verification_line(text: &str) -> Option<(String, String)> {
+    let rest = &text[text.find(MARK)? + MARK.len()..];
+    let mut words = rest
+        .split(|c: char| c.is_whitespace() || c == '·')
+        .filter(|w| !w.is_empty());
+    Some((words.next()?.to_string(), words.next()?.to_string()))
+}
+
+/// What the certificate says that the register does not.
+fn differences(record: &GrantRecord, hash: &str, text: &str) -> Vec<String> {
+    let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    let mut out = Vec::new();
+    let names_match = lines
+        .iter()
+        .any(|l| *l == record.name || l.ends_with(&format!(" {}", record.name)));
+    if !names_match {
+        out.push(format!("Tên trên bằng khác sổ: sổ ghi '{}'", record.name));
+    }
+    if !text.contains(&format!("Quyết định số {}", record.document_number)) {
+        out.push(format!(
+            "Số quyết định trên bằng khác sổ: sổ ghi Quyết định số {}",
+            record.document_number
+        ));
+    }
+    let expected = content_hash(
+        &record.register_number,
+        &record.name,
+        &record.birth,
+        &record.honour,
+        &record.document_number,
+        record.date,
+    );
+    if hash != record.content_hash || hash != expected {
+        out.push(format!(
+            "Mã xác thực '{hash}' không khớp sổ (sổ ghi '{}')",
+            record.content_hash
+        ));
+    }
+    out
+}
