@@ -87,6 +87,8 @@ fn grant(i: usize) -> Grant {
             subject: Subject::Individual,
             index: i,
         },
+        register_number: None,
+        verification: None,
     }
 }
 
@@ -105,6 +107,7 @@ fn list(count: usize) -> GrantList {
         collectives: Vec::new(),
         individuals: (0..count).map(grant).collect(),
         total_bonus: 0,
+        sign_off: None,
     }
 }
 

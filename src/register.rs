@@ -298,6 +298,15 @@ pub struct Register {
     conn: Connection,
 }
 
+/// A decision's row, as `sign` reads it.
+struct DecisionRow {
+    id: i64,
+    status: String,
+    code: String,
+    number: Option<u32>,
+    date: Option<String>,
+}
+
 impl Register {
     /// Opens (or creates) the register and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Register> {
@@ -439,15 +448,30 @@ impl Register {
     ) -> Result<SignOutcome> {
         let tx = self.conn.transaction()?;
         let campaign_id = campaign_id(&tx, campaign)?;
-        let found: Option<(i64, String, String, Option<u32>, Option<String>)> = tx
+        let found = tx
             .query_row(
                 "SELECT id, status, document_code, number, date FROM decision \
                  WHERE campaign = ?1 AND list_id = ?2",
                 params![campaign_id, list.id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                |r| {
+                    Ok(DecisionRow {
+                        id: r.get(0)?,
+                        status: r.get(1)?,
+                        code: r.get(2)?,
+                        number: r.get(3)?,
+                        date: r.get(4)?,
+                    })
+                },
             )
             .optional()?;
-        let Some((decision_id, status, code, signed_number, signed_date)) = found else {
+        let Some(DecisionRow {
+            id: decision_id,
+            status,
+            code,
+            number: signed_number,
+            date: signed_date,
+        }) = found
+        else {
             return Ok(SignOutcome::Refused(format!(
                 "Chưa có dự thảo quyết định '{}' trong sổ",
                 list.id
@@ -557,8 +581,7 @@ impl Register {
 
     /// A signed grant by its register number.
     pub fn grant(&self, register_number: &str) -> Result<Option<GrantRecord>> {
-        Ok(self
-            .conn
+        self.conn
             .query_row(
                 "SELECT g.register_number, g.name, g.birth, g.unit_name, g.honour, d.number, \
                  d.document_code, d.date, g.content_hash \
@@ -585,7 +608,7 @@ impl Register {
                 record.date = parse_date(&date)?;
                 Ok::<_, anyhow::Error>(record)
             })
-            .transpose()?)
+            .transpose()
     }
 }
 

@@ -28,6 +28,7 @@ impl Output {
         let parent = parent_of(target);
         std::fs::create_dir_all(&parent)
             .with_context(|| format!("Không tạo được thư mục {}", parent.display()))?;
+        recover_killed_runs(&parent, &name, target);
         let staging = parent.join(format!(".{name}.tdkt-dang-ghi-{}", std::process::id()));
         if staging.exists() {
             std::fs::remove_dir_all(&staging).ok();
@@ -82,6 +83,49 @@ impl Drop for Output {
         if !self.committed {
             std::fs::remove_dir_all(&self.staging).ok();
         }
+    }
+}
+
+/// Tidies after runs that were killed: a previous output set aside just
+/// before the swap is put back if the new one never arrived, and staging
+/// folders of processes that no longer run are removed.
+fn recover_killed_runs(parent: &Path, name: &str, target: &Path) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    let set_aside = format!(".{name}.tdkt-cu-");
+    let staging = format!(".{name}.tdkt-dang-ghi-");
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let (pid, is_old_output) = match (
+            file_name.strip_prefix(&set_aside),
+            file_name.strip_prefix(&staging),
+        ) {
+            (Some(pid), _) => (pid.to_string(), true),
+            (_, Some(pid)) => (pid.to_string(), false),
+            _ => continue,
+        };
+        if process_runs(&pid) {
+            continue;
+        }
+        if is_old_output && !target.exists() {
+            std::fs::rename(entry.path(), target).ok();
+        } else {
+            std::fs::remove_dir_all(entry.path()).ok();
+        }
+    }
+}
+
+/// Whether process `pid` still runs (Linux: /proc); elsewhere, assume so
+/// and leave its folders alone.
+fn process_runs(pid: &str) -> bool {
+    if pid == std::process::id().to_string() {
+        return false;
+    }
+    if cfg!(target_os = "linux") {
+        Path::new("/proc").join(pid).exists()
+    } else {
+        true
     }
 }
 

@@ -1,0 +1,407 @@
+//! The register: signing decisions, numbering them, rebuilding the same
+//! bytes, verifying certificates, and surviving a kill at any moment.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use common::*;
+
+/// A copy of the sample campaign in a temporary folder, with `edit` applied
+/// to its tdkt.toml.
+fn campaign_copy(root: &Path, name: &str, toml_extra: &str) -> PathBuf {
+    let dir = root.join(name);
+    copy_dir(&sample(), &dir);
+    let _ = std::fs::remove_dir_all(dir.join("output"));
+    for stale in [
+        "so-khen-thuong.sqlite",
+        "so-khen-thuong.sqlite-wal",
+        "so-khen-thuong.sqlite-shm",
+    ] {
+        let _ = std::fs::remove_file(dir.join(stale));
+    }
+    if !toml_extra.is_empty() {
+        let path = dir.join("tdkt.toml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let text = text.replacen("[campaign]\n", &format!("[campaign]\n{toml_extra}\n"), 1);
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let relative = entry.path().strip_prefix(from).unwrap();
+        if relative.starts_with("output") {
+            continue;
+        }
+        let target = to.join(relative);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+fn run(args: &[&str]) -> (i32, String) {
+    let out = tdkt(args);
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code().unwrap_or(-1), text)
+}
+
+fn decisions(campaign: &Path) -> serde_json::Value {
+    let out = tdkt(&["decisions", campaign.to_str().unwrap(), "--json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout_json(&out)
+}
+
+fn decision<'j>(json: &'j serde_json::Value, id: &str) -> &'j serde_json::Value {
+    json["decisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["id"] == id)
+        .unwrap_or_else(|| panic!("no decision {id}: {json}"))
+}
+
+/// SHA-256 of every output file, by relative path.
+fn hashes(dir: &Path) -> BTreeMap<PathBuf, String> {
+    use sha2::Digest;
+    files_below(dir)
+        .into_iter()
+        .map(|f| {
+            let bytes = std::fs::read(dir.join(&f)).unwrap();
+            let digest = sha2::Sha256::digest(&bytes);
+            (f, digest.iter().map(|b| format!("{b:02x}")).collect())
+        })
+        .collect()
+}
+
+#[test]
+fn signing_numbers_renders_and_rebuilds_byte_identically() {
+    let temp = tempfile::tempdir().unwrap();
+    let campaign = campaign_copy(temp.path(), "dot-xet", "");
+    let c = campaign.to_str().unwrap();
+
+    let listed = decisions(&campaign);
+    let bk = decision(&listed, "bk-bo");
+    assert_eq!(bk["status"], "draft");
+    assert_eq!(bk["number"], serde_json::Value::Null);
+    assert_eq!(bk["grants"], "BK-BỘ");
+    assert!(bk["count"].as_u64().unwrap() > 0);
+
+    assert_eq!(run(&["sign", "bk-bo", c]).0, 0);
+    let (code, text) = run(&["sign", "bk-bo", c]);
+    assert_eq!(code, 1, "a signed decision is not signed twice: {text}");
+    assert!(text.contains("đã ký"), "{text}");
+    let (code, text) = run(&["sign", "gk", c, "--number", "1"]);
+    assert_eq!(code, 1, "number 01 is taken this year: {text}");
+    let (code, text) = run(&["sign", "bk-ttg", c]);
+    assert_eq!(code, 1, "the Prime Minister decides BK-TTG: {text}");
+    let (code, _) = run(&["sign", "gk", c, "--date", "2026-01-20"]);
+    assert_eq!(code, 0);
+
+    let listed = decisions(&campaign);
+    let bk = decision(&listed, "bk-bo");
+    assert_eq!(
+        (bk["status"].as_str(), bk["number"].as_u64()),
+        (Some("signed"), Some(1))
+    );
+    assert_eq!(bk["date"], "2026-01-15");
+    let gk = decision(&listed, "gk");
+    assert_eq!(
+        (gk["number"].as_u64(), gk["date"].as_str()),
+        (Some(2), Some("2026-01-20"))
+    );
+    assert_eq!(decision(&listed, "ldtt")["status"], "draft");
+
+    let out = campaign.join("output");
+    assert_eq!(run(&["build", c]).0, 1, "the sample still plants failures");
+    let first = hashes(&out);
+    assert_eq!(run(&["build", c]).0, 1);
+    assert_eq!(
+        hashes(&out),
+        first,
+        "the same inputs and register give the same bytes"
+    );
+    assert_eq!(
+        decision(&decisions(&campaign), "bk-bo")["number"],
+        1,
+        "numbers stay"
+    );
+
+    if !have("pdftotext") {
+        return;
+    }
+    let signed = flat(&pdftotext(&out.join("quyet-dinh/qd-bk-bo.pdf")));
+    assert!(signed.contains("Số: 01/QĐ-HVCTQG"), "{signed}");
+    let draft = flat(&pdftotext(&out.join("quyet-dinh/qd-ldtt.pdf")));
+    assert!(!draft.contains("Số: 01/"), "a draft keeps its number blank");
+    let gk = flat(&pdftotext(&out.join("quyet-dinh/qd-gk.pdf")));
+    assert!(
+        gk.contains("Số: 02/QĐ-HVCTQG") && gk.contains("ngày 20 tháng 01 năm 2026"),
+        "{gk}"
+    );
+    let certificate = flat(&pdftotext(
+        &out.join("bang-khen/bk-bo/0003-vu-trong-hai.pdf"),
+    ));
+    assert!(
+        certificate.contains("Quyết định số 01/QĐ-HVCTQG"),
+        "{certificate}"
+    );
+    assert!(
+        certificate.contains("Số sổ vàng: 2026-01-003"),
+        "{certificate}"
+    );
+    assert!(
+        certificate.contains("Mã xác thực: 2026-01-003"),
+        "{certificate}"
+    );
+}
+
+#[test]
+fn verify_accepts_every_signed_certificate_and_rejects_an_edited_name() {
+    let temp = tempfile::tempdir().unwrap();
+    let campaign = campaign_copy(temp.path(), "dot-xet", "");
+    let c = campaign.to_str().unwrap();
+    assert_eq!(run(&["sign", "bk-bo", c]).0, 0);
+    run(&["build", c]);
+    let folder = campaign.join("output/bang-khen/bk-bo");
+    let certificates = files_below(&folder);
+    assert!(certificates.len() > 5);
+    for certificate in &certificates {
+        let path = folder.join(certificate);
+        let (code, text) = run(&["verify", path.to_str().unwrap(), c]);
+        assert_eq!(code, 0, "{}: {text}", certificate.display());
+    }
+    assert_eq!(run(&["verify", "2026-01-001", c]).0, 0);
+    assert_eq!(run(&["verify", "2026-99-001", c]).0, 1);
+
+    // A forged copy: the same verification line, another name.
+    let forged = temp.path().join("gia-mao.pdf");
+    forge_name(&campaign, "Vũ Trọng Hải", "Vũ Trọng Hài", &forged);
+    let (code, text) = run(&["verify", forged.to_str().unwrap(), c]);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("Tên trên bằng khác sổ"), "{text}");
+}
+
+/// Renders the signed certificate of `name` again with the name changed,
+/// keeping its register number and verification: what a forger would make.
+fn forge_name(campaign: &Path, name: &str, forged_name: &str, to: &Path) {
+    use tdkt::settings::{Flags, Settings};
+    let settings = Settings::resolve(&Flags {
+        input: Some(campaign.to_path_buf()),
+        out: None,
+        year: None,
+        units: None,
+        regulation: None,
+    })
+    .unwrap();
+    let checked = tdkt::pipeline::check(&settings).unwrap();
+    let mut aggregate = tdkt::aggregate::aggregate(
+        &checked.reading.submissions,
+        &checked.validation,
+        &settings.regulation,
+        checked.reading.year,
+        settings.documents.decision_date,
+        &[],
+    );
+    let mut register = tdkt::register::Register::open(&settings.register.path).unwrap();
+    let key = tdkt::register::CampaignKey {
+        name: settings.register.campaign.clone(),
+        year: checked.reading.year,
+    };
+    register
+        .reconcile(
+            &key,
+            &mut aggregate.decisions,
+            &settings.documents.decision_code(),
+        )
+        .unwrap();
+    let mut list = aggregate
+        .decisions
+        .into_iter()
+        .find(|d| d.id == "bk-bo")
+        .unwrap();
+    list.collectives.clear();
+    list.individuals.retain(|g| g.name == name);
+    assert_eq!(list.individuals.len(), 1);
+    list.individuals[0].name = forged_name.to_string();
+    let out = tempfile::tempdir().unwrap();
+    let output = tdkt::write::Output::begin(&out.path().join("o")).unwrap();
+    let renderer = tdkt::render::Renderer::new(None, None).unwrap();
+    renderer
+        .render_certificates(&list, &settings.documents, &output)
+        .unwrap();
+    let written = output.commit().unwrap();
+    let file = files_below(&written)
+        .into_iter()
+        .find(|f| {
+            f.extension().is_some_and(|e| e == "pdf") && !f.to_string_lossy().contains("in-gop")
+        })
+        .unwrap();
+    std::fs::copy(written.join(file), to).unwrap();
+}
+
+#[test]
+fn three_campaigns_in_a_year_continue_one_sequence_and_a_new_year_restarts() {
+    let temp = tempfile::tempdir().unwrap();
+    let shared = "register = \"../so-chung.sqlite\"";
+    let campaigns: Vec<PathBuf> = ["dot-1", "dot-2", "dot-3"]
+        .iter()
+        .map(|name| campaign_copy(temp.path(), name, &format!("name = \"{name}\"\n{shared}")))
+        .collect();
+    let number = |campaign: &Path, id: &str| decision(&decisions(campaign), id)["number"].as_u64();
+    let c = |i: usize| campaigns[i].to_str().unwrap().to_string();
+    assert_eq!(run(&["sign", "bk-bo", &c(0)]).0, 0);
+    assert_eq!(run(&["sign", "gk", &c(0)]).0, 0);
+    assert_eq!(run(&["sign", "bk-bo", &c(1)]).0, 0);
+    assert_eq!(run(&["sign", "cstdcs", &c(2)]).0, 0);
+    assert_eq!(number(&campaigns[0], "bk-bo"), Some(1));
+    assert_eq!(number(&campaigns[0], "gk"), Some(2));
+    assert_eq!(number(&campaigns[1], "bk-bo"), Some(3));
+    assert_eq!(number(&campaigns[2], "cstdcs"), Some(4));
+    // The first decision signed in the next year is 01 again.
+    assert_eq!(run(&["sign", "ldtt", &c(2), "--date", "2027-01-05"]).0, 0);
+    assert_eq!(number(&campaigns[2], "ldtt"), Some(1));
+}
+
+#[test]
+fn a_changed_workbook_after_sign_off_is_a_conflict_not_a_change() {
+    let temp = tempfile::tempdir().unwrap();
+    let campaign = campaign_copy(temp.path(), "dot-xet", "");
+    let c = campaign.to_str().unwrap();
+    assert_eq!(run(&["sign", "bk-bo", c]).0, 0);
+    let before = decision(&decisions(&campaign), "bk-bo")["count"].clone();
+    // Viện Triết học withdraws its workbook.
+    std::fs::remove_file(campaign.join("inbox/vien-triet-hoc.xlsx")).unwrap();
+    let out = tdkt(&["check", c, "--json"]);
+    let _ = out;
+    let built = tdkt(&["build", c, "--json"]);
+    let json = stdout_json(&built);
+    let conflict = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "register.conflict")
+        .expect("the conflict is reported");
+    assert!(
+        conflict["message"]
+            .as_str()
+            .unwrap()
+            .contains("01/QĐ-HVCTQG")
+    );
+    assert_eq!(built.status.code(), Some(1));
+    assert_eq!(
+        decision(&decisions(&campaign), "bk-bo")["count"],
+        before,
+        "the signed list stays as signed"
+    );
+}
+
+/// Kills `tdkt build` or `tdkt sign` at random moments, then checks that
+/// the register is whole, no number is assigned to nothing, and a rerun
+/// leaves a complete output folder.
+#[test]
+fn killing_tdkt_at_any_moment_leaves_register_and_output_consistent() {
+    let temp = tempfile::tempdir().unwrap();
+    let campaign = campaign_copy(temp.path(), "dot-xet", "");
+    let c = campaign.to_str().unwrap();
+    // A fixed sequence of delays, so a failure can be replayed.
+    let mut seed: u64 = 0x5eed_1234;
+    let mut next_delay = || {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) % 700
+    };
+    let ids = ["ldtt", "cstdcs", "gk", "ttldtt", "ttldxs", "bk-bo"];
+    for round in 0..20 {
+        let args: Vec<&str> = if round % 2 == 0 {
+            vec!["build", c]
+        } else {
+            vec!["sign", ids[(round / 2) % ids.len()], c]
+        };
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tdkt"))
+            .args(&args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(next_delay()));
+        let _ = child.kill();
+        let _ = child.wait();
+        check_register(&campaign.join("so-khen-thuong.sqlite"));
+        check_no_half_written_output(&campaign);
+    }
+    // A rerun completes, and every decision's state is whole.
+    run(&["build", c]);
+    check_register(&campaign.join("so-khen-thuong.sqlite"));
+    let out = campaign.join("output");
+    for file in files_below(&out) {
+        if file.extension().is_some_and(|e| e == "pdf") {
+            lopdf::Document::load(out.join(&file))
+                .unwrap_or_else(|e| panic!("{} is not a whole PDF: {e}", file.display()));
+        }
+    }
+}
+
+fn check_register(path: &Path) {
+    if !path.exists() {
+        return;
+    }
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let integrity: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(integrity, "ok");
+    // Signed decisions have their grants; drafts have none.
+    let orphans: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM grant_record g JOIN decision d ON d.id = g.decision \
+             WHERE d.status <> 'signed'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        orphans, 0,
+        "no register number belongs to an unsigned decision"
+    );
+    let empty: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM decision d WHERE d.status = 'signed' AND NOT EXISTS \
+             (SELECT 1 FROM grant_record g WHERE g.decision = d.id)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(empty, 0, "no number is assigned to nothing");
+}
+
+fn check_no_half_written_output(campaign: &Path) {
+    let out = campaign.join("output");
+    if !out.exists() {
+        return;
+    }
+    for file in files_below(&out) {
+        let name = file.to_string_lossy();
+        assert!(
+            !name.contains(".tmp") && !name.contains(".tdkt-"),
+            "a half-written file is visible: {name}"
+        );
+    }
+}
