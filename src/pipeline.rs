@@ -179,6 +179,15 @@ pub struct Checked {
 
 pub fn check(settings: &Settings) -> Result<Checked> {
     let mut reading = read(settings)?;
+    if settings.register.path.is_file() {
+        let register = Register::open(&settings.register.path)?;
+        history_from_register(
+            &register,
+            &settings.regulation,
+            reading.year,
+            &mut reading.submissions,
+        )?;
+    }
     let mut validation =
         validate::validate(&reading.submissions, &settings.regulation, reading.year);
     reading.diagnostics.append(&mut validation.diagnostics);
@@ -186,6 +195,45 @@ pub fn check(settings: &Settings) -> Result<Checked> {
         reading,
         validation,
     })
+}
+
+/// Fills what a workbook leaves out of a person's history with what the
+/// register holds from earlier campaigns: titles of earlier years, and
+/// awards received. What the workbook says is kept.
+fn history_from_register(
+    register: &Register,
+    regulation: &crate::regulation::Regulation,
+    year: i32,
+    submissions: &mut [Submission],
+) -> Result<()> {
+    use crate::regulation::HonourKind;
+    for person in submissions
+        .iter_mut()
+        .flat_map(|s| s.individuals.iter_mut())
+    {
+        let birth = person.birth.map(|b| b.display_vi()).unwrap_or_default();
+        for (code, granted_year) in register.granted_before(&person.full_name, &birth, year)? {
+            match regulation.honour(&code).map(|h| h.kind) {
+                Some(HonourKind::Title) => {
+                    person.title_history.entry(granted_year).or_insert(code);
+                }
+                Some(HonourKind::Award) => {
+                    let known = person
+                        .prior_awards
+                        .iter()
+                        .any(|a| a.award == code && a.year.is_none_or(|y| y == granted_year));
+                    if !known {
+                        person.prior_awards.push(crate::model::PriorAward {
+                            award: code,
+                            year: Some(granted_year),
+                        });
+                    }
+                }
+                None => {}
+            }
+        }
+    }
+    Ok(())
 }
 
 impl Checked {

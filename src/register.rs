@@ -552,7 +552,7 @@ impl Register {
                 &register_number,
                 &birth,
                 &list.code,
-                year,
+                campaign.year,
                 &hash,
             )?;
             grant.verification = Some(hash);
@@ -577,6 +577,19 @@ impl Register {
             number,
             document_number: document,
         })
+    }
+
+    /// What earlier campaigns granted a person (by name and date of birth),
+    /// as (honour code, evaluation year), oldest first.
+    pub fn granted_before(&self, name: &str, birth: &str, year: i32) -> Result<Vec<(String, i32)>> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT honour, year FROM grant_record \
+             WHERE subject = 'individual' AND name = ?1 AND birth = ?2 AND year < ?3 \
+             ORDER BY year, honour",
+        )?;
+        let rows =
+            statement.query_map(params![name, birth, year], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
     /// A signed grant by its register number.

@@ -405,3 +405,71 @@ fn check_no_half_written_output(campaign: &Path) {
         );
     }
 }
+
+#[test]
+fn earlier_campaigns_in_the_register_complete_a_persons_history() {
+    let temp = tempfile::tempdir().unwrap();
+    let first = campaign_copy(temp.path(), "dot-2025", "");
+    assert_eq!(run(&["sign", "cstdcs", first.to_str().unwrap()]).0, 0);
+    let conn = rusqlite::Connection::open(first.join("so-khen-thuong.sqlite")).unwrap();
+    let (name, birth, year): (String, String, i32) = conn
+        .query_row(
+            "SELECT name, birth, year FROM grant_record WHERE honour = 'CSTĐCS' AND birth LIKE '__/__/____' LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        year, 2025,
+        "a title counts for the campaign's year, not the signing year"
+    );
+    drop(conn);
+
+    // The next year's campaign shares the register; its workbook gives no history.
+    let next = temp.path().join("dot-2026");
+    std::fs::create_dir_all(next.join("inbox")).unwrap();
+    std::fs::write(
+        next.join("tdkt.toml"),
+        "[campaign]\nyear = 2026\nregister = \"../dot-2025/so-khen-thuong.sqlite\"\n",
+    )
+    .unwrap();
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, "Đơn vị: Viện Triết học").unwrap();
+    let header = [
+        "STT",
+        "Họ và tên",
+        "Ngày sinh",
+        "Xếp loại năm 2026",
+        "Danh hiệu đề nghị",
+        "Hình thức khen thưởng đề nghị",
+    ];
+    for (col, label) in header.iter().enumerate() {
+        sheet.write_string(2, col as u16, *label).unwrap();
+    }
+    let row = ["1", &name, &birth, "HTXSNV", "CSTĐCS", "BK-BỘ"];
+    for (col, value) in row.iter().enumerate() {
+        sheet.write_string(3, col as u16, *value).unwrap();
+    }
+    book.save(next.join("inbox/vien-triet-hoc.xlsx")).unwrap();
+
+    let status = |dir: &Path| {
+        let json = stdout_json(&tdkt(&["check", dir.to_str().unwrap(), "--json"]));
+        json["verdicts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["proposal"] == "BK-BỘ")
+            .map(|v| v["status"].as_str().unwrap().to_string())
+            .unwrap()
+    };
+    // CSTĐCS in 2025 (the register) and 2026 (this campaign): two years running.
+    assert_eq!(status(&next), "eligible");
+    // Without the register, 2025 is unknown.
+    std::fs::write(
+        next.join("tdkt.toml"),
+        "[campaign]\nyear = 2026\nregister = \"khong-co.sqlite\"\n",
+    )
+    .unwrap();
+    assert_eq!(status(&next), "cannot-verify");
+}
