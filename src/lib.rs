@@ -6,6 +6,7 @@
 //! → `render` → `write`. See ARCHITECTURE.md.
 
 pub mod aggregate;
+pub mod book;
 pub mod diagnostic;
 pub mod feedback;
 pub mod form;

@@ -312,10 +312,12 @@ fn reconcile(
 pub fn build(settings: &Settings, show_progress: bool) -> Result<Built> {
     let mut checked = check(settings)?;
     let mut aggregate = lists_for(settings, &checked, settings.documents.decision_date);
+    let mut book = Vec::new();
     if settings.register.kept_by_build {
         let mut register = Register::open(&settings.register.path)?;
         let conflicts = reconcile(&mut register, settings, &checked, &mut aggregate)?;
         checked.reading.diagnostics.extend(conflicts);
+        book = register.book()?;
     }
 
     let output = Output::begin(&settings.output)?;
@@ -332,6 +334,13 @@ pub fn build(settings: &Settings, show_progress: bool) -> Result<Built> {
         &progress,
     )?;
     progress.finish_and_clear();
+    files += crate::book::write_books(
+        &book,
+        &settings.regulation,
+        &renderer,
+        &settings.documents,
+        &output,
+    )?;
     let feedback_input = feedback::FeedbackInput {
         submissions: &checked.reading.submissions,
         validation: &checked.validation,

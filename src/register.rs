@@ -142,6 +142,22 @@ pub struct GrantRecord {
     pub content_hash: String,
 }
 
+/// One line of the register book.
+#[derive(Debug, Clone, Serialize)]
+pub struct BookEntry {
+    pub register_number: String,
+    pub name: String,
+    pub birth: String,
+    pub unit_name: String,
+    pub honour: String,
+    /// The evaluation year of the campaign.
+    pub year: i32,
+    pub document_number: String,
+    pub date: NaiveDate,
+    /// The year the decision was signed: the book it belongs to.
+    pub signed_year: i32,
+}
+
 /// A list as the register keeps it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct StoredList {
@@ -590,6 +606,39 @@ impl Register {
         let rows =
             statement.query_map(params![name, birth, year], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// Every signed grant, by signing year, decision number and place: the
+    /// register book.
+    pub fn book(&self) -> Result<Vec<BookEntry>> {
+        let mut statement = self.conn.prepare(
+            "SELECT g.register_number, g.name, g.birth, g.unit_name, g.honour, g.year, \
+             d.number, d.document_code, d.date, d.number_year \
+             FROM grant_record g JOIN decision d ON d.id = g.decision \
+             ORDER BY d.number_year, d.document_code, d.number, g.ordinal",
+        )?;
+        let rows = statement.query_map([], |r| {
+            Ok((
+                BookEntry {
+                    register_number: r.get(0)?,
+                    name: r.get(1)?,
+                    birth: r.get(2)?,
+                    unit_name: r.get(3)?,
+                    honour: r.get(4)?,
+                    year: r.get(5)?,
+                    document_number: document_number(r.get(6)?, &r.get::<_, String>(7)?),
+                    date: NaiveDate::MIN,
+                    signed_year: r.get(9)?,
+                },
+                r.get::<_, String>(8)?,
+            ))
+        })?;
+        rows.map(|row| {
+            let (mut entry, date) = row?;
+            entry.date = parse_date(&date)?;
+            Ok(entry)
+        })
+        .collect()
     }
 
     /// A signed grant by its register number.

@@ -188,6 +188,20 @@ impl Renderer {
             .collect())
     }
 
+    /// Renders one document from `template` and `view` into `output` at `path`.
+    pub fn render_document(
+        &self,
+        template: &str,
+        view: &impl serde::Serialize,
+        path: &std::path::Path,
+        settings: &DocumentSettings,
+        output: &Output,
+    ) -> Result<()> {
+        let source = self.templates.render(template, view)?;
+        let pdf = self.compile(source, &path.to_string_lossy(), settings, true)?;
+        output.write(path, &pdf.bytes)
+    }
+
     /// Runs one task; a certificate batch returns its PDF for the print file.
     fn run(
         &self,

@@ -24,6 +24,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "chung-nhan.typ",
         include_str!("../../templates/chung-nhan.typ"),
     ),
+    (
+        "so-khen-thuong.typ",
+        include_str!("../../templates/so-khen-thuong.typ"),
+    ),
 ];
 
 /// Files documents use besides templates: (file name, bytes).
