@@ -11,6 +11,7 @@ pub mod diagnostic;
 pub mod feedback;
 pub mod form;
 pub mod format;
+pub mod import;
 pub mod ingest;
 pub mod init;
 pub mod legacy;

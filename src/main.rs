@@ -77,6 +77,14 @@ enum Command {
         #[arg(long, value_name = "NGÀY")]
         date: Option<chrono::NaiveDate>,
     },
+    /// Nhập danh sách khen thưởng các năm trước (tệp Excel) vào sổ khen thưởng.
+    Import {
+        /// Tệp Excel có các cột Họ và tên, Ngày sinh, Đơn vị, Danh hiệu, Năm, Quyết định số, Ngày ký.
+        #[arg(value_name = "TỆP")]
+        file: PathBuf,
+        #[command(flatten)]
+        campaign: CampaignArgs,
+    },
     /// Xác minh một bằng khen, giấy khen (tệp PDF hoặc số sổ vàng) với sổ khen thưởng.
     Verify {
         /// Tệp PDF của bằng, hoặc số sổ vàng (ví dụ 2026-05-012).
@@ -315,6 +323,17 @@ fn run(command: Command) -> anyhow::Result<u8> {
                 Ok(1)
             }
         },
+        Command::Import { file, campaign } => {
+            let (added, skipped, problems) = pipeline::import(&campaign.settings()?, &file)?;
+            for problem in &problems {
+                eprintln!("{}", tdkt::diagnostic::human_line(problem));
+            }
+            println!(
+                "Đã nhập {added} lượt khen thưởng vào sổ ({skipped} lượt đã có, bỏ qua; {} dòng lỗi).",
+                problems.len()
+            );
+            Ok(u8::from(!problems.is_empty()))
+        }
         Command::Verify { target, campaign } => {
             match pipeline::verify(&campaign.settings()?, &target)? {
                 pipeline::Verification::Genuine(record) => {

@@ -424,6 +424,21 @@ pub fn sign(
     )
 }
 
+/// `tdkt import`: earlier grants from an Excel file into the register.
+/// Returns (added, skipped as already there, rows that could not be read).
+pub fn import(
+    settings: &Settings,
+    file: &std::path::Path,
+) -> Result<(usize, usize, Vec<Diagnostic>)> {
+    let (grants, diagnostics) = crate::import::read_grants(file, &settings.regulation)?;
+    let mut register = Register::open(&settings.register.path)?;
+    let source = file
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let (added, skipped) = register.import(&source, &grants)?;
+    Ok((added, skipped, diagnostics))
+}
+
 /// What `tdkt verify` found.
 #[derive(Debug)]
 pub enum Verification {

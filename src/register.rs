@@ -641,6 +641,78 @@ impl Register {
         .collect()
     }
 
+    /// Adds earlier grants read from a file (`tdkt import`) in one
+    /// transaction; a grant whose register number is already there is
+    /// skipped. Returns (added, skipped).
+    pub fn import(
+        &mut self,
+        source: &str,
+        grants: &[crate::import::ImportedGrant],
+    ) -> Result<(usize, usize)> {
+        let tx = self.conn.transaction()?;
+        let (mut added, mut skipped) = (0, 0);
+        for grant in grants {
+            let campaign = campaign_id(
+                &tx,
+                &CampaignKey {
+                    name: format!("nhập từ {source}"),
+                    year: grant.year,
+                },
+            )?;
+            let decision = imported_decision(&tx, campaign, grant)?;
+            let ordinal: u32 = tx.query_row(
+                "SELECT COALESCE(MAX(ordinal), 0) + 1 FROM grant_record WHERE decision = ?1",
+                params![decision],
+                |r| r.get(0),
+            )?;
+            let document = document_number(grant.number, &grant.document_code);
+            let register_number = grant.register_number.clone().unwrap_or_else(|| {
+                format!(
+                    "NHAP-{}-{:02}-{ordinal:03}",
+                    grant.date.year(),
+                    grant.number
+                )
+            });
+            let hash = content_hash(
+                &register_number,
+                &grant.name,
+                &grant.birth,
+                &grant.honour,
+                &document,
+                grant.date,
+            );
+            let subject = if grant.birth.is_empty() {
+                "collective"
+            } else {
+                "individual"
+            };
+            let inserted = tx.execute(
+                "INSERT OR IGNORE INTO grant_record (decision, ordinal, register_number, subject, name, birth, \
+                 unit_code, unit_name, honour, year, content_hash) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, '', ?7, ?8, ?9, ?10)",
+                params![
+                    decision,
+                    ordinal,
+                    register_number,
+                    subject,
+                    grant.name,
+                    grant.birth,
+                    grant.unit_name,
+                    grant.honour,
+                    grant.year,
+                    hash
+                ],
+            )?;
+            if inserted == 1 {
+                added += 1;
+            } else {
+                skipped += 1;
+            }
+        }
+        tx.commit()?;
+        Ok((added, skipped))
+    }
+
     /// A signed grant by its register number.
     pub fn grant(&self, register_number: &str) -> Result<Option<GrantRecord>> {
         self.conn
@@ -692,6 +764,46 @@ fn campaign_id(tx: &Transaction<'_>, campaign: &CampaignKey) -> Result<i64> {
         params![campaign.name, campaign.year],
         |r| r.get(0),
     )?)
+}
+
+/// The decision an imported grant belongs to: the one with its number
+/// (whoever recorded it), else a new signed decision of the import.
+fn imported_decision(
+    tx: &Transaction<'_>,
+    campaign: i64,
+    grant: &crate::import::ImportedGrant,
+) -> Result<i64> {
+    let year = grant.date.year();
+    let existing: Option<i64> = tx
+        .query_row(
+            "SELECT id FROM decision WHERE document_code = ?1 AND number_year = ?2 AND number = ?3",
+            params![grant.document_code, year, grant.number],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(id) = existing {
+        return Ok(id);
+    }
+    let empty = StoredList {
+        collectives: Vec::new(),
+        individuals: Vec::new(),
+    };
+    tx.execute(
+        "INSERT INTO decision (campaign, list_id, honour, status, document_code, number, number_year, \
+         date, signer, list_hash, list_json) VALUES (?1, ?2, ?3, 'signed', ?4, ?5, ?6, ?7, '', ?8, ?9)",
+        params![
+            campaign,
+            format!("nhap-{}-{:02}", year, grant.number),
+            grant.honour,
+            grant.document_code,
+            grant.number,
+            year,
+            grant.date.to_string(),
+            empty.hash(),
+            serde_json::to_string(&empty)?
+        ],
+    )?;
+    Ok(tx.last_insert_rowid())
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -439,11 +439,32 @@ fn earlier_campaigns_in_the_register_complete_a_persons_history() {
     drop(conn);
 
     // The next year's campaign shares the register; its workbook gives no history.
-    let next = temp.path().join("dot-2026");
+    let next = next_year_campaign(
+        temp.path(),
+        "register = \"../dot-2025/so-khen-thuong.sqlite\"",
+        &name,
+        &birth,
+    );
+    let status = bk_bo_status;
+    // CSTĐCS in 2025 (the register) and 2026 (this campaign): two years running.
+    assert_eq!(status(&next), "eligible");
+    // Without the register, 2025 is unknown.
+    std::fs::write(
+        next.join("tdkt.toml"),
+        "[campaign]\nyear = 2026\nregister = \"khong-co.sqlite\"\n",
+    )
+    .unwrap();
+    assert_eq!(status(&next), "cannot-verify");
+}
+
+/// A 2026 campaign whose one workbook proposes `name` for CSTĐCS and BK-BỘ
+/// without any history columns.
+fn next_year_campaign(root: &Path, campaign_line: &str, name: &str, birth: &str) -> PathBuf {
+    let next = root.join("dot-2026");
     std::fs::create_dir_all(next.join("inbox")).unwrap();
     std::fs::write(
         next.join("tdkt.toml"),
-        "[campaign]\nyear = 2026\nregister = \"../dot-2025/so-khen-thuong.sqlite\"\n",
+        format!("[campaign]\nyear = 2026\n{campaign_line}\n"),
     )
     .unwrap();
     let mut book = rust_xlsxwriter::Workbook::new();
@@ -460,29 +481,54 @@ fn earlier_campaigns_in_the_register_complete_a_persons_history() {
     for (col, label) in header.iter().enumerate() {
         sheet.write_string(2, col as u16, *label).unwrap();
     }
-    let row = ["1", &name, &birth, "HTXSNV", "CSTĐCS", "BK-BỘ"];
+    let row = ["1", name, birth, "HTXSNV", "CSTĐCS", "BK-BỘ"];
     for (col, value) in row.iter().enumerate() {
         sheet.write_string(3, col as u16, *value).unwrap();
     }
     book.save(next.join("inbox/vien-triet-hoc.xlsx")).unwrap();
+    next
+}
 
-    let status = |dir: &Path| {
-        let json = stdout_json(&tdkt(&["check", dir.to_str().unwrap(), "--json"]));
-        json["verdicts"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|v| v["proposal"] == "BK-BỘ")
-            .map(|v| v["status"].as_str().unwrap().to_string())
-            .unwrap()
-    };
-    // CSTĐCS in 2025 (the register) and 2026 (this campaign): two years running.
-    assert_eq!(status(&next), "eligible");
-    // Without the register, 2025 is unknown.
-    std::fs::write(
-        next.join("tdkt.toml"),
-        "[campaign]\nyear = 2026\nregister = \"khong-co.sqlite\"\n",
-    )
-    .unwrap();
-    assert_eq!(status(&next), "cannot-verify");
+/// The status of the campaign's BK-BỘ proposal.
+fn bk_bo_status(dir: &Path) -> String {
+    let json = stdout_json(&tdkt(&["check", dir.to_str().unwrap(), "--json"]));
+    json["verdicts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["proposal"] == "BK-BỘ")
+        .map(|v| v["status"].as_str().unwrap().to_string())
+        .unwrap()
+}
+
+#[test]
+fn an_earlier_list_imported_from_excel_feeds_the_rules() {
+    let temp = tempfile::tempdir().unwrap();
+    let first = campaign_copy(temp.path(), "dot-2025", "");
+    let f = first.to_str().unwrap();
+    assert_eq!(run(&["sign", "cstdcs", f]).0, 0);
+    run(&["build", f]);
+    let book = first.join("output/so-khen-thuong/so-khen-thuong-2026.xlsx");
+    let conn = rusqlite::Connection::open(first.join("so-khen-thuong.sqlite")).unwrap();
+    let (name, birth): (String, String) = conn
+        .query_row(
+            "SELECT name, birth FROM grant_record WHERE birth LIKE '__/__/____' LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    drop(conn);
+
+    // An office new to tdkt: its own register, last year's book imported.
+    let next = next_year_campaign(temp.path(), "", &name, &birth);
+    assert_eq!(bk_bo_status(&next), "cannot-verify");
+    let (code, text) = run(&["import", book.to_str().unwrap(), next.to_str().unwrap()]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("Đã nhập 24 lượt"), "{text}");
+    let (_, again) = run(&["import", book.to_str().unwrap(), next.to_str().unwrap()]);
+    assert!(
+        again.contains("Đã nhập 0 lượt") && again.contains("24 lượt đã có"),
+        "{again}"
+    );
+    assert_eq!(bk_bo_status(&next), "eligible");
 }
