@@ -85,6 +85,28 @@ enum Command {
         #[command(flatten)]
         campaign: CampaignArgs,
     },
+    /// Liệt kê những người có trong sổ khen thưởng (mã, họ tên, ngày sinh, đơn vị, số lượt khen).
+    People {
+        #[command(flatten)]
+        campaign: CampaignArgs,
+        /// Chỉ những người có tên chứa chữ này (không phân biệt hoa thường, dấu).
+        #[arg(long, value_name = "TÊN", default_value = "")]
+        find: String,
+        /// In kết quả dạng JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Ghi nhận hai mã người trong sổ là cùng một người (ví dụ tên gõ khác nhau giữa các năm).
+    MergePeople {
+        /// Mã người giữ lại.
+        #[arg(value_name = "MÃ_GIỮ")]
+        keep: i64,
+        /// Mã người gộp vào.
+        #[arg(value_name = "MÃ_GỘP")]
+        other: i64,
+        #[command(flatten)]
+        campaign: CampaignArgs,
+    },
     /// Xác minh một bằng khen, giấy khen (tệp PDF hoặc số sổ vàng) với sổ khen thưởng.
     Verify {
         /// Tệp PDF của bằng, hoặc số sổ vàng (ví dụ 2026-05-012).
@@ -334,6 +356,43 @@ fn run(command: Command) -> anyhow::Result<u8> {
             );
             Ok(u8::from(!problems.is_empty()))
         }
+        Command::People {
+            campaign,
+            find,
+            json,
+        } => {
+            let people = pipeline::people(&campaign.settings()?, &find)?;
+            if json {
+                let json = serde_json::json!({ "people": people });
+                println!("{}", serde_json::to_string_pretty(&json)?);
+            } else {
+                for p in &people {
+                    let merged = p
+                        .merged_into
+                        .map(|m| format!("  (cùng người với mã {m})"))
+                        .unwrap_or_default();
+                    println!(
+                        "{:>6}  {:<28} {:<11} {:<12} {} lượt{merged}",
+                        p.id, p.full_name, p.birth, p.unit_code, p.grants
+                    );
+                }
+            }
+            Ok(0)
+        }
+        Command::MergePeople {
+            keep,
+            other,
+            campaign,
+        } => match pipeline::merge_people(&campaign.settings()?, keep, other)? {
+            Ok(()) => {
+                println!("Đã ghi nhận mã {other} là cùng một người với mã {keep}.");
+                Ok(0)
+            }
+            Err(reason) => {
+                eprintln!("Không gộp: {reason}");
+                Ok(1)
+            }
+        },
         Command::Verify { target, campaign } => {
             match pipeline::verify(&campaign.settings()?, &target)? {
                 pipeline::Verification::Genuine(record) => {

@@ -439,6 +439,27 @@ pub fn import(
     Ok((added, skipped, diagnostics))
 }
 
+/// The register, which must already exist.
+fn existing_register(settings: &Settings) -> Result<Register> {
+    if !settings.register.path.is_file() {
+        bail!(
+            "Không có sổ khen thưởng {}: chưa có quyết định nào được ký hay nhập",
+            settings.register.path.display()
+        );
+    }
+    Register::open(&settings.register.path)
+}
+
+/// `tdkt people`: the people the register knows, by a part of the name.
+pub fn people(settings: &Settings, find: &str) -> Result<Vec<crate::register::PersonRecord>> {
+    existing_register(settings)?.people(find)
+}
+
+/// `tdkt merge-people`: `other` is the same person as `keep`.
+pub fn merge_people(settings: &Settings, keep: i64, other: i64) -> Result<Result<(), String>> {
+    existing_register(settings)?.merge_people(keep, other)
+}
+
 /// What `tdkt verify` found.
 #[derive(Debug)]
 pub enum Verification {
@@ -450,13 +471,7 @@ pub enum Verification {
 /// `tdkt verify`: a register number, or a certificate PDF, against the
 /// register.
 pub fn verify(settings: &Settings, target: &str) -> Result<Verification> {
-    if !settings.register.path.is_file() {
-        bail!(
-            "Không có sổ khen thưởng {}: chưa có quyết định nào được ký",
-            settings.register.path.display()
-        );
-    }
-    let register = Register::open(&settings.register.path)?;
+    let register = existing_register(settings)?;
     let path = std::path::Path::new(target);
     if !(path.is_file() && target.to_lowercase().ends_with(".pdf")) {
         return Ok(match register.grant(target.trim())? {

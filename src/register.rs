@@ -142,6 +142,18 @@ pub struct GrantRecord {
     pub content_hash: String,
 }
 
+/// A person the register knows.
+#[derive(Debug, Clone, Serialize)]
+pub struct PersonRecord {
+    pub id: i64,
+    pub full_name: String,
+    pub birth: String,
+    pub unit_code: String,
+    /// The identity this one was merged into, if a clerk merged it.
+    pub merged_into: Option<i64>,
+    pub grants: i64,
+}
+
 /// One line of the register book.
 #[derive(Debug, Clone, Serialize)]
 pub struct BookEntry {
@@ -595,17 +607,98 @@ impl Register {
         })
     }
 
-    /// What earlier campaigns granted a person (by name and date of birth),
-    /// as (honour code, evaluation year), oldest first.
+    /// What earlier campaigns granted a person, as (honour code, evaluation
+    /// year), oldest first: by name and date of birth, and through every
+    /// identity a clerk merged with theirs.
     pub fn granted_before(&self, name: &str, birth: &str, year: i32) -> Result<Vec<(String, i32)>> {
         let mut statement = self.conn.prepare_cached(
-            "SELECT honour, year FROM grant_record \
-             WHERE subject = 'individual' AND name = ?1 AND birth = ?2 AND year < ?3 \
+            "WITH RECURSIVE \
+               own(id) AS (SELECT id FROM person WHERE full_name = ?1 AND birth = ?2), \
+               root(id) AS (SELECT id FROM own \
+                  UNION SELECT p.merged_into FROM person p JOIN root r ON p.id = r.id \
+                  WHERE p.merged_into IS NOT NULL), \
+               family(id) AS (SELECT id FROM root \
+                  UNION SELECT p.id FROM person p JOIN family f ON p.merged_into = f.id) \
+             SELECT DISTINCT honour, year FROM grant_record \
+             WHERE year < ?3 AND (person IN (SELECT id FROM family) \
+                OR (subject = 'individual' AND name = ?1 AND birth = ?2)) \
              ORDER BY year, honour",
         )?;
         let rows =
             statement.query_map(params![name, birth, year], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// The people the register knows whose name contains `find` (any case
+    /// and accents), with how many grants each has.
+    pub fn people(&self, find: &str) -> Result<Vec<PersonRecord>> {
+        let mut statement = self.conn.prepare(
+            "SELECT p.id, p.full_name, p.birth, p.unit_code, p.merged_into, \
+             (SELECT COUNT(*) FROM grant_record g WHERE g.person = p.id) \
+             FROM person p ORDER BY p.full_name, p.birth, p.id",
+        )?;
+        let wanted = crate::text::fold(find);
+        let rows = statement.query_map([], |r| {
+            Ok(PersonRecord {
+                id: r.get(0)?,
+                full_name: r.get(1)?,
+                birth: r.get(2)?,
+                unit_code: r.get(3)?,
+                merged_into: r.get(4)?,
+                grants: r.get(5)?,
+            })
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let person = row?;
+            if crate::text::fold(&person.full_name).contains(&wanted) {
+                out.push(person);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Records that `other` is the same person as `keep`: their histories
+    /// are read as one from then on. Refuses a merge that would make a loop.
+    pub fn merge_people(
+        &mut self,
+        keep: i64,
+        other: i64,
+    ) -> Result<std::result::Result<(), String>> {
+        let tx = self.conn.transaction()?;
+        let exists = |id: i64| -> rusqlite::Result<bool> {
+            tx.query_row(
+                "SELECT COUNT(*) FROM person WHERE id = ?1",
+                params![id],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n == 1)
+        };
+        for id in [keep, other] {
+            if !exists(id)? {
+                return Ok(Err(format!(
+                    "Không có người mã {id} trong sổ (xem tdkt people)"
+                )));
+            }
+        }
+        // Where `keep` itself leads: merging into one's own descendant loops.
+        let mut cursor = Some(keep);
+        while let Some(id) = cursor {
+            if id == other {
+                return Ok(Err(format!("Mã {other} và {keep} đã là một người")));
+            }
+            cursor = tx.query_row(
+                "SELECT merged_into FROM person WHERE id = ?1",
+                params![id],
+                |r| r.get(0),
+            )?;
+        }
+        tx.execute(
+            "UPDATE person SET merged_into = ?1 WHERE id = ?2",
+            params![keep, other],
+        )?;
+        tx.commit()?;
+        Ok(Ok(()))
     }
 
     /// Every signed grant, by signing year, decision number and place: the
@@ -686,14 +779,20 @@ impl Register {
             } else {
                 "individual"
             };
+            let person = if grant.birth.is_empty() {
+                None
+            } else {
+                Some(person_id(&tx, &grant.name, &grant.birth, &grant.unit_name)?)
+            };
             let inserted = tx.execute(
-                "INSERT OR IGNORE INTO grant_record (decision, ordinal, register_number, subject, name, birth, \
-                 unit_code, unit_name, honour, year, content_hash) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, '', ?7, ?8, ?9, ?10)",
+                "INSERT OR IGNORE INTO grant_record (decision, ordinal, register_number, person, subject, name, \
+                 birth, unit_code, unit_name, honour, year, content_hash) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, '', ?8, ?9, ?10, ?11)",
                 params![
                     decision,
                     ordinal,
                     register_number,
+                    person,
                     subject,
                     grant.name,
                     grant.birth,
@@ -806,6 +905,19 @@ fn imported_decision(
     Ok(tx.last_insert_rowid())
 }
 
+/// The person with this name, birth and unit, made if new.
+fn person_id(tx: &Transaction<'_>, name: &str, birth: &str, unit: &str) -> Result<i64> {
+    tx.execute(
+        "INSERT OR IGNORE INTO person (full_name, birth, unit_code) VALUES (?1, ?2, ?3)",
+        params![name, birth, unit],
+    )?;
+    Ok(tx.query_row(
+        "SELECT id FROM person WHERE full_name = ?1 AND birth = ?2 AND unit_code = ?3",
+        params![name, birth, unit],
+        |r| r.get(0),
+    )?)
+}
+
 #[allow(clippy::too_many_arguments)]
 fn insert_grant(
     tx: &Transaction<'_>,
@@ -817,18 +929,8 @@ fn insert_grant(
     year: i32,
     hash: &str,
 ) -> Result<()> {
-    let person: Option<i64> = match grant.subject {
-        Subject::Individual => {
-            tx.execute(
-                "INSERT OR IGNORE INTO person (full_name, birth, unit_code) VALUES (?1, ?2, ?3)",
-                params![grant.name, birth, grant.unit_code],
-            )?;
-            Some(tx.query_row(
-                "SELECT id FROM person WHERE full_name = ?1 AND birth = ?2 AND unit_code = ?3",
-                params![grant.name, birth, grant.unit_code],
-                |r| r.get(0),
-            )?)
-        }
+    let person = match grant.subject {
+        Subject::Individual => Some(person_id(tx, &grant.name, birth, &grant.unit_code)?),
         Subject::Collective => None,
     };
     let subject = match grant.subject {

@@ -532,3 +532,113 @@ fn an_earlier_list_imported_from_excel_feeds_the_rules() {
     );
     assert_eq!(bk_bo_status(&next), "eligible");
 }
+
+/// Writes an .xlsx with a header row and rows of text.
+fn write_table(path: &Path, header: &[&str], rows: &[Vec<&str>]) {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (col, label) in header.iter().enumerate() {
+        sheet.write_string(0, col as u16, *label).unwrap();
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (col, value) in row.iter().enumerate() {
+            sheet
+                .write_string(r as u32 + 1, col as u16, *value)
+                .unwrap();
+        }
+    }
+    book.save(path).unwrap();
+}
+
+#[test]
+fn two_spellings_a_clerk_merges_read_as_one_history() {
+    let temp = tempfile::tempdir().unwrap();
+    let campaign = temp.path().join("dot-2026");
+    std::fs::create_dir_all(campaign.join("inbox")).unwrap();
+    std::fs::write(campaign.join("tdkt.toml"), "[campaign]\nyear = 2026\n").unwrap();
+    let c = campaign.to_str().unwrap();
+    // Earlier years, typed two ways.
+    let earlier = temp.path().join("nam-truoc.xlsx");
+    write_table(
+        &earlier,
+        &[
+            "Họ và tên",
+            "Ngày sinh",
+            "Đơn vị",
+            "Danh hiệu",
+            "Năm",
+            "Quyết định số",
+            "Ngày ký",
+        ],
+        &[
+            vec![
+                "Nguyễn Thị Thuy",
+                "01/02/1980",
+                "Viện Triết học",
+                "CSTĐCS",
+                "2024",
+                "03/QĐ-HVCTQG",
+                "15/01/2025",
+            ],
+            vec![
+                "Nguyễn Thị Thủy",
+                "01/02/1980",
+                "Viện Triết học",
+                "CSTĐCS",
+                "2025",
+                "02/QĐ-HVCTQG",
+                "15/01/2026",
+            ],
+        ],
+    );
+    assert_eq!(run(&["import", earlier.to_str().unwrap(), c]).0, 0);
+    write_table(
+        &campaign.join("inbox/vien-triet-hoc.xlsx"),
+        &[
+            "STT",
+            "Họ và tên",
+            "Ngày sinh",
+            "Xếp loại năm 2026",
+            "Sáng kiến",
+            "Danh hiệu đề nghị",
+        ],
+        &[vec![
+            "1",
+            "Nguyễn Thị Thủy",
+            "01/02/1980",
+            "HTXSNV",
+            "Sáng kiến cấp bộ năm 2026",
+            "CSTĐ-BỘ",
+        ]],
+    );
+    let status = || {
+        let json = stdout_json(&tdkt(&["check", c, "--json"]));
+        json["verdicts"][0]["status"].as_str().unwrap().to_string()
+    };
+    // 2026 and 2025 are known, 2024 is not (under her name).
+    assert_eq!(status(), "cannot-verify");
+
+    let out = tdkt(&["people", c, "--find", "nguyen thi thu", "--json"]);
+    let people = stdout_json(&out);
+    let id = |name: &str| {
+        people["people"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["full_name"] == name)
+            .and_then(|p| p["id"].as_i64())
+            .unwrap()
+    };
+    let (keep, other) = (id("Nguyễn Thị Thủy"), id("Nguyễn Thị Thuy"));
+    assert_eq!(
+        run(&["merge-people", &keep.to_string(), &other.to_string(), c]).0,
+        0
+    );
+    let (code, text) = run(&["merge-people", &other.to_string(), &keep.to_string(), c]);
+    assert_eq!(code, 1, "a merge that loops is refused: {text}");
+    assert_eq!(
+        status(),
+        "eligible",
+        "three years of CSTĐCS, 2024 under the other spelling"
+    );
+}
