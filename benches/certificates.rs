@@ -124,12 +124,18 @@ fn settings() -> DocumentSettings {
             prefix: "KT. Giám đốc".into(),
             title: "Phó Giám đốc".into(),
             name: "Trần Văn Minh".into(),
+            signature: None,
+            seal: None,
         },
         style: DocumentStyle::State,
         decision_date: NaiveDate::from_ymd_opt(2026, 1, 15).expect("a valid date"),
         proposer: String::new(),
         recipients: Vec::new(),
         archive: "VT, TĐKT".into(),
+        certificates: Default::default(),
+        emblem: String::new(),
+        signature: String::new(),
+        seal: String::new(),
     }
 }
 

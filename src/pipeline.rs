@@ -321,10 +321,11 @@ pub fn build(settings: &Settings, show_progress: bool) -> Result<Built> {
     }
 
     let output = Output::begin(&settings.output)?;
-    let renderer = Renderer::new(
+    let mut renderer = Renderer::new(
         settings.templates_dir.as_deref(),
         settings.fonts_dir.as_deref(),
     )?;
+    renderer.add_images(&settings.images)?;
     let progress = progress_bar(show_progress);
     let mut files = renderer.render_campaign(
         &aggregate,

@@ -4,6 +4,7 @@
 //! `Settings` they need. A flag wins over the file, and the file over the
 //! defaults.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -26,7 +27,64 @@ pub struct CampaignFile {
     #[serde(default)]
     pub signer: Signer,
     #[serde(default)]
+    pub certificates: CertificateSection,
+    #[serde(default)]
     pub units: Vec<crate::units::Unit>,
+}
+
+/// `[certificates]`: how certificates are printed.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CertificateSection {
+    /// "full" (the whole design) or "overlay" (only the variable fields,
+    /// for pre-printed blanks).
+    pub mode: Option<CertificateMode>,
+    /// The page in millimetres; A4 landscape (297 × 210) by default.
+    pub width: Option<f64>,
+    pub height: Option<f64>,
+    /// Page sizes for some honours: `"BK-BỘ" = { width = 400, height = 300 }`.
+    #[serde(default)]
+    pub sizes: BTreeMap<String, PageSize>,
+    /// An image file (PNG, JPEG or SVG) for the emblem of the full design.
+    pub emblem: Option<PathBuf>,
+    /// The printer's offset (x, y) in millimetres, added to every field.
+    pub offset: Option<[f64; 2]>,
+    /// Overlay fields by name, in millimetres from the blank's top-left
+    /// corner: x is the left edge (or the centre, with align = "center"),
+    /// y the baseline the text sits on.
+    #[serde(default)]
+    pub fields: BTreeMap<String, FieldBox>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CertificateMode {
+    #[default]
+    Full,
+    Overlay,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageSize {
+    pub width: f64,
+    pub height: f64,
+}
+
+/// Where one overlay field goes.
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldBox {
+    pub x: f64,
+    pub y: f64,
+    /// The width the text must fit; it shrinks to fit, never overflows.
+    pub width: f64,
+    /// For a text of several lines (the achievement): the box's height.
+    pub height: Option<f64>,
+    /// The font size in points.
+    pub size: Option<f64>,
+    /// "left" (default) or "center".
+    pub align: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -104,6 +162,12 @@ pub struct Signer {
     /// The signer's own title: "PHÓ GIÁM ĐỐC".
     pub title: String,
     pub name: String,
+    /// A PNG of the signature, printed on signed decisions (electronic copies).
+    #[serde(default)]
+    pub signature: Option<PathBuf>,
+    /// A PNG of the seal, over the signature's left third.
+    #[serde(default)]
+    pub seal: Option<PathBuf>,
 }
 
 impl Default for Signer {
@@ -113,6 +177,8 @@ impl Default for Signer {
             prefix: String::new(),
             title: "THỦ TRƯỞNG".to_string(),
             name: "(chưa khai báo)".to_string(),
+            signature: None,
+            seal: None,
         }
     }
 }
@@ -137,7 +203,18 @@ pub struct DocumentSettings {
     pub proposer: String,
     pub recipients: Vec<String>,
     pub archive: String,
+    pub certificates: CertificateSection,
+    /// Virtual paths documents use for the campaign's images: the emblem,
+    /// the signature, the seal ("" when not given).
+    pub emblem: String,
+    pub signature: String,
+    pub seal: String,
 }
+
+/// The virtual paths of the campaign's images inside documents.
+pub const EMBLEM_FILE: &str = "anh/quoc-huy";
+pub const SIGNATURE_FILE: &str = "anh/chu-ky";
+pub const SEAL_FILE: &str = "anh/con-dau";
 
 impl DocumentSettings {
     /// The decisions' document code: "QĐ-HVCTQG" (state), "QĐ/HVCTQG" (Party).
@@ -177,6 +254,8 @@ pub struct Settings {
     pub fonts_dir: Option<PathBuf>,
     pub documents: DocumentSettings,
     pub register: RegisterSettings,
+    /// The images documents use, read once: (virtual path, bytes).
+    pub images: Vec<(String, Vec<u8>)>,
 }
 
 impl Settings {
@@ -229,6 +308,27 @@ impl Settings {
             .archive
             .clone()
             .unwrap_or_else(|| "VT, TĐKT".to_string());
+        let mut images = Vec::new();
+        let mut image = |virtual_path: &str, file: &Option<PathBuf>| -> Result<String> {
+            let Some(file) = file else {
+                return Ok(String::new());
+            };
+            let path = base.join(file);
+            let bytes = std::fs::read(&path)
+                .with_context(|| format!("Không đọc được ảnh {}", path.display()))?;
+            // The extension tells typst the format.
+            let extension = path
+                .extension()
+                .and_then(|e| e.to_str())
+                .unwrap_or("png")
+                .to_ascii_lowercase();
+            let name = format!("{virtual_path}.{extension}");
+            images.push((name.clone(), bytes));
+            Ok(name)
+        };
+        let emblem = image(EMBLEM_FILE, &file.certificates.emblem)?;
+        let signature = image(SIGNATURE_FILE, &file.signer.signature)?;
+        let seal = image(SEAL_FILE, &file.signer.seal)?;
         let documents = DocumentSettings {
             agency: file.agency.clone(),
             signer: file.signer.clone(),
@@ -245,6 +345,10 @@ impl Settings {
                 .clone()
                 .unwrap_or_else(|| vec!["Như Điều 3".to_string()]),
             archive,
+            certificates: file.certificates.clone(),
+            emblem,
+            signature,
+            seal,
         };
 
         let register_path = base.join(
@@ -281,6 +385,7 @@ impl Settings {
             units,
             documents,
             register,
+            images,
         })
     }
 }

@@ -209,12 +209,18 @@ fn documents() -> DocumentSettings {
             prefix: String::new(),
             title: "Giám đốc".into(),
             name: "Nguyễn Văn Ký".into(),
+            signature: None,
+            seal: None,
         },
         style: DocumentStyle::State,
         decision_date: NaiveDate::from_ymd_opt(2026, 1, 15).unwrap(),
         proposer: "Thường trực Hội đồng".into(),
         recipients: vec!["Như Điều 3".into()],
         archive: "VT, TĐKT".into(),
+        certificates: Default::default(),
+        emblem: String::new(),
+        signature: String::new(),
+        seal: String::new(),
     }
 }
 

@@ -105,6 +105,7 @@ impl Renderer {
             .flat_map(|list| certificate_tasks(list))
             .collect();
         tasks.extend(document_tasks(aggregate, regulation, settings)?);
+        tasks.extend(calibration_tasks(&lists, settings)?);
         let files = tasks.iter().map(Task::files).sum::<usize>() + lists.len();
         progress.set_length(files as u64);
         let results = self.run_all(&tasks, settings, output, progress)?;
@@ -186,6 +187,14 @@ impl Renderer {
             .into_iter()
             .map(|slot| slot.into_inner().unwrap_or_default())
             .collect())
+    }
+
+    /// Adds the campaign's images (emblem, signature, seal) for documents.
+    pub fn add_images(&mut self, images: &[(String, Vec<u8>)]) -> Result<()> {
+        for (name, bytes) in images {
+            self.typesetter.add_file(name, bytes.clone())?;
+        }
+        Ok(())
     }
 
     /// Renders one document from `template` and `view` into `output` at `path`.
@@ -295,6 +304,30 @@ impl Task<'_> {
             Task::Document { .. } => 1,
         }
     }
+}
+
+/// Overlay printing: per list, a calibration sheet (the grid and the
+/// field boxes under its first certificate) to check the blank's alignment.
+fn calibration_tasks<'a>(
+    lists: &[&'a GrantList],
+    settings: &DocumentSettings,
+) -> Result<Vec<Task<'a>>> {
+    if settings.certificates.mode != Some(crate::settings::CertificateMode::Overlay) {
+        return Ok(Vec::new());
+    }
+    lists
+        .iter()
+        .filter_map(|list| list.grants().next().map(|first| (list, first)))
+        .map(|(list, first)| {
+            let mut view = views::certificates_view(list, std::slice::from_ref(first), settings);
+            view.calibration = true;
+            Ok(Task::Document {
+                path: certificate_folder(list).join(format!("{}-can-chinh.pdf", list.id)),
+                template: "chung-nhan.typ",
+                view: serde_json::to_value(view)?,
+            })
+        })
+        .collect()
 }
 
 /// A list's certificates in batches.

@@ -5,6 +5,8 @@
 //! TEMPLATES.md documents these fields for agencies that write their own
 //! templates.
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -13,7 +15,7 @@ use crate::format::{date_line, date_words};
 use crate::model::Sex;
 use crate::register::{SignOff, document_number};
 use crate::regulation::{HonourKind, Regulation};
-use crate::settings::{DocumentSettings, DocumentStyle};
+use crate::settings::{CertificateMode, DocumentSettings, DocumentStyle, PageSize};
 use crate::text::upper;
 use crate::validate::QuotaResult;
 
@@ -223,9 +225,92 @@ pub struct CertificateView {
     pub qr: String,
 }
 
+/// Where one overlay field goes, in millimetres, the printer offset
+/// already added; `height` is 0 for a single line.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FieldView {
+    pub x: f64,
+    pub y: f64,
+    pub width: f64,
+    pub height: f64,
+    pub size: f64,
+    pub align: String,
+}
+
+/// The overlay fields of an A4-landscape blank when tdkt.toml names none:
+/// (name, x, y, width, height, size, align).
+const DEFAULT_FIELDS: &[(&str, f64, f64, f64, f64, f64, &str)] = &[
+    ("name", 148.5, 100.0, 220.0, 0.0, 26.0, "center"),
+    ("detail", 148.5, 112.0, 220.0, 0.0, 15.0, "center"),
+    ("achievement", 148.5, 122.0, 220.0, 22.0, 16.0, "center"),
+    ("date_line", 213.0, 150.0, 120.0, 0.0, 14.0, "center"),
+    ("signer_prefix", 213.0, 157.0, 120.0, 0.0, 14.0, "center"),
+    ("signer_title", 213.0, 163.0, 120.0, 0.0, 14.0, "center"),
+    ("signer_name", 213.0, 190.0, 120.0, 0.0, 14.0, "center"),
+    ("decision", 24.0, 186.0, 130.0, 0.0, 12.5, "left"),
+    ("register", 24.0, 193.0, 130.0, 0.0, 12.5, "left"),
+];
+
+/// The overlay fields: tdkt.toml's, over the defaults, offset added.
+pub fn overlay_fields(settings: &DocumentSettings) -> BTreeMap<String, FieldView> {
+    let certificates = &settings.certificates;
+    let [dx, dy] = certificates.offset.unwrap_or([0.0, 0.0]);
+    let mut fields: BTreeMap<String, FieldView> = DEFAULT_FIELDS
+        .iter()
+        .map(|(name, x, y, width, height, size, align)| {
+            let field = FieldView {
+                x: *x,
+                y: *y,
+                width: *width,
+                height: *height,
+                size: *size,
+                align: align.to_string(),
+            };
+            (name.to_string(), field)
+        })
+        .collect();
+    for (name, configured) in &certificates.fields {
+        let default = fields.get(name).cloned();
+        fields.insert(
+            name.clone(),
+            FieldView {
+                x: configured.x,
+                y: configured.y,
+                width: configured.width,
+                height: configured.height.unwrap_or(0.0),
+                size: configured
+                    .size
+                    .or(default.as_ref().map(|d| d.size))
+                    .unwrap_or(14.0),
+                // A configured x is a left edge unless the field says otherwise.
+                align: configured
+                    .align
+                    .clone()
+                    .unwrap_or_else(|| "left".to_string()),
+            },
+        );
+    }
+    for field in fields.values_mut() {
+        field.x += dx;
+        field.y += dy;
+    }
+    fields
+}
+
 /// A batch of certificates of one honour, one per page.
 #[derive(Debug, Clone, Serialize)]
 pub struct CertificatesView {
+    /// "full" or "overlay".
+    pub mode: CertificateMode,
+    /// The page in millimetres.
+    pub width: f64,
+    pub height: f64,
+    /// The emblem image's path for the full design, or "".
+    pub emblem: String,
+    /// Overlay fields by name (overlay mode).
+    pub fields: BTreeMap<String, FieldView>,
+    /// A calibration sheet: grid and field boxes under the first item.
+    pub calibration: bool,
     pub style: DocumentStyle,
     pub draft: bool,
     pub authority: String,
@@ -516,7 +601,26 @@ pub fn certificates_view(
             verb: "TẶNG".to_string(),
         });
     let date = list.sign_off.map_or(settings.decision_date, |s| s.date);
+    let certificates = &settings.certificates;
+    let size = certificates
+        .sizes
+        .get(&list.code)
+        .copied()
+        .unwrap_or(PageSize {
+            width: certificates.width.unwrap_or(297.0),
+            height: certificates.height.unwrap_or(210.0),
+        });
+    let mode = certificates.mode.unwrap_or_default();
     CertificatesView {
+        mode,
+        width: size.width,
+        height: size.height,
+        emblem: settings.emblem.clone(),
+        fields: match mode {
+            CertificateMode::Overlay => overlay_fields(settings),
+            CertificateMode::Full => BTreeMap::new(),
+        },
+        calibration: false,
         style: settings.style,
         draft: list.sign_off.is_none(),
         authority: upper(&settings.signer.authority),

@@ -1,0 +1,200 @@
+//! Overlay printing on pre-printed blanks: every field lands where
+//! tdkt.toml puts it, plus the printer offset, within 0.5 mm; long text
+//! shrinks into its box; a calibration sheet comes with each kind.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+
+const MM: f64 = 72.0 / 25.4;
+/// Liberation Serif's descent: pdftotext's word box ends this far below
+/// the baseline, as a share of the font size; the box is 0.893 sizes tall.
+const DESCENT: f64 = 0.216;
+const BOX_HEIGHT: f64 = 0.893;
+
+#[derive(Debug)]
+struct Word {
+    x0: f64,
+    y0: f64,
+    x1: f64,
+    y1: f64,
+    text: String,
+}
+
+impl Word {
+    fn baseline(&self) -> f64 {
+        let size = (self.y1 - self.y0) / BOX_HEIGHT;
+        self.y1 - DESCENT * size
+    }
+}
+
+fn words(pdf: &Path) -> Vec<Word> {
+    let out = std::process::Command::new("pdftotext")
+        .arg("-bbox")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    let html = String::from_utf8(out.stdout).unwrap();
+    let attribute = |tag: &str, name: &str| -> f64 {
+        let at = tag.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+        tag[at..].split('"').next().unwrap().parse().unwrap()
+    };
+    html.split("<word ")
+        .skip(1)
+        .map(|w| Word {
+            x0: attribute(w, "xMin"),
+            y0: attribute(w, "yMin"),
+            x1: attribute(w, "xMax"),
+            y1: attribute(w, "yMax"),
+            text: w
+                .split('>')
+                .nth(1)
+                .unwrap()
+                .split('<')
+                .next()
+                .unwrap()
+                .to_string(),
+        })
+        .collect()
+}
+
+/// Builds a copy of the sample with `certificates` as its [certificates]
+/// section; returns the folder of its BK-BỘ certificates.
+fn build(root: &Path, name: &str, certificates: &str) -> PathBuf {
+    let campaign = root.join(name);
+    for entry in walkdir::WalkDir::new(sample()) {
+        let entry = entry.unwrap();
+        let relative = entry.path().strip_prefix(sample()).unwrap();
+        if relative.starts_with("output")
+            || relative.to_string_lossy().starts_with("so-khen-thuong")
+        {
+            continue;
+        }
+        let target = campaign.join(relative);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+    let toml = campaign.join("tdkt.toml");
+    let mut text = std::fs::read_to_string(&toml).unwrap();
+    text.push_str(certificates);
+    std::fs::write(&toml, text).unwrap();
+    let out = tdkt(&["build", campaign.to_str().unwrap()]);
+    assert!(
+        out.status.code().is_some_and(|c| c <= 1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    campaign.join("output/bang-khen")
+}
+
+const FIELDS: &str = r#"
+[certificates]
+mode = "overlay"
+offset = OFFSET
+
+[certificates.fields]
+name = { x = 40, y = 95, width = 200, size = 24 }
+detail = { x = 40, y = 110, width = 200, size = 14 }
+register = { x = 25, y = 190, width = 120, size = 12 }
+"#;
+
+fn within(value: f64, expected: f64, what: &str) {
+    assert!(
+        (value - expected).abs() <= 0.5 * MM,
+        "{what}: {:.2} mm, expected {:.2} mm ± 0.5",
+        value / MM,
+        expected / MM
+    );
+}
+
+#[test]
+fn overlay_fields_land_at_their_millimetres_plus_the_printer_offset() {
+    if !have("pdftotext") {
+        return;
+    }
+    let temp = tempfile::tempdir().unwrap();
+    let shifted = build(
+        temp.path(),
+        "lech",
+        &FIELDS.replace("OFFSET", "[1.5, -0.8]"),
+    );
+    let straight = build(temp.path(), "thang", &FIELDS.replace("OFFSET", "[0, 0]"));
+    let person = "bk-bo/0003-vu-trong-hai.pdf";
+    let (shifted_words, straight_words) =
+        (words(&shifted.join(person)), words(&straight.join(person)));
+
+    // "Ông Vũ Trọng Hải": the name field, left-aligned.
+    let first = |words: &[Word], text: &str| -> (f64, f64) {
+        let w = words
+            .iter()
+            .find(|w| w.text == text)
+            .unwrap_or_else(|| panic!("no '{text}' in {words:?}"));
+        (w.x0, w.baseline())
+    };
+    let (x, baseline) = first(&shifted_words, "Ông");
+    within(x, (40.0 + 1.5) * MM, "name x");
+    within(baseline, (95.0 - 0.8) * MM, "name baseline");
+    let (x, baseline) = first(&straight_words, "Ông");
+    within(x, 40.0 * MM, "name x without offset");
+    within(baseline, 95.0 * MM, "name baseline without offset");
+    let (x, baseline) = first(&shifted_words, "Giảng");
+    within(x, (40.0 + 1.5) * MM, "detail x");
+    within(baseline, (110.0 - 0.8) * MM, "detail baseline");
+    let (x, baseline) = first(&shifted_words, "Số");
+    within(x, (25.0 + 1.5) * MM, "register x");
+    within(baseline, (190.0 - 0.8) * MM, "register baseline");
+
+    // Only the variable fields: no motto, no heading, on the blank.
+    let all: String = shifted_words
+        .iter()
+        .map(|w| w.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        !all.contains("CỘNG HÒA") && !all.contains("BẰNG KHEN"),
+        "{all}"
+    );
+
+    // The calibration sheet comes with the certificates.
+    let calibration = shifted.join("bk-bo-can-chinh.pdf");
+    assert!(calibration.is_file());
+    let sheet = flat(&pdftotext(&calibration));
+    assert!(sheet.contains("name: x = 41.5 mm, y = 94.2 mm"), "{sheet}");
+}
+
+#[test]
+fn a_long_name_shrinks_into_its_box() {
+    if !have("pdftotext") {
+        return;
+    }
+    let temp = tempfile::tempdir().unwrap();
+    let narrow = r#"
+[certificates]
+mode = "overlay"
+
+[certificates.fields]
+name = { x = 40, y = 95, width = 120, size = 26 }
+"#;
+    let folder = build(temp.path(), "hep", narrow);
+    // A collective's long name: "Phòng Nghiên cứu Triết học Mác – Lênin".
+    let words = words(&folder.join("bk-bo/0001-phong-nghien-cuu-triet-hoc-mac-lenin.pdf"));
+    let name: Vec<&Word> = words
+        .iter()
+        .filter(|w| (w.baseline() - 95.0 * MM).abs() < 2.0 * MM)
+        .collect();
+    assert!(name.len() >= 6, "the whole name on its line: {name:?}");
+    let right = name.iter().map(|w| w.x1).fold(0.0, f64::max);
+    let size = (name[0].y1 - name[0].y0) / BOX_HEIGHT;
+    assert!(size < 25.0, "the name shrank from 26 pt, to {size:.1} pt");
+    assert!(
+        right <= (40.0 + 120.0) * MM + 0.5 * MM,
+        "the name ends at {:.1} mm",
+        right / MM
+    );
+}
