@@ -642,3 +642,50 @@ fn two_spellings_a_clerk_merges_read_as_one_history() {
         "three years of CSTĐCS, 2024 under the other spelling"
     );
 }
+
+#[test]
+fn a_signed_decisions_electronic_copy_carries_signature_and_seal() {
+    if !have("pdfimages") {
+        return;
+    }
+    let temp = tempfile::tempdir().unwrap();
+    let campaign = campaign_copy(temp.path(), "dot-xet", "");
+    let images = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/images");
+    for image in ["chu-ky.png", "con-dau.png"] {
+        std::fs::copy(images.join(image), campaign.join(image)).unwrap();
+    }
+    let toml = campaign.join("tdkt.toml");
+    let text = std::fs::read_to_string(&toml).unwrap().replacen(
+        "[signer]\n",
+        "[signer]\nsignature = \"chu-ky.png\"\nseal = \"con-dau.png\"\n",
+        1,
+    );
+    std::fs::write(&toml, text).unwrap();
+    let c = campaign.to_str().unwrap();
+    assert_eq!(run(&["sign", "bk-bo", c]).0, 0);
+    run(&["build", c]);
+    let count_images = |pdf: &str| {
+        let out = Command::new("pdfimages")
+            .arg("-list")
+            .arg(campaign.join("output").join(pdf))
+            .output()
+            .unwrap();
+        // Each PNG with transparency is an image and its soft mask.
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .skip(2)
+            .filter(|line| line.split_whitespace().nth(2) == Some("image"))
+            .count()
+    };
+    assert_eq!(
+        count_images("quyet-dinh/qd-bk-bo.pdf"),
+        2,
+        "signature and seal on the signed decision"
+    );
+    assert_eq!(
+        count_images("quyet-dinh/qd-ldtt.pdf"),
+        0,
+        "a draft is never signed"
+    );
+    assert_eq!(count_images("bang-khen/bk-bo/0003-vu-trong-hai.pdf"), 2);
+}

@@ -85,6 +85,10 @@ pub struct SignerView {
     pub prefix: String,
     pub title: String,
     pub name: String,
+    /// The signature and seal images' paths on a signed document's
+    /// electronic copy, else "".
+    pub signature: String,
+    pub seal: String,
 }
 
 impl SignerView {
@@ -93,7 +97,19 @@ impl SignerView {
             prefix: upper(&settings.signer.prefix),
             title: upper(&settings.signer.title),
             name: settings.signer.name.clone(),
+            signature: String::new(),
+            seal: String::new(),
         }
+    }
+
+    /// With the signature and seal images when the document is signed.
+    pub fn signed(settings: &DocumentSettings, signed: bool) -> Self {
+        let mut view = SignerView::new(settings);
+        if signed {
+            view.signature = settings.signature.clone();
+            view.seal = settings.seal.clone();
+        }
+        view
     }
 }
 
@@ -421,7 +437,7 @@ pub fn decision_view(
         total_bonus: list.total_bonus,
         total_bonus_words: crate::format::money_words(list.total_bonus),
         base_salary: regulation.base_salary_on(date),
-        signer: SignerView::new(settings),
+        signer: SignerView::signed(settings, list.sign_off.is_some()),
         recipients: settings.recipients.clone(),
         archive: settings.archive.clone(),
         agency_name: settings.agency.name.clone(),
@@ -627,7 +643,7 @@ pub fn certificates_view(
         verb: certificate.verb,
         heading: certificate.heading,
         date_line: date_line(&settings.agency.place, date),
-        signer: SignerView::new(settings),
+        signer: SignerView::signed(settings, list.sign_off.is_some()),
         items: grants
             .iter()
             .map(|g| certificate_view(g, list.sign_off, settings))
