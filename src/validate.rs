@@ -81,7 +81,8 @@ pub struct QuotaResult {
     pub allowed: u32,
     pub proposed: u32,
     pub ok: bool,
-    /// The arithmetic, for people: "⌊20% × 12⌋ = 2".
+    /// The arithmetic, for people: "20% × 12 người HTTNV trở lên = 2,4;
+    /// lấy phần nguyên: 2" (in words every font can print).
     pub basis: String,
 }
 
@@ -422,8 +423,8 @@ fn quotas(submission: &Submission, regulation: &Regulation) -> Vec<QuotaResult> 
             proposed: excellent,
             ok: excellent <= allowed,
             basis: format!(
-                "⌊{}% × {rated_good} người HTTNV trở lên⌋ = {allowed}",
-                crate::format::number_vi(share * 100.0)
+                "{}",
+                quota_arithmetic(share, rated_good, "người HTTNV trở lên", allowed)
             ),
         });
     }
@@ -458,13 +459,27 @@ fn quotas(submission: &Submission, regulation: &Regulation) -> Vec<QuotaResult> 
                 proposed: proposals,
                 ok: proposals <= allowed,
                 basis: format!(
-                    "⌊{}% × {base} {base_label}⌋ = {allowed}",
-                    crate::format::number_vi(quota.share * 100.0)
+                    "{}",
+                    quota_arithmetic(quota.share, base, &base_label, allowed)
                 ),
             });
         }
     }
     out
+}
+
+/// "20% × 12 người HTTNV trở lên = 2,4; lấy phần nguyên: 2".
+fn quota_arithmetic(share: f64, base: u32, what: &str, allowed: u32) -> String {
+    let exact = share * f64::from(base);
+    let percent = crate::format::number_vi(share * 100.0);
+    if exact.fract().abs() < 1e-9 {
+        format!("{percent}% × {base} {what} = {allowed}")
+    } else {
+        format!(
+            "{percent}% × {base} {what} = {}; lấy phần nguyên: {allowed}",
+            crate::format::number_vi((exact * 100.0).round() / 100.0)
+        )
+    }
 }
 
 /// Proposals of `code` or of an honour that includes it.

@@ -245,7 +245,7 @@ fn swapping_the_regulation_file_adds_a_cap_without_a_rebuild() {
         .iter()
         .find(|q| q["unit"] == "VTH" && q["proposal"] == "CSTĐCS")
         .expect("a CSTĐCS quota for VTH");
-    // 20 proposals of LĐTT or higher: ⌊15% × 20⌋ = 3, and VTH proposes 4.
+    // 20 proposals of LĐTT or higher: 15% × 20 = 3, and VTH proposes 4.
     assert_eq!(
         (
             vth["allowed"].as_u64(),
@@ -254,7 +254,7 @@ fn swapping_the_regulation_file_adds_a_cap_without_a_rebuild() {
         ),
         (Some(3), Some(4), Some(false))
     );
-    assert_eq!(vth["basis"], "⌊15% × 20 đề nghị LĐTT trở lên⌋ = 3");
+    assert_eq!(vth["basis"], "15% × 20 đề nghị LĐTT trở lên = 3");
 
     let plain = stdout_json(&tdkt(&["check", sample.to_str().unwrap(), "--json"]));
     assert!(

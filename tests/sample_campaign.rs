@@ -409,3 +409,29 @@ fn form_writes_a_workbook_that_tdkt_reads_back() {
             .any(|(_, f)| f == "Xếp loại năm 2024")
     );
 }
+
+#[test]
+fn every_pdf_declares_pdf_a_2b() {
+    let out = tempfile::tempdir().unwrap();
+    build_into(out.path());
+    let pdfs: Vec<_> = files_below(out.path())
+        .into_iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "pdf"))
+        .collect();
+    assert!(pdfs.len() > 50);
+    for pdf in pdfs {
+        let bytes = std::fs::read(out.path().join(&pdf)).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            text.contains("<pdfaid:part>2</pdfaid:part>")
+                && text.contains("<pdfaid:conformance>B</pdfaid:conformance>"),
+            "{} does not declare PDF/A-2b",
+            pdf.display()
+        );
+        assert!(
+            text.contains("/OutputIntents"),
+            "{}: no output intent",
+            pdf.display()
+        );
+    }
+}

@@ -179,7 +179,8 @@ pub struct Certificate {
     pub verb: String,
 }
 
-/// A cap the agency sets on an honour: at most ⌊share × base⌋ proposals.
+/// A cap the agency sets on an honour: at most share × base proposals,
+/// rounded down.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Quota {

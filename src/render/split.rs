@@ -88,6 +88,23 @@ impl Assembly {
         let mut catalog = Dictionary::new();
         catalog.set("Type", Object::Name(b"Catalog".to_vec()));
         catalog.set("Pages", Object::Reference(self.pages_id));
+        // PDF/A: the colour profile and the XMP metadata that declare it.
+        if let Ok(source_catalog) = info_from.catalog() {
+            for key in [b"OutputIntents".as_slice(), b"Metadata", b"Lang"] {
+                if let Ok(value) = source_catalog.get(key) {
+                    let value = copy_object(
+                        info_from,
+                        &mut self.out,
+                        &mut BTreeMap::new(),
+                        value.clone(),
+                    )?;
+                    catalog.set(key.to_vec(), value);
+                }
+            }
+        }
+        if let Ok(id) = info_from.trailer.get(b"ID") {
+            self.out.trailer.set("ID", id.clone());
+        }
         let catalog_id = self.out.add_object(catalog);
         self.out.trailer.set("Root", Object::Reference(catalog_id));
         if let Some(info) = info_from

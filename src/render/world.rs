@@ -94,15 +94,38 @@ impl Typesetter {
     ) -> Result<Pdf> {
         let document = self.layout(source, date)?;
         let timestamp = typst_date(date).map(Timestamp::new_utc);
-        let options = PdfOptions {
-            ident: Smart::Custom(ident.to_string()),
-            creator: Smart::Custom(Some(format!("tdkt {}", env!("CARGO_PKG_VERSION")))),
-            timestamp,
-            tagged,
-            ..PdfOptions::default()
+        let options = |archival: bool| -> Result<PdfOptions> {
+            let standards = if archival {
+                // Archival PDF/A-2b: fonts embedded, every glyph present,
+                // colours and metadata defined.
+                typst_pdf::PdfStandards::new(&[typst_pdf::PdfStandard::A_2b])
+                    .map_err(|e| anyhow::anyhow!("PDF/A: {e:?}"))?
+            } else {
+                typst_pdf::PdfStandards::default()
+            };
+            Ok(PdfOptions {
+                ident: Smart::Custom(ident.to_string()),
+                creator: Smart::Custom(Some(format!("tdkt {}", env!("CARGO_PKG_VERSION")))),
+                timestamp,
+                tagged,
+                standards,
+                ..PdfOptions::default()
+            })
         };
-        let mut bytes = typst_pdf::pdf(&document, &options)
-            .map_err(|errors| anyhow::anyhow!("Không xuất được PDF: {}", join_messages(&errors)))?;
+        let mut bytes = match typst_pdf::pdf(&document, &options(true)?) {
+            Ok(bytes) => bytes,
+            // A character no font has (a symbol typed into a name) keeps a
+            // document from being PDF/A; it is still printed, and said.
+            Err(errors) => {
+                eprintln!(
+                    "cảnh báo: {ident} không đạt PDF/A-2b ({}); đã xuất PDF thường",
+                    join_messages(&errors)
+                );
+                typst_pdf::pdf(&document, &options(false)?).map_err(|errors| {
+                    anyhow::anyhow!("Không xuất được PDF: {}", join_messages(&errors))
+                })?
+            }
+        };
         // The exporter reserves generously; batches are kept until merged.
         bytes.shrink_to_fit();
         Ok(Pdf { bytes })
