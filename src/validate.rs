@@ -422,10 +422,7 @@ fn quotas(submission: &Submission, regulation: &Regulation) -> Vec<QuotaResult> 
             allowed,
             proposed: excellent,
             ok: excellent <= allowed,
-            basis: format!(
-                "{}",
-                quota_arithmetic(share, rated_good, "người HTTNV trở lên", allowed)
-            ),
+            basis: quota_arithmetic(share, rated_good, "người HTTNV trở lên", allowed).to_string(),
         });
     }
     for honour in &regulation.honours {
@@ -458,10 +455,7 @@ fn quotas(submission: &Submission, regulation: &Regulation) -> Vec<QuotaResult> 
                 allowed,
                 proposed: proposals,
                 ok: proposals <= allowed,
-                basis: format!(
-                    "{}",
-                    quota_arithmetic(quota.share, base, &base_label, allowed)
-                ),
+                basis: quota_arithmetic(quota.share, base, &base_label, allowed).to_string(),
             });
         }
     }
