@@ -762,3 +762,34 @@ fn giay_khen_and_collective_bang_khen_at_their_boundaries() {
         [Eligible, NotEligible, Eligible, NotEligible]
     );
 }
+
+#[test]
+fn a_template_error_names_the_file_line_and_variable() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = tdkt::render::templates_builtin()
+        .into_iter()
+        .find(|(name, _)| *name == "to-trinh.typ")
+        .unwrap()
+        .1
+        .replace("{{ honour_name }}", "{{ honour_nam }}");
+    let line = broken
+        .lines()
+        .position(|l| l.contains("honour_nam"))
+        .unwrap()
+        + 1;
+    std::fs::write(dir.path().join("to-trinh.typ"), broken).unwrap();
+    let templates = tdkt::render::Templates::load(Some(dir.path())).unwrap();
+    let err = templates
+        .render(
+            "to-trinh.typ",
+            &serde_json::json!({ "year": 2025, "honour_code": "BK-TTG" }),
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains(&format!("to-trinh.typ, dòng {line}")), "{err}");
+    assert!(err.contains("'honour_nam'"), "{err}");
+    assert!(
+        err.contains("honour_code"),
+        "the variables there are are listed: {err}"
+    );
+}

@@ -39,6 +39,8 @@ pub const LIBRARY: &str = "lib.typ";
 
 pub struct Templates {
     tera: Tera,
+    /// Each template's text, to point at the line of an error.
+    sources: HashMap<String, String>,
     /// The Typst library text (built-in or overridden).
     pub library: String,
     /// Assets (built-in or overridden), by file name.
@@ -78,10 +80,15 @@ impl Templates {
         tera.register_filter("typst_str", typst_str);
         let mut sorted: Vec<(&str, String)> = texts.into_iter().collect();
         sorted.sort();
+        let sources = sorted
+            .iter()
+            .map(|(name, text)| (name.to_string(), text.clone()))
+            .collect();
         tera.add_raw_templates(sorted)
             .map_err(|e| anyhow::anyhow!("Mẫu văn bản sai: {}", error_chain(&e)))?;
         Ok(Templates {
             tera,
+            sources,
             library,
             assets,
         })
@@ -92,10 +99,52 @@ impl Templates {
         let context = tera::Context::from_serialize(context).map_err(|e| {
             anyhow::anyhow!("Không tạo được dữ liệu cho mẫu {name}: {}", error_chain(&e))
         })?;
-        self.tera
-            .render(name, &context)
-            .map_err(|e| anyhow::anyhow!("Mẫu {name}: {}", error_chain(&e)))
+        self.tera.render(name, &context).map_err(|e| {
+            let chain = error_chain(&e);
+            match missing_variable(&chain) {
+                Some(variable) => {
+                    let line = self
+                        .sources
+                        .get(name)
+                        .and_then(|text| line_using(text, variable))
+                        .map(|n| format!(", dòng {n}"))
+                        .unwrap_or_default();
+                    let known: Vec<String> = context
+                        .clone()
+                        .into_json()
+                        .as_object()
+                        .map(|o| o.keys().cloned().collect())
+                        .unwrap_or_default();
+                    anyhow::anyhow!(
+                        "Mẫu {name}{line}: không có biến '{variable}'\n  gợi ý: các biến của mẫu này: {} (xem TEMPLATES.md)",
+                        known.join(", ")
+                    )
+                }
+                None => anyhow::anyhow!("Mẫu {name}: {chain}"),
+            }
+        })
     }
+}
+
+/// The variable of Tera's "Variable `x` not found in context".
+fn missing_variable(chain: &str) -> Option<&str> {
+    let start = chain.find("Variable `")? + "Variable `".len();
+    let end = start + chain[start..].find('`')?;
+    Some(&chain[start..end])
+}
+
+/// The first 1-based line of `text` whose `{{ … }}` or `{% … %}` uses `variable`.
+fn line_using(text: &str, variable: &str) -> Option<usize> {
+    let is_word = |c: char| c.is_alphanumeric() || c == '_' || c == '.';
+    text.lines()
+        .position(|line| {
+            line.match_indices(variable).any(|(at, _)| {
+                let before = line[..at].chars().next_back();
+                let after = line[at + variable.len()..].chars().next();
+                !before.is_some_and(is_word) && !after.is_some_and(is_word)
+            })
+        })
+        .map(|i| i + 1)
 }
 
 /// Tera's errors nest their causes; the innermost says which variable.
