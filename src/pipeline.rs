@@ -326,6 +326,8 @@ pub fn build(settings: &Settings, show_progress: bool) -> Result<Built> {
         settings.fonts_dir.as_deref(),
     )?;
     renderer.add_images(&settings.images)?;
+    let fit = renderer.fit_warnings(&aggregate.decisions, &settings.documents);
+    checked.reading.diagnostics.extend(fit);
     let progress = progress_bar(show_progress);
     let mut files = renderer.render_campaign(
         &aggregate,

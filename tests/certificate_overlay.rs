@@ -198,3 +198,39 @@ name = { x = 40, y = 95, width = 120, size = 26 }
         right / MM
     );
 }
+
+#[test]
+fn a_name_that_cannot_fit_is_a_warning() {
+    let temp = tempfile::tempdir().unwrap();
+    let campaign = temp.path().join("qua-hep");
+    let folder = build(
+        temp.path(),
+        "qua-hep",
+        "\n[certificates]\nmode = \"overlay\"\n\n[certificates.fields]\nname = { x = 40, y = 95, width = 45, size = 26 }\n",
+    );
+    assert!(folder.is_dir());
+    let built = tdkt(&["build", campaign.to_str().unwrap(), "--json"]);
+    let json = stdout_json(&built);
+    let warnings: Vec<&serde_json::Value> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "render.name-too-long")
+        .collect();
+    assert!(
+        !warnings.is_empty(),
+        "the long collective names are reported"
+    );
+    let message = warnings[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("45 mm") && warnings[0]["severity"] == "warning",
+        "{message}"
+    );
+    // Short names fit: not every certificate is reported.
+    let certificates = files_below(&folder.join("bk-bo")).len();
+    let bk_bo = warnings
+        .iter()
+        .filter(|d| d["message"].as_str().unwrap().contains("BẰNG KHEN"))
+        .count();
+    assert!(bk_bo < certificates, "{bk_bo} of {certificates}");
+}

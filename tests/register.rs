@@ -301,8 +301,6 @@ fn a_changed_workbook_after_sign_off_is_a_conflict_not_a_change() {
     let before = decision(&decisions(&campaign), "bk-bo")["count"].clone();
     // Viện Triết học withdraws its workbook.
     std::fs::remove_file(campaign.join("inbox/vien-triet-hoc.xlsx")).unwrap();
-    let out = tdkt(&["check", c, "--json"]);
-    let _ = out;
     let built = tdkt(&["build", c, "--json"]);
     let json = stdout_json(&built);
     let conflict = json["diagnostics"]

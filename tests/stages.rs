@@ -767,7 +767,7 @@ fn giay_khen_and_collective_bang_khen_at_their_boundaries() {
 fn a_template_error_names_the_file_line_and_variable() {
     let dir = tempfile::tempdir().unwrap();
     let broken = tdkt::render::templates_builtin()
-        .into_iter()
+        .iter()
         .find(|(name, _)| *name == "to-trinh.typ")
         .unwrap()
         .1

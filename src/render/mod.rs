@@ -17,6 +17,7 @@ use anyhow::{Context, Result};
 use indicatif::ProgressBar;
 
 use crate::aggregate::{Aggregate, Grant, GrantList};
+use crate::diagnostic::Diagnostic;
 use crate::regulation::Regulation;
 use crate::settings::DocumentSettings;
 use crate::text::slug;
@@ -26,6 +27,8 @@ pub use split::{merge_documents, split_pages};
 pub use templates::{Templates, escape_typst};
 pub use world::{Pdf, Typesetter};
 
+/// The full certificate design's side margins (templates/lib.typ).
+const CERTIFICATE_MARGIN_MM: f64 = 24.0;
 /// typst's compile needs more than the default 2 MiB of stack.
 const STACK_SIZE: usize = 16 * 1024 * 1024;
 /// Certificates compiled together, exported once, then split.
@@ -187,6 +190,50 @@ impl Renderer {
             .into_iter()
             .map(|slot| slot.into_inner().unwrap_or_default())
             .collect())
+    }
+
+    /// Names too long for their line on a certificate even at the smallest
+    /// size the template allows: a warning each, naming the workbook row.
+    pub fn fit_warnings(
+        &self,
+        lists: &[GrantList],
+        settings: &DocumentSettings,
+    ) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        for list in lists.iter().filter(|l| l.certificate.is_some()) {
+            let view = views::certificates_view(list, &[], settings);
+            // (available width, smallest size) of the name's line.
+            let (width, smallest) = match view.fields.get("name") {
+                Some(field) => (field.width, field.size * 0.6),
+                None => (view.width - 2.0 * CERTIFICATE_MARGIN_MM, 16.0),
+            };
+            for grant in list.grants() {
+                let line = views::certificate_view(grant, list.sign_off, settings);
+                let text = format!("{} {}", line.salutation, line.name);
+                let needed = self
+                    .typesetter
+                    .text_width_mm(text.trim(), smallest, true, true);
+                if needed > width {
+                    out.push(
+                        Diagnostic::warning(
+                            "render.name-too-long",
+                            &grant.file,
+                            format!(
+                                "Tên '{}' cần {:.0} mm nhưng dòng tên trên {} chỉ rộng {:.0} mm, kể cả khi thu nhỏ \
+                                 còn {:.0} pt: hãy viết gọn tên hoặc nới ô name trong tdkt.toml",
+                                grant.name,
+                                needed,
+                                view.heading,
+                                width,
+                                smallest
+                            ),
+                        )
+                        .at("", Some(format!("A{}", grant.row))),
+                    );
+                }
+            }
+        }
+        out
     }
 
     /// Adds the campaign's images (emblem, signature, seal) for documents.

@@ -77,6 +77,46 @@ impl Typesetter {
         })
     }
 
+    /// The width in millimetres of `text` in Liberation Serif of the given
+    /// style at `size` points, from the glyphs' advances (no kerning): to
+    /// warn of a line that cannot fit before it is laid out.
+    pub fn text_width_mm(&self, text: &str, size: f64, bold: bool, italic: bool) -> f64 {
+        use typst::text::{FontStretch, FontStyle, FontVariant, FontWeight};
+        let variant = FontVariant {
+            style: if italic {
+                FontStyle::Italic
+            } else {
+                FontStyle::Normal
+            },
+            weight: if bold {
+                FontWeight::BOLD
+            } else {
+                FontWeight::REGULAR
+            },
+            stretch: FontStretch::NORMAL,
+        };
+        let Some(font) = self
+            .book
+            .select("liberation serif", variant)
+            .and_then(|i| self.fonts.get(i))
+        else {
+            return 0.0;
+        };
+        let Ok(face) = ttf_parser::Face::parse(font.data(), font.index()) else {
+            return 0.0;
+        };
+        let per_em = f64::from(face.units_per_em());
+        let units: f64 = text
+            .chars()
+            .map(|c| {
+                face.glyph_index(c)
+                    .and_then(|g| face.glyph_hor_advance(g))
+                    .map_or(per_em / 2.0, f64::from)
+            })
+            .sum();
+        units / per_em * size * 25.4 / 72.0
+    }
+
     /// Makes `bytes` available to documents at virtual path `path`.
     pub fn add_file(&mut self, path: &str, bytes: Vec<u8>) -> Result<()> {
         self.files.insert(file_id(path)?, Bytes::new(bytes));
