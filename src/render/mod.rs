@@ -219,16 +219,16 @@ impl Renderer {
                             "render.name-too-long",
                             &grant.file,
                             format!(
-                                "Tên '{}' cần {:.0} mm nhưng dòng tên trên {} chỉ rộng {:.0} mm, kể cả khi thu nhỏ \
-                                 còn {:.0} pt: hãy viết gọn tên hoặc nới ô name trong tdkt.toml",
+                                "Dòng {}: tên '{}' cần {:.0} mm nhưng dòng tên trên {} chỉ rộng {:.0} mm, kể cả khi \
+                                 thu nhỏ còn {:.0} pt: hãy viết gọn tên hoặc nới ô name trong tdkt.toml",
+                                grant.row,
                                 grant.name,
                                 needed,
                                 view.heading,
                                 width,
                                 smallest
                             ),
-                        )
-                        .at("", Some(format!("A{}", grant.row))),
+                        ),
                     );
                 }
             }
