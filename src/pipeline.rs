@@ -389,7 +389,9 @@ pub fn sign(
     let mut aggregate = lists_for(settings, &checked, date);
     let mut register = Register::open(&settings.register.path)?;
     reconcile(&mut register, settings, &checked, &mut aggregate)?;
-    let id = id.strip_prefix("qd-").unwrap_or(id);
+    // "bk-bo", its file name "qd-bk-bo", or the code "BK-BỘ".
+    let id = crate::text::slug(id);
+    let id = id.strip_prefix("qd-").unwrap_or(&id);
     let Some(list) = aggregate.decisions.iter().find(|d| d.id == id) else {
         let known: Vec<&str> = aggregate.decisions.iter().map(|d| d.id.as_str()).collect();
         let upward = aggregate.submissions.iter().any(|d| d.id == id);
@@ -474,8 +476,15 @@ pub enum Verification {
 /// `tdkt verify`: a register number, or a certificate PDF, against the
 /// register.
 pub fn verify(settings: &Settings, target: &str) -> Result<Verification> {
-    let register = existing_register(settings)?;
     let path = std::path::Path::new(target);
+    if !settings.register.path.is_file() && !path.is_file() {
+        // No register yet: no number can be genuine.
+        return Ok(Verification::NotGenuine(vec![format!(
+            "Số sổ vàng '{target}' không có: đợt xét chưa có sổ khen thưởng ({})",
+            settings.register.path.display()
+        )]));
+    }
+    let register = existing_register(settings)?;
     if !(path.is_file() && target.to_lowercase().ends_with(".pdf")) {
         return Ok(match register.grant(target.trim())? {
             Some(record) => Verification::Genuine(record),

@@ -511,7 +511,11 @@ impl Register {
                  cần ban hành quyết định sửa đổi",
                 list.id,
                 document_number(signed_number.unwrap_or(0), &code),
-                signed_date.unwrap_or_default()
+                signed_date
+                    .as_deref()
+                    .and_then(|d| parse_date(d).ok())
+                    .map(|d| d.format("%d/%m/%Y").to_string())
+                    .unwrap_or_default()
             )));
         }
         if list.count() == 0 {
