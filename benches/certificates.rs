@@ -108,6 +108,7 @@ fn list(count: usize) -> GrantList {
         individuals: (0..count).map(grant).collect(),
         total_bonus: 0,
         sign_off: None,
+        correction: None,
     }
 }
 

@@ -63,9 +63,39 @@ pub struct GrantList {
     pub total_bonus: u64,
     /// The number and date once signed (from the register).
     pub sign_off: Option<crate::register::SignOff>,
+    /// For a decision that amends a signed one: which, and who it revokes.
+    pub correction: Option<Correction>,
+}
+
+/// What a correction decision amends.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Correction {
+    /// The signed decision's number: "01/QĐ-HVCTQG".
+    pub document_number: String,
+    pub date: NaiveDate,
+    /// Names whose grant the correction revokes.
+    pub removed: Vec<String>,
 }
 
 impl GrantList {
+    /// A list of `honour` with nobody on it yet.
+    pub fn empty(honour: &crate::regulation::Honour) -> Self {
+        GrantList {
+            id: slug(&honour.code),
+            code: honour.code.clone(),
+            name: honour.name.clone(),
+            kind: honour.kind,
+            decided_by: honour.decided_by,
+            decider: honour.decider.clone(),
+            certificate: honour.certificate.clone(),
+            collectives: Vec::new(),
+            individuals: Vec::new(),
+            total_bonus: 0,
+            sign_off: None,
+            correction: None,
+        }
+    }
+
     pub fn count(&self) -> usize {
         self.collectives.len() + self.individuals.len()
     }
@@ -147,19 +177,7 @@ pub fn aggregate(
     let mut decisions = Vec::new();
     let mut upward = Vec::new();
     for honour in &regulation.honours {
-        let mut list = GrantList {
-            id: slug(&honour.code),
-            code: honour.code.clone(),
-            name: honour.name.clone(),
-            kind: honour.kind,
-            decided_by: honour.decided_by,
-            decider: honour.decider.clone(),
-            certificate: honour.certificate.clone(),
-            collectives: Vec::new(),
-            individuals: Vec::new(),
-            total_bonus: 0,
-            sign_off: None,
-        };
+        let mut list = GrantList::empty(honour);
         for verdict in validation
             .verdicts
             .iter()

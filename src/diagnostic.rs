@@ -73,5 +73,9 @@ pub fn human_line(d: &Diagnostic) -> String {
         place.push_str(" › ");
         place.push_str(cell);
     }
+    if place.is_empty() {
+        // About the whole run, not one file.
+        return format!("{level}[{}]: {}", d.code, d.message);
+    }
     format!("{level}[{}]: {place}: {}", d.code, d.message)
 }

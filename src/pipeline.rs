@@ -303,6 +303,7 @@ fn reconcile(
         &campaign_key(settings, checked),
         &mut aggregate.decisions,
         &settings.documents.decision_code(),
+        &settings.regulation,
     )?;
     aggregate.total_bonus = aggregate.decisions.iter().map(|d| d.total_bonus).sum();
     Ok(diagnostics)
@@ -487,6 +488,12 @@ pub fn verify(settings: &Settings, target: &str) -> Result<Verification> {
     let register = existing_register(settings)?;
     if !(path.is_file() && target.to_lowercase().ends_with(".pdf")) {
         return Ok(match register.grant(target.trim())? {
+            Some(GrantRecord {
+                revoked_by: Some(by),
+                ..
+            }) => Verification::NotGenuine(vec![format!(
+                "Số sổ vàng '{target}' đã bị thu hồi theo Quyết định số {by}"
+            )]),
             Some(record) => Verification::Genuine(record),
             None => Verification::NotGenuine(vec![format!(
                 "Số sổ vàng '{target}' không có trong sổ khen thưởng"

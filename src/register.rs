@@ -19,7 +19,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::aggregate::{Grant, GrantList};
+use crate::aggregate::{Correction, Grant, GrantList};
 use crate::diagnostic::Diagnostic;
 use crate::model::{Birth, Sex};
 use crate::regulation::Subject;
@@ -29,7 +29,8 @@ pub const FILE_NAME: &str = "so-khen-thuong.sqlite";
 
 /// Schema versions, applied in order; `PRAGMA user_version` is the count
 /// applied.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE campaign (
     id INTEGER PRIMARY KEY,
     name TEXT NOT NULL,
@@ -78,7 +79,12 @@ CREATE TABLE grant_record (
     content_hash TEXT NOT NULL,
     UNIQUE (decision, ordinal)
 );
-"#];
+"#,
+    r#"
+ALTER TABLE decision ADD COLUMN corrects INTEGER REFERENCES decision(id);
+ALTER TABLE decision ADD COLUMN removed_json TEXT NOT NULL DEFAULT '[]';
+"#,
+];
 
 /// How certificates count their register number (số sổ vàng).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -140,6 +146,8 @@ pub struct GrantRecord {
     pub document_number: String,
     pub date: NaiveDate,
     pub content_hash: String,
+    /// The signed correction that revoked it: "02/QĐ-HVCTQG".
+    pub revoked_by: Option<String>,
 }
 
 /// A person the register knows.
@@ -362,33 +370,74 @@ impl Register {
 
     /// Brings the register in line with the campaign's lists: drafts follow
     /// the workbooks; signed lists replace the computed ones (with their
-    /// sign-off and register numbers), and a difference is a conflict.
+    /// sign-off and register numbers). Where the workbooks now differ from
+    /// a signed list, that is a conflict, and a draft correction decision
+    /// (`<id>-sd<n>`) grants those added and revokes those removed; its
+    /// list, and those of signed corrections, are added to `lists`.
     pub fn reconcile(
         &mut self,
         campaign: &CampaignKey,
-        lists: &mut [GrantList],
+        lists: &mut Vec<GrantList>,
         document_code: &str,
+        regulation: &crate::regulation::Regulation,
     ) -> Result<Vec<Diagnostic>> {
         let tx = self.conn.transaction()?;
         let campaign_id = campaign_id(&tx, campaign)?;
+        add_vanished_signed_lists(&tx, campaign_id, lists, regulation)?;
         let mut diagnostics = Vec::new();
+        let mut corrections = Vec::new();
         for list in lists.iter_mut() {
             let current = StoredList::of(list);
-            let stored: Option<(String, String, Option<u32>, Option<String>)> = tx
+            let stored = tx
                 .query_row(
-                    "SELECT status, list_json, number, date FROM decision WHERE campaign = ?1 AND list_id = ?2",
+                    "SELECT id, status, list_json, number, date FROM decision \
+                     WHERE campaign = ?1 AND list_id = ?2",
                     params![campaign_id, list.id],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                    |r| {
+                        Ok(StoredDecision {
+                            id: r.get(0)?,
+                            signed: r.get::<_, String>(1)? == "signed",
+                            json: r.get(2)?,
+                            number: r.get(3)?,
+                            date: r.get(4)?,
+                        })
+                    },
                 )
                 .optional()?;
             match stored {
-                Some((status, json, Some(number), Some(date))) if status == "signed" => {
+                Some(StoredDecision {
+                    id,
+                    signed: true,
+                    json,
+                    number: Some(number),
+                    date: Some(date),
+                }) => {
                     let signed: StoredList = serde_json::from_str(&json)?;
-                    let date = parse_date(&date)?;
-                    if signed.identities() != current.identities() {
-                        diagnostics.push(conflict(list, &signed, &current, number, document_code));
-                    }
-                    replace_with_signed(list, signed, SignOff { number, date });
+                    let original = Correction {
+                        document_number: document_number(number, document_code),
+                        date: parse_date(&date)?,
+                        removed: Vec::new(),
+                    };
+                    let outcome = correct(
+                        &tx,
+                        campaign_id,
+                        id,
+                        list,
+                        &signed,
+                        &current,
+                        &original,
+                        document_code,
+                    )?;
+                    diagnostics.extend(outcome.conflict);
+                    corrections.extend(outcome.lists);
+                    replace_with_signed(
+                        list,
+                        signed,
+                        SignOff {
+                            number,
+                            date: original.date,
+                        },
+                    );
                 }
                 Some(_) => {
                     tx.execute(
@@ -419,6 +468,7 @@ impl Register {
                 }
             }
         }
+        lists.extend(corrections);
         tx.commit()?;
         Ok(diagnostics)
     }
@@ -518,7 +568,11 @@ impl Register {
                     .unwrap_or_default()
             )));
         }
-        if list.count() == 0 {
+        let revokes = list
+            .correction
+            .as_ref()
+            .is_some_and(|c| !c.removed.is_empty());
+        if list.count() == 0 && !revokes {
             return Ok(SignOutcome::Refused(format!(
                 "Quyết định '{}' không còn ai đủ điều kiện",
                 list.id
@@ -623,10 +677,13 @@ impl Register {
                   WHERE p.merged_into IS NOT NULL), \
                family(id) AS (SELECT id FROM root \
                   UNION SELECT p.id FROM person p JOIN family f ON p.merged_into = f.id) \
-             SELECT DISTINCT honour, year FROM grant_record \
-             WHERE year < ?3 AND (person IN (SELECT id FROM family) \
-                OR (subject = 'individual' AND name = ?1 AND birth = ?2)) \
-             ORDER BY year, honour",
+             SELECT DISTINCT g.honour, g.year FROM grant_record g \
+             WHERE g.year < ?3 AND (g.person IN (SELECT id FROM family) \
+                OR (g.subject = 'individual' AND g.name = ?1 AND g.birth = ?2)) \
+               AND NOT EXISTS (SELECT 1 FROM decision c WHERE c.corrects = g.decision \
+                  AND c.status = 'signed' \
+                  AND instr(c.removed_json, '\"CN|' || g.name || '|' || g.birth || '|' || g.unit_code || '\"') > 0) \
+             ORDER BY g.year, g.honour",
         )?;
         let rows =
             statement.query_map(params![name, birth, year], |r| Ok((r.get(0)?, r.get(1)?)))?;
@@ -818,34 +875,60 @@ impl Register {
 
     /// A signed grant by its register number.
     pub fn grant(&self, register_number: &str) -> Result<Option<GrantRecord>> {
-        self.conn
+        let found = self
+            .conn
             .query_row(
                 "SELECT g.register_number, g.name, g.birth, g.unit_name, g.honour, d.number, \
-                 d.document_code, d.date, g.content_hash \
+                 d.document_code, d.date, g.content_hash, g.subject, g.unit_code, d.id \
                  FROM grant_record g JOIN decision d ON d.id = g.decision WHERE g.register_number = ?1",
                 params![register_number],
                 |r| {
-                    Ok((
-                        GrantRecord {
-                            register_number: r.get(0)?,
-                            name: r.get(1)?,
-                            birth: r.get(2)?,
-                            unit_name: r.get(3)?,
-                            honour: r.get(4)?,
-                            document_number: document_number(r.get(5)?, &r.get::<_, String>(6)?),
-                            date: NaiveDate::MIN,
-                            content_hash: r.get(8)?,
-                        },
-                        r.get::<_, String>(7)?,
-                    ))
+                    let record = GrantRecord {
+                        register_number: r.get(0)?,
+                        name: r.get(1)?,
+                        birth: r.get(2)?,
+                        unit_name: r.get(3)?,
+                        honour: r.get(4)?,
+                        document_number: document_number(r.get(5)?, &r.get::<_, String>(6)?),
+                        date: NaiveDate::MIN,
+                        content_hash: r.get(8)?,
+                        revoked_by: None,
+                    };
+                    let kind = if r.get::<_, String>(9)? == "collective" { "TT" } else { "CN" };
+                    let identity = format!("{kind}|{}|{}|{}", record.name, record.birth, r.get::<_, String>(10)?);
+                    Ok((record, r.get::<_, String>(7)?, identity, r.get::<_, i64>(11)?))
                 },
             )
-            .optional()?
-            .map(|(mut record, date)| {
-                record.date = parse_date(&date)?;
-                Ok::<_, anyhow::Error>(record)
-            })
-            .transpose()
+            .optional()?;
+        let Some((mut record, date, identity, decision)) = found else {
+            return Ok(None);
+        };
+        record.date = parse_date(&date)?;
+        record.revoked_by = self.revoking_decision(decision, &identity)?;
+        Ok(Some(record))
+    }
+
+    /// The signed correction of `decision` that revokes `identity`, if any.
+    fn revoking_decision(&self, decision: i64, identity: &str) -> Result<Option<String>> {
+        let mut statement = self.conn.prepare(
+            "SELECT number, document_code, removed_json FROM decision \
+             WHERE corrects = ?1 AND status = 'signed' ORDER BY id",
+        )?;
+        let rows = statement.query_map(params![decision], |r| {
+            Ok((
+                r.get::<_, u32>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        for row in rows {
+            let (number, code, removed) = row?;
+            let removed: Vec<String> = serde_json::from_str(&removed)?;
+            if removed.iter().any(|r| r == identity) {
+                return Ok(Some(document_number(number, &code)));
+            }
+        }
+        Ok(None)
     }
 }
 
@@ -978,6 +1061,241 @@ fn parse_date(text: &str) -> Result<NaiveDate> {
         .with_context(|| format!("Ngày '{text}' trong sổ khen thưởng không hợp lệ"))
 }
 
+/// A decision's row, as `reconcile` reads it.
+struct StoredDecision {
+    id: i64,
+    signed: bool,
+    json: String,
+    number: Option<u32>,
+    date: Option<String>,
+}
+
+/// A correction decision's row.
+struct CorrectionRow {
+    id: String,
+    signed: bool,
+    json: String,
+    removed_json: String,
+    number: Option<u32>,
+    date: Option<String>,
+}
+
+/// What a signed list's reconciliation found.
+struct Corrected {
+    conflict: Option<Diagnostic>,
+    /// The correction decisions to render: signed ones, and the draft.
+    lists: Vec<GrantList>,
+}
+
+/// Compares the workbooks' list with the signed one as already corrected;
+/// keeps (or drops) the draft correction accordingly.
+#[allow(clippy::too_many_arguments)]
+fn correct(
+    tx: &Transaction<'_>,
+    campaign: i64,
+    original_id: i64,
+    list: &GrantList,
+    signed: &StoredList,
+    current: &StoredList,
+    original: &Correction,
+    document_code: &str,
+) -> Result<Corrected> {
+    let mut effective = signed.identities();
+    let mut lists = Vec::new();
+    let mut signed_corrections = 0;
+    let mut statement = tx.prepare(
+        "SELECT list_id, status, list_json, removed_json, number, date FROM decision \
+         WHERE corrects = ?1 ORDER BY id",
+    )?;
+    let rows: Vec<CorrectionRow> = statement
+        .query_map(params![original_id], |r| {
+            Ok(CorrectionRow {
+                id: r.get(0)?,
+                signed: r.get::<_, String>(1)? == "signed",
+                json: r.get(2)?,
+                removed_json: r.get(3)?,
+                number: r.get(4)?,
+                date: r.get(5)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    for row in rows.into_iter().filter(|r| r.signed) {
+        let CorrectionRow {
+            id,
+            json,
+            removed_json,
+            number,
+            date,
+            ..
+        } = row;
+        signed_corrections += 1;
+        let added: StoredList = serde_json::from_str(&json)?;
+        let removed: Vec<String> = serde_json::from_str(&removed_json)?;
+        effective.extend(added.identities());
+        for identity in &removed {
+            effective.remove(identity);
+        }
+        let mut correction_list = list.clone();
+        correction_list.id = id;
+        correction_list.correction = Some(Correction {
+            removed: removed.iter().map(|i| identity_name(i)).collect(),
+            ..original.clone()
+        });
+        let (Some(number), Some(date)) = (number, date) else {
+            continue;
+        };
+        replace_with_signed(
+            &mut correction_list,
+            added,
+            SignOff {
+                number,
+                date: parse_date(&date)?,
+            },
+        );
+        lists.push(correction_list);
+    }
+    let draft_id = format!("{}-sd{}", list.id, signed_corrections + 1);
+    let now = current.identities();
+    if now == effective {
+        tx.execute(
+            "DELETE FROM decision WHERE corrects = ?1 AND status = 'draft'",
+            params![original_id],
+        )?;
+        return Ok(Corrected {
+            conflict: None,
+            lists,
+        });
+    }
+    // Those the workbooks add, numbered from 1 in the correction's own list.
+    let mut additions = StoredList {
+        collectives: current
+            .collectives
+            .iter()
+            .filter(|g| !effective.contains(&format!("TT|{}", g.identity())))
+            .cloned()
+            .collect(),
+        individuals: current
+            .individuals
+            .iter()
+            .filter(|g| !effective.contains(&format!("CN|{}", g.identity())))
+            .cloned()
+            .collect(),
+    };
+    for (n, grant) in additions
+        .collectives
+        .iter_mut()
+        .chain(additions.individuals.iter_mut())
+        .enumerate()
+    {
+        grant.ordinal = n as u32 + 1;
+    }
+    let removed: Vec<String> = effective.difference(&now).cloned().collect();
+    tx.execute(
+        "DELETE FROM decision WHERE corrects = ?1 AND status = 'draft' AND list_id <> ?2",
+        params![original_id, draft_id],
+    )?;
+    tx.execute(
+        "INSERT INTO decision (campaign, list_id, honour, status, document_code, list_hash, list_json, \
+         corrects, removed_json) VALUES (?1, ?2, ?3, 'draft', ?4, ?5, ?6, ?7, ?8) \
+         ON CONFLICT (campaign, list_id) DO UPDATE SET list_json = excluded.list_json, \
+         list_hash = excluded.list_hash, removed_json = excluded.removed_json",
+        params![
+            campaign,
+            draft_id,
+            list.code,
+            document_code,
+            additions.hash(),
+            serde_json::to_string(&additions)?,
+            original_id,
+            serde_json::to_string(&removed)?
+        ],
+    )?;
+    let added_names: Vec<String> = additions
+        .collectives
+        .iter()
+        .chain(&additions.individuals)
+        .map(|g| g.name.clone())
+        .collect();
+    let removed_names: Vec<String> = removed.iter().map(|i| identity_name(i)).collect();
+    let conflict = Diagnostic::error(
+        "register.conflict",
+        "",
+        format!(
+            "Quyết định số {} ({}) đã ký, nhưng hồ sơ hiện nay cho danh sách khác (thêm: {}; bớt: {}). \
+             Danh sách đã ký được giữ nguyên; đã lập dự thảo quyết định sửa đổi, bổ sung '{draft_id}' \
+             (tdkt sign {draft_id} để ban hành)",
+            original.document_number,
+            list.code,
+            if added_names.is_empty() {
+                "không".into()
+            } else {
+                added_names.join(", ")
+            },
+            if removed_names.is_empty() {
+                "không".into()
+            } else {
+                removed_names.join(", ")
+            },
+        ),
+    );
+    let mut draft = list.clone();
+    draft.id = draft_id;
+    draft.collectives = additions
+        .collectives
+        .into_iter()
+        .map(|g| g.into_grant(Subject::Collective))
+        .collect();
+    draft.individuals = additions
+        .individuals
+        .into_iter()
+        .map(|g| g.into_grant(Subject::Individual))
+        .collect();
+    draft.total_bonus = draft.grants().filter_map(|g| g.bonus).sum();
+    draft.sign_off = None;
+    draft.correction = Some(Correction {
+        removed: removed_names,
+        ..original.clone()
+    });
+    lists.push(draft);
+    Ok(Corrected {
+        conflict: Some(conflict),
+        lists,
+    })
+}
+
+/// "CN|Nguyễn Văn A|05/03/1979|VTH" → "Nguyễn Văn A".
+fn identity_name(identity: &str) -> String {
+    identity.split('|').nth(1).unwrap_or("").to_string()
+}
+
+/// Signed decisions whose honour the workbooks no longer grant anyone:
+/// still theirs to render (and to correct), from an empty current list.
+fn add_vanished_signed_lists(
+    tx: &Transaction<'_>,
+    campaign: i64,
+    lists: &mut Vec<GrantList>,
+    regulation: &crate::regulation::Regulation,
+) -> Result<()> {
+    let mut statement = tx.prepare(
+        "SELECT list_id, honour FROM decision \
+         WHERE campaign = ?1 AND status = 'signed' AND corrects IS NULL ORDER BY id",
+    )?;
+    let signed: Vec<(String, String)> = statement
+        .query_map(params![campaign], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (id, code) in signed {
+        if lists.iter().any(|l| l.id == id) {
+            continue;
+        }
+        if let Some(honour) = regulation.honour(&code) {
+            let mut list = GrantList::empty(honour);
+            list.id = id;
+            lists.push(list);
+        }
+    }
+    Ok(())
+}
+
 fn replace_with_signed(list: &mut GrantList, signed: StoredList, sign_off: SignOff) {
     list.collectives = signed
         .collectives
@@ -991,37 +1309,4 @@ fn replace_with_signed(list: &mut GrantList, signed: StoredList, sign_off: SignO
         .collect();
     list.total_bonus = list.grants().filter_map(|g| g.bonus).sum();
     list.sign_off = Some(sign_off);
-}
-
-fn conflict(
-    list: &GrantList,
-    signed: &StoredList,
-    current: &StoredList,
-    number: u32,
-    document_code: &str,
-) -> Diagnostic {
-    let (was, now) = (signed.identities(), current.identities());
-    let name = |id: &String| id.split('|').nth(1).unwrap_or("").to_string();
-    let added: Vec<String> = now.difference(&was).map(name).collect();
-    let removed: Vec<String> = was.difference(&now).map(name).collect();
-    Diagnostic::error(
-        "register.conflict",
-        "",
-        format!(
-            "Quyết định số {} ({}) đã ký, nhưng hồ sơ hiện nay cho danh sách khác (thêm: {}; bớt: {}). \
-             Danh sách đã ký được giữ nguyên; muốn thay đổi cần một quyết định sửa đổi",
-            document_number(number, document_code),
-            list.code,
-            if added.is_empty() {
-                "không".into()
-            } else {
-                added.join(", ")
-            },
-            if removed.is_empty() {
-                "không".into()
-            } else {
-                removed.join(", ")
-            },
-        ),
-    )
 }

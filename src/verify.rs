@@ -29,7 +29,10 @@ pub fn certificate(register: &Register, path: &Path) -> Result<Verification> {
             "Số sổ vàng '{number}' không có trong sổ khen thưởng"
         )]));
     };
-    let differences = differences(&record, &hash, &text);
+    let mut differences = differences(&record, &hash, &text);
+    if let Some(by) = &record.revoked_by {
+        differences.push(format!("Đã bị thu hồi theo Quyết định số {by}"));
+    }
     Ok(if differences.is_empty() {
         Verification::Genuine(record)
     } else {

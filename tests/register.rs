@@ -242,6 +242,7 @@ fn forge_name(campaign: &Path, name: &str, forged_name: &str, to: &Path) {
             &key,
             &mut aggregate.decisions,
             &settings.documents.decision_code(),
+            &settings.regulation,
         )
         .unwrap();
     let mut list = aggregate
@@ -321,6 +322,44 @@ fn a_changed_workbook_after_sign_off_is_a_conflict_not_a_change() {
         before,
         "the signed list stays as signed"
     );
+
+    // The change becomes a draft correction that references the signed decision.
+    let listed = decisions(&campaign);
+    let correction = decision(&listed, "bk-bo-sd1");
+    assert_eq!(correction["status"], "draft");
+    let text = if have("pdftotext") {
+        flat(&pdftotext(
+            &campaign.join("output/quyet-dinh/qd-bk-bo-sd1.pdf"),
+        ))
+    } else {
+        String::new()
+    };
+    if !text.is_empty() {
+        assert!(
+            text.contains("sửa đổi, bổ sung Quyết định số 01/QĐ-HVCTQG"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Thu hồi Bằng khen cấp bộ") && text.contains("Vũ Trọng Hải"),
+            "{text}"
+        );
+    }
+    assert_eq!(run(&["sign", "bk-bo-sd1", c]).0, 0);
+    assert_eq!(decision(&decisions(&campaign), "bk-bo-sd1")["number"], 2);
+    let json = stdout_json(&tdkt(&["build", c, "--json"]));
+    assert!(
+        !json["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["code"] == "register.conflict"),
+        "once the correction is signed, the register and the workbooks agree"
+    );
+    // A revoked certificate no longer verifies.
+    let revoked = campaign.join("output/bang-khen/bk-bo/0003-vu-trong-hai.pdf");
+    let (code, text) = run(&["verify", revoked.to_str().unwrap(), c]);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("thu hồi"), "{text}");
 }
 
 /// Kills `tdkt build` or `tdkt sign` at random moments, then checks that
@@ -394,8 +433,8 @@ fn check_register(path: &Path) {
     );
     let empty: i64 = conn
         .query_row(
-            "SELECT COUNT(*) FROM decision d WHERE d.status = 'signed' AND NOT EXISTS \
-             (SELECT 1 FROM grant_record g WHERE g.decision = d.id)",
+            "SELECT COUNT(*) FROM decision d WHERE d.status = 'signed' AND d.corrects IS NULL \
+             AND NOT EXISTS (SELECT 1 FROM grant_record g WHERE g.decision = d.id)",
             [],
             |r| r.get(0),
         )

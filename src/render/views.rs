@@ -160,6 +160,19 @@ pub struct DecisionView {
     pub agency_name: String,
     pub decision_date_words: String,
     pub sections: Vec<SectionView>,
+    /// For a decision amending a signed one.
+    pub correction: Option<CorrectionView>,
+}
+
+/// What a correction decision amends (sửa đổi, bổ sung).
+#[derive(Debug, Clone, Serialize)]
+pub struct CorrectionView {
+    /// "01/QĐ-HVCTQG".
+    pub document_number: String,
+    /// "ngày 15 tháng 01 năm 2026".
+    pub date_words: String,
+    /// Those whose grant it revokes.
+    pub removed: Vec<String>,
 }
 
 /// A submission (Tờ trình) to the level that decides.
@@ -443,6 +456,11 @@ pub fn decision_view(
         agency_name: settings.agency.name.clone(),
         decision_date_words: date_words(date),
         sections: sections(list, false),
+        correction: list.correction.as_ref().map(|c| CorrectionView {
+            document_number: c.document_number.clone(),
+            date_words: date_words(c.date),
+            removed: c.removed.clone(),
+        }),
     }
 }
 
