@@ -1,0 +1,143 @@
+//! Reading the register: the campaign's decisions, a grant by its
+//! register number, the yearly book.
+
+use anyhow::Result;
+use chrono::NaiveDate;
+use rusqlite::{OptionalExtension, params};
+
+use super::stored::StoredList;
+use super::{
+    BookEntry, CampaignKey, DecisionRecord, GrantRecord, Register, document_number, parse_date,
+};
+
+impl Register {
+    /// The campaign's decisions, in list order.
+    pub fn decisions(&self, campaign: &CampaignKey) -> Result<Vec<DecisionRecord>> {
+        let mut statement = self.conn.prepare(
+            "SELECT d.list_id, d.honour, d.status, d.number, d.date, d.list_json, d.document_code \
+             FROM decision d JOIN campaign c ON c.id = d.campaign \
+             WHERE c.name = ?1 AND c.year = ?2 ORDER BY d.id",
+        )?;
+        let rows = statement.query_map(params![campaign.name, campaign.year], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<u32>>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, String>(6)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, honour, status, number, date, json, code) = row?;
+            let list: StoredList = serde_json::from_str(&json)?;
+            out.push(DecisionRecord {
+                id,
+                grants: honour,
+                status: if status == "signed" {
+                    "signed"
+                } else {
+                    "draft"
+                },
+                number,
+                date: date.as_deref().map(parse_date).transpose()?,
+                count: list.count(),
+                document_number: number.map(|n| document_number(n, &code)),
+            });
+        }
+        Ok(out)
+    }
+
+    /// A signed grant by its register number.
+    pub fn grant(&self, register_number: &str) -> Result<Option<GrantRecord>> {
+        let found = self
+            .conn
+            .query_row(
+                "SELECT g.register_number, g.name, g.birth, g.unit_name, g.honour, d.number, \
+                 d.document_code, d.date, g.content_hash, g.subject, g.unit_code, d.id \
+                 FROM grant_record g JOIN decision d ON d.id = g.decision WHERE g.register_number = ?1",
+                params![register_number],
+                |r| {
+                    let record = GrantRecord {
+                        register_number: r.get(0)?,
+                        name: r.get(1)?,
+                        birth: r.get(2)?,
+                        unit_name: r.get(3)?,
+                        honour: r.get(4)?,
+                        document_number: document_number(r.get(5)?, &r.get::<_, String>(6)?),
+                        date: NaiveDate::MIN,
+                        content_hash: r.get(8)?,
+                        revoked_by: None,
+                    };
+                    let kind = if r.get::<_, String>(9)? == "collective" { "TT" } else { "CN" };
+                    let identity = format!("{kind}|{}|{}|{}", record.name, record.birth, r.get::<_, String>(10)?);
+                    Ok((record, r.get::<_, String>(7)?, identity, r.get::<_, i64>(11)?))
+                },
+            )
+            .optional()?;
+        let Some((mut record, date, identity, decision)) = found else {
+            return Ok(None);
+        };
+        record.date = parse_date(&date)?;
+        record.revoked_by = self.revoking_decision(decision, &identity)?;
+        Ok(Some(record))
+    }
+
+    /// The signed correction of `decision` that revokes `identity`, if any.
+    fn revoking_decision(&self, decision: i64, identity: &str) -> Result<Option<String>> {
+        let mut statement = self.conn.prepare(
+            "SELECT number, document_code, removed_json FROM decision \
+             WHERE corrects = ?1 AND status = 'signed' ORDER BY id",
+        )?;
+        let rows = statement.query_map(params![decision], |r| {
+            Ok((
+                r.get::<_, u32>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        for row in rows {
+            let (number, code, removed) = row?;
+            let removed: Vec<String> = serde_json::from_str(&removed)?;
+            if removed.iter().any(|r| r == identity) {
+                return Ok(Some(document_number(number, &code)));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Every signed grant, by signing year, decision number and place: the
+    /// register book.
+    pub fn book(&self) -> Result<Vec<BookEntry>> {
+        let mut statement = self.conn.prepare(
+            "SELECT g.register_number, g.name, g.birth, g.unit_name, g.honour, g.year, \
+             d.number, d.document_code, d.date, d.number_year \
+             FROM grant_record g JOIN decision d ON d.id = g.decision \
+             ORDER BY d.number_year, d.document_code, d.number, g.ordinal",
+        )?;
+        let rows = statement.query_map([], |r| {
+            Ok((
+                BookEntry {
+                    register_number: r.get(0)?,
+                    name: r.get(1)?,
+                    birth: r.get(2)?,
+                    unit_name: r.get(3)?,
+                    honour: r.get(4)?,
+                    year: r.get(5)?,
+                    document_number: document_number(r.get(6)?, &r.get::<_, String>(7)?),
+                    date: NaiveDate::MIN,
+                    signed_year: r.get(9)?,
+                },
+                r.get::<_, String>(8)?,
+            ))
+        })?;
+        rows.map(|row| {
+            let (mut entry, date) = row?;
+            entry.date = parse_date(&date)?;
+            Ok(entry)
+        })
+        .collect()
+    }
+}

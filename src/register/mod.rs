@@ -1,0 +1,216 @@
+//! The register (sổ khen thưởng): decisions, their numbers and the exact
+//! lists they grant, kept in an SQLite file beside the campaign.
+//!
+//! A decision is a draft until `tdkt sign` gives it a number and a date;
+//! from then on its list never changes. Each build reconciles the campaign's
+//! current lists with the register: drafts follow the workbooks, signed
+//! decisions are rendered from the register, and a workbook that would
+//! change a signed list is reported as a conflict, never applied.
+//!
+//! Every change is one transaction; numbers are unique per document code
+//! and year by an index, so a crash can leave no number assigned to nothing.
+
+mod history;
+mod lookup;
+mod people;
+mod reconcile;
+mod schema;
+mod sign;
+mod stored;
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use chrono::NaiveDate;
+use rusqlite::{Connection, Transaction, params};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use schema::MIGRATIONS;
+
+/// The register's file name in a campaign folder.
+pub const FILE_NAME: &str = "so-khen-thuong.sqlite";
+
+/// How certificates count their register number (số sổ vàng).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Numbering {
+    /// "2026-05-012": the decision's number and the place in its list.
+    #[default]
+    Decision,
+    /// "2026-0123": one running number a year across decisions.
+    Yearly,
+}
+
+/// Which campaign a build belongs to.
+#[derive(Debug, Clone)]
+pub struct CampaignKey {
+    pub name: String,
+    pub year: i32,
+}
+
+/// A decision's sign-off: its number and date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignOff {
+    pub number: u32,
+    pub date: NaiveDate,
+}
+
+/// A decision as `tdkt decisions` lists it (contracts.md).
+#[derive(Debug, Clone, Serialize)]
+pub struct DecisionRecord {
+    pub id: String,
+    pub grants: String,
+    pub status: &'static str,
+    pub number: Option<u32>,
+    pub date: Option<NaiveDate>,
+    pub count: usize,
+    /// "05/QĐ-HVCTQG" once signed.
+    #[serde(skip)]
+    pub document_number: Option<String>,
+}
+
+/// What `tdkt sign` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignOutcome {
+    Signed {
+        number: u32,
+        document_number: String,
+    },
+    Refused(String),
+}
+
+/// A signed grant found by its register number.
+#[derive(Debug, Clone)]
+pub struct GrantRecord {
+    pub register_number: String,
+    pub name: String,
+    pub birth: String,
+    pub unit_name: String,
+    pub honour: String,
+    pub document_number: String,
+    pub date: NaiveDate,
+    pub content_hash: String,
+    /// The signed correction that revoked it: "02/QĐ-HVCTQG".
+    pub revoked_by: Option<String>,
+}
+
+/// A person the register knows.
+#[derive(Debug, Clone, Serialize)]
+pub struct PersonRecord {
+    pub id: i64,
+    pub full_name: String,
+    pub birth: String,
+    pub unit_code: String,
+    /// The identity this one was merged into, if a clerk merged it.
+    pub merged_into: Option<i64>,
+    pub grants: i64,
+}
+
+/// One line of the register book.
+#[derive(Debug, Clone, Serialize)]
+pub struct BookEntry {
+    pub register_number: String,
+    pub name: String,
+    pub birth: String,
+    pub unit_name: String,
+    pub honour: String,
+    /// The evaluation year of the campaign.
+    pub year: i32,
+    pub document_number: String,
+    pub date: NaiveDate,
+    /// The year the decision was signed: the book it belongs to.
+    pub signed_year: i32,
+}
+
+fn short_hash(text: &str, hex_digits: usize) -> String {
+    let digest = Sha256::digest(text.as_bytes());
+    digest
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<String>()
+        .chars()
+        .take(hex_digits)
+        .collect()
+}
+
+/// The hash a certificate carries: of what it says, so an edited name or
+/// number no longer matches.
+pub fn content_hash(
+    register_number: &str,
+    name: &str,
+    birth: &str,
+    honour: &str,
+    document_number: &str,
+    date: NaiveDate,
+) -> String {
+    short_hash(
+        &format!("{register_number}\n{name}\n{birth}\n{honour}\n{document_number}\n{date}"),
+        10,
+    )
+}
+
+pub struct Register {
+    conn: Connection,
+}
+
+impl Register {
+    /// Opens (or creates) the register and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Register> {
+        let mut conn = Connection::open(path)
+            .with_context(|| format!("Không mở được sổ khen thưởng {}", path.display()))?;
+        conn.busy_timeout(std::time::Duration::from_secs(30))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "foreign_keys", true)?;
+        let applied: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let applied = usize::try_from(applied).unwrap_or(usize::MAX);
+        if applied > MIGRATIONS.len() {
+            anyhow::bail!(
+                "Sổ khen thưởng {} do phiên bản tdkt mới hơn tạo (lược đồ {applied}): hãy dùng tdkt mới hơn",
+                path.display()
+            );
+        }
+        for (version, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
+            let tx = conn.transaction()?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", version as i64 + 1)?;
+            tx.commit()?;
+        }
+        Ok(Register { conn })
+    }
+}
+
+impl Drop for Register {
+    /// Folds the write-ahead log into the file, so copying the one file is
+    /// a whole backup.
+    fn drop(&mut self) {
+        let _ = self.conn.pragma_update(None, "wal_checkpoint", "TRUNCATE");
+    }
+}
+
+fn campaign_id(tx: &Transaction<'_>, campaign: &CampaignKey) -> Result<i64> {
+    tx.execute(
+        "INSERT OR IGNORE INTO campaign (name, year) VALUES (?1, ?2)",
+        params![campaign.name, campaign.year],
+    )?;
+    Ok(tx.query_row(
+        "SELECT id FROM campaign WHERE name = ?1 AND year = ?2",
+        params![campaign.name, campaign.year],
+        |r| r.get(0),
+    )?)
+}
+
+/// "05/QĐ-HVCTQG" from 5 and "QĐ-HVCTQG" (a Party code "QĐ/TU" keeps its
+/// own separator: "05-QĐ/TU").
+pub fn document_number(number: u32, code: &str) -> String {
+    if code.contains('/') {
+        format!("{number:02}-{code}")
+    } else {
+        format!("{number:02}/{code}")
+    }
+}
+
+fn parse_date(text: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .with_context(|| format!("Ngày '{text}' trong sổ khen thưởng không hợp lệ"))
+}

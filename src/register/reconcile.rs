@@ -1,0 +1,368 @@
+//! Bringing the register in line with the campaign's lists, and the
+//! correction decisions a signed list's changes call for.
+
+use anyhow::Result;
+use rusqlite::{OptionalExtension, Transaction, params};
+
+use super::stored::StoredList;
+use super::{CampaignKey, Register, SignOff, campaign_id, document_number, parse_date};
+use crate::aggregate::{Correction, GrantList};
+use crate::diagnostic::Diagnostic;
+use crate::regulation::Subject;
+
+impl Register {
+    /// Brings the register in line with the campaign's lists: drafts follow
+    /// the workbooks; signed lists replace the computed ones (with their
+    /// sign-off and register numbers). Where the workbooks now differ from
+    /// a signed list, that is a conflict, and a draft correction decision
+    /// (`<id>-sd<n>`) grants those added and revokes those removed; its
+    /// list, and those of signed corrections, are added to `lists`.
+    pub fn reconcile(
+        &mut self,
+        campaign: &CampaignKey,
+        lists: &mut Vec<GrantList>,
+        document_code: &str,
+        regulation: &crate::regulation::Regulation,
+    ) -> Result<Vec<Diagnostic>> {
+        let tx = self.conn.transaction()?;
+        let campaign_id = campaign_id(&tx, campaign)?;
+        add_vanished_signed_lists(&tx, campaign_id, lists, regulation)?;
+        let mut diagnostics = Vec::new();
+        let mut corrections = Vec::new();
+        for list in lists.iter_mut() {
+            let current = StoredList::of(list);
+            let stored = tx
+                .query_row(
+                    "SELECT id, status, list_json, number, date FROM decision \
+                     WHERE campaign = ?1 AND list_id = ?2",
+                    params![campaign_id, list.id],
+                    |r| {
+                        Ok(StoredDecision {
+                            id: r.get(0)?,
+                            signed: r.get::<_, String>(1)? == "signed",
+                            json: r.get(2)?,
+                            number: r.get(3)?,
+                            date: r.get(4)?,
+                        })
+                    },
+                )
+                .optional()?;
+            match stored {
+                Some(StoredDecision {
+                    id,
+                    signed: true,
+                    json,
+                    number: Some(number),
+                    date: Some(date),
+                }) => {
+                    let signed: StoredList = serde_json::from_str(&json)?;
+                    let original = Correction {
+                        document_number: document_number(number, document_code),
+                        date: parse_date(&date)?,
+                        removed: Vec::new(),
+                    };
+                    let outcome = correct(
+                        &tx,
+                        campaign_id,
+                        id,
+                        list,
+                        &signed,
+                        &current,
+                        &original,
+                        document_code,
+                    )?;
+                    diagnostics.extend(outcome.conflict);
+                    corrections.extend(outcome.lists);
+                    replace_with_signed(
+                        list,
+                        signed,
+                        SignOff {
+                            number,
+                            date: original.date,
+                        },
+                    );
+                }
+                Some(_) => {
+                    tx.execute(
+                        "UPDATE decision SET list_json = ?1, list_hash = ?2, honour = ?3 \
+                         WHERE campaign = ?4 AND list_id = ?5",
+                        params![
+                            serde_json::to_string(&current)?,
+                            current.hash(),
+                            list.code,
+                            campaign_id,
+                            list.id
+                        ],
+                    )?;
+                }
+                None => {
+                    tx.execute(
+                        "INSERT INTO decision (campaign, list_id, honour, status, document_code, list_hash, list_json) \
+                         VALUES (?1, ?2, ?3, 'draft', ?4, ?5, ?6)",
+                        params![
+                            campaign_id,
+                            list.id,
+                            list.code,
+                            document_code,
+                            current.hash(),
+                            serde_json::to_string(&current)?
+                        ],
+                    )?;
+                }
+            }
+        }
+        lists.extend(corrections);
+        tx.commit()?;
+        Ok(diagnostics)
+    }
+}
+
+/// A decision's row, as `reconcile` reads it.
+struct StoredDecision {
+    id: i64,
+    signed: bool,
+    json: String,
+    number: Option<u32>,
+    date: Option<String>,
+}
+
+/// A correction decision's row.
+struct CorrectionRow {
+    id: String,
+    signed: bool,
+    json: String,
+    removed_json: String,
+    number: Option<u32>,
+    date: Option<String>,
+}
+
+/// What a signed list's reconciliation found.
+struct Corrected {
+    conflict: Option<Diagnostic>,
+    /// The correction decisions to render: signed ones, and the draft.
+    lists: Vec<GrantList>,
+}
+
+/// Compares the workbooks' list with the signed one as already corrected;
+/// keeps (or drops) the draft correction accordingly.
+#[allow(clippy::too_many_arguments)]
+fn correct(
+    tx: &Transaction<'_>,
+    campaign: i64,
+    original_id: i64,
+    list: &GrantList,
+    signed: &StoredList,
+    current: &StoredList,
+    original: &Correction,
+    document_code: &str,
+) -> Result<Corrected> {
+    let mut effective = signed.identities();
+    let mut lists = Vec::new();
+    let mut signed_corrections = 0;
+    let mut statement = tx.prepare(
+        "SELECT list_id, status, list_json, removed_json, number, date FROM decision \
+         WHERE corrects = ?1 ORDER BY id",
+    )?;
+    let rows: Vec<CorrectionRow> = statement
+        .query_map(params![original_id], |r| {
+            Ok(CorrectionRow {
+                id: r.get(0)?,
+                signed: r.get::<_, String>(1)? == "signed",
+                json: r.get(2)?,
+                removed_json: r.get(3)?,
+                number: r.get(4)?,
+                date: r.get(5)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    for row in rows.into_iter().filter(|r| r.signed) {
+        let CorrectionRow {
+            id,
+            json,
+            removed_json,
+            number,
+            date,
+            ..
+        } = row;
+        signed_corrections += 1;
+        let added: StoredList = serde_json::from_str(&json)?;
+        let removed: Vec<String> = serde_json::from_str(&removed_json)?;
+        effective.extend(added.identities());
+        for identity in &removed {
+            effective.remove(identity);
+        }
+        let mut correction_list = list.clone();
+        correction_list.id = id;
+        correction_list.correction = Some(Correction {
+            removed: removed.iter().map(|i| identity_name(i)).collect(),
+            ..original.clone()
+        });
+        let (Some(number), Some(date)) = (number, date) else {
+            continue;
+        };
+        replace_with_signed(
+            &mut correction_list,
+            added,
+            SignOff {
+                number,
+                date: parse_date(&date)?,
+            },
+        );
+        lists.push(correction_list);
+    }
+    let draft_id = format!("{}-sd{}", list.id, signed_corrections + 1);
+    let now = current.identities();
+    if now == effective {
+        tx.execute(
+            "DELETE FROM decision WHERE corrects = ?1 AND status = 'draft'",
+            params![original_id],
+        )?;
+        return Ok(Corrected {
+            conflict: None,
+            lists,
+        });
+    }
+    // Those the workbooks add, numbered from 1 in the correction's own list.
+    let mut additions = StoredList {
+        collectives: current
+            .collectives
+            .iter()
+            .filter(|g| !effective.contains(&format!("TT|{}", g.identity())))
+            .cloned()
+            .collect(),
+        individuals: current
+            .individuals
+            .iter()
+            .filter(|g| !effective.contains(&format!("CN|{}", g.identity())))
+            .cloned()
+            .collect(),
+    };
+    for (n, grant) in additions
+        .collectives
+        .iter_mut()
+        .chain(additions.individuals.iter_mut())
+        .enumerate()
+    {
+        grant.ordinal = n as u32 + 1;
+    }
+    let removed: Vec<String> = effective.difference(&now).cloned().collect();
+    tx.execute(
+        "DELETE FROM decision WHERE corrects = ?1 AND status = 'draft' AND list_id <> ?2",
+        params![original_id, draft_id],
+    )?;
+    tx.execute(
+        "INSERT INTO decision (campaign, list_id, honour, status, document_code, list_hash, list_json, \
+         corrects, removed_json) VALUES (?1, ?2, ?3, 'draft', ?4, ?5, ?6, ?7, ?8) \
+         ON CONFLICT (campaign, list_id) DO UPDATE SET list_json = excluded.list_json, \
+         list_hash = excluded.list_hash, removed_json = excluded.removed_json",
+        params![
+            campaign,
+            draft_id,
+            list.code,
+            document_code,
+            additions.hash(),
+            serde_json::to_string(&additions)?,
+            original_id,
+            serde_json::to_string(&removed)?
+        ],
+    )?;
+    let added_names: Vec<String> = additions
+        .collectives
+        .iter()
+        .chain(&additions.individuals)
+        .map(|g| g.name.clone())
+        .collect();
+    let removed_names: Vec<String> = removed.iter().map(|i| identity_name(i)).collect();
+    let conflict = Diagnostic::error(
+        "register.conflict",
+        "",
+        format!(
+            "Quyết định số {} ({}) đã ký, nhưng hồ sơ hiện nay cho danh sách khác (thêm: {}; bớt: {}). \
+             Danh sách đã ký được giữ nguyên; đã lập dự thảo quyết định sửa đổi, bổ sung '{draft_id}' \
+             (tdkt sign {draft_id} để ban hành)",
+            original.document_number,
+            list.code,
+            if added_names.is_empty() {
+                "không".into()
+            } else {
+                added_names.join(", ")
+            },
+            if removed_names.is_empty() {
+                "không".into()
+            } else {
+                removed_names.join(", ")
+            },
+        ),
+    );
+    let mut draft = list.clone();
+    draft.id = draft_id;
+    draft.collectives = additions
+        .collectives
+        .into_iter()
+        .map(|g| g.into_grant(Subject::Collective))
+        .collect();
+    draft.individuals = additions
+        .individuals
+        .into_iter()
+        .map(|g| g.into_grant(Subject::Individual))
+        .collect();
+    draft.total_bonus = draft.grants().filter_map(|g| g.bonus).sum();
+    draft.sign_off = None;
+    draft.correction = Some(Correction {
+        removed: removed_names,
+        ..original.clone()
+    });
+    lists.push(draft);
+    Ok(Corrected {
+        conflict: Some(conflict),
+        lists,
+    })
+}
+
+/// "CN|Nguyễn Văn A|05/03/1979|VTH" → "Nguyễn Văn A".
+fn identity_name(identity: &str) -> String {
+    identity.split('|').nth(1).unwrap_or("").to_string()
+}
+
+/// Signed decisions whose honour the workbooks no longer grant anyone:
+/// still theirs to render (and to correct), from an empty current list.
+fn add_vanished_signed_lists(
+    tx: &Transaction<'_>,
+    campaign: i64,
+    lists: &mut Vec<GrantList>,
+    regulation: &crate::regulation::Regulation,
+) -> Result<()> {
+    let mut statement = tx.prepare(
+        "SELECT list_id, honour FROM decision \
+         WHERE campaign = ?1 AND status = 'signed' AND corrects IS NULL ORDER BY id",
+    )?;
+    let signed: Vec<(String, String)> = statement
+        .query_map(params![campaign], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (id, code) in signed {
+        if lists.iter().any(|l| l.id == id) {
+            continue;
+        }
+        if let Some(honour) = regulation.honour(&code) {
+            let mut list = GrantList::empty(honour);
+            list.id = id;
+            lists.push(list);
+        }
+    }
+    Ok(())
+}
+
+fn replace_with_signed(list: &mut GrantList, signed: StoredList, sign_off: SignOff) {
+    list.collectives = signed
+        .collectives
+        .into_iter()
+        .map(|g| g.into_grant(Subject::Collective))
+        .collect();
+    list.individuals = signed
+        .individuals
+        .into_iter()
+        .map(|g| g.into_grant(Subject::Individual))
+        .collect();
+    list.total_bonus = list.grants().filter_map(|g| g.bonus).sum();
+    list.sign_off = Some(sign_off);
+}
