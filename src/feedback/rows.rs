@@ -1,0 +1,327 @@
+//! A unit's records as tdkt read them: the columns of the feedback lists
+//! and each record's value in them.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::model::{Collective, ExtraValue, Individual, Submission};
+use crate::regulation::{Regulation, Subject};
+
+/// A column of a unit's list, as tdkt read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Column {
+    SourceRow,
+    Name,
+    Birth,
+    Sex,
+    JobTitle,
+    Position,
+    SubUnit,
+    Members,
+    MembersHtnvOrBetter,
+    MembersLdtt,
+    MembersCstdcs,
+    MembersDisciplined,
+    Rating,
+    RatingIn(i32),
+    TitleIn(i32),
+    PriorAwards,
+    TeachingHours,
+    ResearchPoints,
+    Initiative,
+    MonthsWorked,
+    Discipline,
+    Extra(usize),
+    ProposedTitle,
+    TitleVerdict,
+    ProposedAward,
+    AwardVerdict,
+    /// Every failed rule of the row, in words.
+    Reasons,
+    Remark,
+}
+
+impl Column {
+    pub(super) fn header(self, year: i32, regulation: &Regulation) -> String {
+        match self {
+            Column::SourceRow => "Dòng trong hồ sơ".into(),
+            Column::Name => "Họ và tên / Tên tập thể".into(),
+            Column::Birth => "Ngày sinh".into(),
+            Column::Sex => "Giới tính".into(),
+            Column::JobTitle => "Chức danh".into(),
+            Column::Position => "Chức vụ".into(),
+            Column::SubUnit => "Đơn vị công tác".into(),
+            Column::Members => "Số thành viên".into(),
+            Column::MembersHtnvOrBetter => "Số HTNV trở lên".into(),
+            Column::MembersLdtt => "Số đạt LĐTT".into(),
+            Column::MembersCstdcs => "Số đạt CSTĐCS".into(),
+            Column::MembersDisciplined => "Số bị kỷ luật".into(),
+            Column::Rating => format!("Xếp loại năm {year}"),
+            Column::RatingIn(y) => format!("Xếp loại năm {y}"),
+            Column::TitleIn(y) => format!("Danh hiệu năm {y}"),
+            Column::PriorAwards => "Khen thưởng đã nhận".into(),
+            Column::TeachingHours => "Giờ giảng thực hiện".into(),
+            Column::ResearchPoints => "Điểm NCKH".into(),
+            Column::Initiative => "Sáng kiến".into(),
+            Column::MonthsWorked => "Số tháng công tác".into(),
+            Column::Discipline => "Kỷ luật".into(),
+            Column::Extra(i) => regulation.columns[i].label.clone(),
+            Column::ProposedTitle => "Danh hiệu đề nghị".into(),
+            Column::TitleVerdict => "Kết quả xét danh hiệu".into(),
+            Column::ProposedAward => "Khen thưởng đề nghị".into(),
+            Column::AwardVerdict => "Kết quả xét khen thưởng".into(),
+            Column::Reasons => "Lý do (tiêu chuẩn chưa đạt, số liệu còn thiếu)".into(),
+            Column::Remark => "Ghi chú".into(),
+        }
+    }
+
+    pub(super) fn width(self) -> f64 {
+        match self {
+            Column::Name => 28.0,
+            Column::Initiative | Column::Remark | Column::PriorAwards => 30.0,
+            Column::Reasons => 60.0,
+            Column::TitleVerdict | Column::AwardVerdict => 22.0,
+            Column::JobTitle | Column::Position | Column::SubUnit | Column::Discipline => 18.0,
+            _ => 11.0,
+        }
+    }
+
+    /// The columns a rule's variable or function reads.
+    pub(super) fn reading(name: &str, columns: &[Column], regulation: &Regulation) -> Vec<Column> {
+        let fixed = match name {
+            "rating" | "rating_rank" => Some(Column::Rating),
+            "months_worked" | "min_months_worked" => Some(Column::MonthsWorked),
+            "disciplined" => Some(Column::Discipline),
+            "has_initiative" => Some(Column::Initiative),
+            "is_female" => Some(Column::Sex),
+            "teaching_hours" => Some(Column::TeachingHours),
+            "research_points" => Some(Column::ResearchPoints),
+            "job_title" | "teaching_norm" | "research_norm" | "has_teaching_norm"
+            | "has_research_norm" => Some(Column::JobTitle),
+            "members" => Some(Column::Members),
+            "members_htnv_or_better" => Some(Column::MembersHtnvOrBetter),
+            "members_ldtt" => Some(Column::MembersLdtt),
+            "members_cstdcs" => Some(Column::MembersCstdcs),
+            "members_disciplined" => Some(Column::MembersDisciplined),
+            "has_award" | "award_year" => Some(Column::PriorAwards),
+            _ => None,
+        };
+        if let Some(column) = fixed {
+            return vec![column];
+        }
+        let history = |c: &&Column| match name {
+            "title_streak" | "titles_since" => matches!(c, Column::TitleIn(_)),
+            "rating_streak" | "ratings_since" => matches!(c, Column::RatingIn(_)),
+            _ => false,
+        };
+        let mut out: Vec<Column> = columns.iter().filter(history).copied().collect();
+        if let Some(i) = regulation.columns.iter().position(|c| c.id == name) {
+            out.push(Column::Extra(i));
+        }
+        out
+    }
+}
+
+/// A cell's content.
+pub(super) enum Value {
+    Text(String),
+    Number(f64),
+    Empty,
+}
+
+impl From<Option<String>> for Value {
+    fn from(text: Option<String>) -> Self {
+        text.map_or(Value::Empty, Value::Text)
+    }
+}
+
+impl From<Option<f64>> for Value {
+    fn from(number: Option<f64>) -> Self {
+        number.map_or(Value::Empty, Value::Number)
+    }
+}
+
+impl From<Option<u32>> for Value {
+    fn from(number: Option<u32>) -> Self {
+        number.map_or(Value::Empty, |n| Value::Number(f64::from(n)))
+    }
+}
+
+/// One record of either kind, for the list sheets.
+#[derive(Clone, Copy)]
+pub(super) enum Record<'a> {
+    Individual(&'a Individual),
+    Collective(&'a Collective),
+}
+
+impl<'a> Record<'a> {
+    pub(super) fn value(self, column: Column, regulation: &Regulation) -> Value {
+        match self {
+            Record::Individual(p) => individual_value(p, column, regulation),
+            Record::Collective(c) => collective_value(c, column, regulation),
+        }
+    }
+
+    pub(super) fn row(self) -> u32 {
+        match self {
+            Record::Individual(p) => p.source.row,
+            Record::Collective(c) => c.source.row,
+        }
+    }
+
+    pub(super) fn sheet(self) -> &'a str {
+        match self {
+            Record::Individual(p) => &p.source.sheet,
+            Record::Collective(c) => &c.source.sheet,
+        }
+    }
+}
+
+pub(super) fn individual_value(p: &Individual, column: Column, regulation: &Regulation) -> Value {
+    match column {
+        Column::Name => Value::Text(p.full_name.clone()),
+        Column::Birth => p.birth.map(|b| b.display_vi()).into(),
+        Column::Sex => p.sex.map(|s| s.label().to_string()).into(),
+        Column::JobTitle => p.job_title.clone().into(),
+        Column::Position => p.position.clone().into(),
+        Column::SubUnit => p.sub_unit.clone().into(),
+        Column::Rating => p.rating.map(|r| r.code().to_string()).into(),
+        Column::RatingIn(y) => p
+            .rating_history
+            .get(&y)
+            .map(|r| r.code().to_string())
+            .into(),
+        Column::TitleIn(y) => p.title_history.get(&y).cloned().into(),
+        Column::PriorAwards => Value::from((!p.prior_awards.is_empty()).then(|| {
+            p.prior_awards
+                .iter()
+                .map(|a| match a.year {
+                    Some(y) => format!("{} ({y})", a.award),
+                    None => a.award.clone(),
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
+        })),
+        Column::TeachingHours => p.teaching_hours.into(),
+        Column::ResearchPoints => p.research_points.into(),
+        Column::Initiative => p.initiative.clone().into(),
+        Column::MonthsWorked => p.months_worked.into(),
+        Column::Discipline => p.discipline.clone().into(),
+        Column::Extra(i) => extra_value(&p.extra, regulation, i),
+        Column::ProposedTitle => p.proposed_title.clone().into(),
+        Column::ProposedAward => p.proposed_award.clone().into(),
+        Column::Remark => p.remark.clone().into(),
+        _ => Value::Empty,
+    }
+}
+
+pub(super) fn collective_value(c: &Collective, column: Column, regulation: &Regulation) -> Value {
+    match column {
+        Column::Name => Value::Text(c.name.clone()),
+        Column::Members => c.members.into(),
+        Column::MembersHtnvOrBetter => c.members_htnv_or_better.into(),
+        Column::MembersLdtt => c.members_ldtt.into(),
+        Column::MembersCstdcs => c.members_cstdcs.into(),
+        Column::MembersDisciplined => c.members_disciplined.into(),
+        Column::Rating => c.rating.map(|r| r.code().to_string()).into(),
+        Column::RatingIn(y) => c
+            .rating_history
+            .get(&y)
+            .map(|r| r.code().to_string())
+            .into(),
+        Column::TitleIn(y) => c.title_history.get(&y).cloned().into(),
+        Column::Extra(i) => extra_value(&c.extra, regulation, i),
+        Column::ProposedTitle => c.proposed_title.clone().into(),
+        Column::ProposedAward => c.proposed_award.clone().into(),
+        Column::Remark => c.remark.clone().into(),
+        _ => Value::Empty,
+    }
+}
+
+pub(super) fn extra_value(
+    extra: &BTreeMap<String, ExtraValue>,
+    regulation: &Regulation,
+    i: usize,
+) -> Value {
+    match extra.get(&regulation.columns[i].id) {
+        Some(ExtraValue::Number(n)) => Value::Number(*n),
+        Some(ExtraValue::Text(t)) => Value::Text(t.clone()),
+        None => Value::Empty,
+    }
+}
+
+/// The columns of one list: the fixed ones, the history years the unit's
+/// records give (newest first), and the regulation's own columns.
+pub(super) fn list_columns(
+    subject: Subject,
+    years: &BTreeSet<i32>,
+    regulation: &Regulation,
+) -> Vec<Column> {
+    let mut columns = match subject {
+        Subject::Individual => vec![
+            Column::SourceRow,
+            Column::Name,
+            Column::Birth,
+            Column::Sex,
+            Column::JobTitle,
+            Column::Position,
+            Column::SubUnit,
+            Column::Rating,
+        ],
+        Subject::Collective => vec![
+            Column::SourceRow,
+            Column::Name,
+            Column::Members,
+            Column::MembersHtnvOrBetter,
+            Column::MembersLdtt,
+            Column::MembersCstdcs,
+            Column::MembersDisciplined,
+            Column::Rating,
+        ],
+    };
+    columns.extend(years.iter().rev().map(|y| Column::RatingIn(*y)));
+    columns.extend(years.iter().rev().map(|y| Column::TitleIn(*y)));
+    if subject == Subject::Individual {
+        columns.extend([
+            Column::PriorAwards,
+            Column::TeachingHours,
+            Column::ResearchPoints,
+            Column::Initiative,
+            Column::MonthsWorked,
+            Column::Discipline,
+        ]);
+    }
+    columns.extend(
+        regulation
+            .columns
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.subject == subject)
+            .map(|(i, _)| Column::Extra(i)),
+    );
+    columns.extend([
+        Column::ProposedTitle,
+        Column::TitleVerdict,
+        Column::ProposedAward,
+        Column::AwardVerdict,
+        Column::Reasons,
+        Column::Remark,
+    ]);
+    columns
+}
+
+pub(super) fn history_years(submission: &Submission, subject: Subject) -> BTreeSet<i32> {
+    match subject {
+        Subject::Individual => submission
+            .individuals
+            .iter()
+            .flat_map(|p| p.rating_history.keys().chain(p.title_history.keys()))
+            .copied()
+            .collect(),
+        Subject::Collective => submission
+            .collectives
+            .iter()
+            .flat_map(|c| c.rating_history.keys().chain(c.title_history.keys()))
+            .copied()
+            .collect(),
+    }
+}
