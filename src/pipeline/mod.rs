@@ -9,16 +9,22 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
 use crate::aggregate::{self, Aggregate};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::feedback;
 use crate::ingest::{self, RawWorkbook};
 use crate::map::{self, MapContext};
 use crate::model::Submission;
-use crate::register::{CampaignKey, DecisionRecord, GrantRecord, Register, SignOutcome};
+use crate::register::{CampaignKey, Register};
 use crate::render::Renderer;
 use crate::settings::Settings;
 use crate::validate::{self, QuotaResult, Status, Validation, Verdict};
 use crate::write::Output;
+
+mod report;
+mod signoff;
+
+pub use report::{human_report, inspect_table, summary_line};
+pub use signoff::{Verification, decisions, import, merge_people, people, sign, verify};
 
 /// What `inspect` reads.
 pub struct Reading {
@@ -365,144 +371,6 @@ pub fn build(settings: &Settings, show_progress: bool) -> Result<Built> {
     })
 }
 
-/// `tdkt decisions`: the campaign's decisions as the register has them,
-/// after reconciling with the workbooks.
-pub fn decisions(settings: &Settings) -> Result<Vec<DecisionRecord>> {
-    let checked = check(settings)?;
-    let mut aggregate = lists_for(settings, &checked, settings.documents.decision_date);
-    let mut register = Register::open(&settings.register.path)?;
-    reconcile(&mut register, settings, &checked, &mut aggregate)?;
-    register.decisions(&campaign_key(settings, &checked))
-}
-
-/// `tdkt sign`: signs decision `id` ("bk-bo" or "qd-bk-bo") with the
-/// number given or the next free one, dated `date` or the campaign's
-/// decision date.
-pub fn sign(
-    settings: &Settings,
-    id: &str,
-    number: Option<u32>,
-    date: Option<NaiveDate>,
-) -> Result<SignOutcome> {
-    let checked = check(settings)?;
-    let date = date.unwrap_or(settings.documents.decision_date);
-    // Bonuses follow the base salary in force on the signing date.
-    let mut aggregate = lists_for(settings, &checked, date);
-    let mut register = Register::open(&settings.register.path)?;
-    reconcile(&mut register, settings, &checked, &mut aggregate)?;
-    // "bk-bo", its file name "qd-bk-bo", or the code "BK-BỘ".
-    let id = crate::text::slug(id);
-    let id = id.strip_prefix("qd-").unwrap_or(&id);
-    let Some(list) = aggregate.decisions.iter().find(|d| d.id == id) else {
-        let known: Vec<&str> = aggregate.decisions.iter().map(|d| d.id.as_str()).collect();
-        let upward = aggregate.submissions.iter().any(|d| d.id == id);
-        return Ok(SignOutcome::Refused(if upward {
-            format!(
-                "'{id}' do cấp trên quyết định: cơ quan chỉ trình (Tờ trình), không ký quyết định"
-            )
-        } else {
-            format!(
-                "Không có quyết định '{id}' trong đợt xét; các quyết định: {}",
-                known.join(", ")
-            )
-        }));
-    };
-    if list.sign_off.is_some() {
-        // Already signed: the register says so, with its number.
-        return register.sign(
-            &campaign_key(settings, &checked),
-            list,
-            number,
-            date,
-            "",
-            settings.register.numbering,
-        );
-    }
-    let signer = &settings.documents.signer;
-    let signer = format!("{} {} {}", signer.prefix, signer.title, signer.name);
-    register.sign(
-        &campaign_key(settings, &checked),
-        list,
-        number,
-        date,
-        signer.trim(),
-        settings.register.numbering,
-    )
-}
-
-/// `tdkt import`: earlier grants from an Excel file into the register.
-/// Returns (added, skipped as already there, rows that could not be read).
-pub fn import(
-    settings: &Settings,
-    file: &std::path::Path,
-) -> Result<(usize, usize, Vec<Diagnostic>)> {
-    let (grants, diagnostics) = crate::import::read_grants(file, &settings.regulation)?;
-    let mut register = Register::open(&settings.register.path)?;
-    let source = file
-        .file_name()
-        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-    let (added, skipped) = register.import(&source, &grants)?;
-    Ok((added, skipped, diagnostics))
-}
-
-/// The register, which must already exist.
-fn existing_register(settings: &Settings) -> Result<Register> {
-    if !settings.register.path.is_file() {
-        bail!(
-            "Không có sổ khen thưởng {}: chưa có quyết định nào được ký hay nhập",
-            settings.register.path.display()
-        );
-    }
-    Register::open(&settings.register.path)
-}
-
-/// `tdkt people`: the people the register knows, by a part of the name.
-pub fn people(settings: &Settings, find: &str) -> Result<Vec<crate::register::PersonRecord>> {
-    existing_register(settings)?.people(find)
-}
-
-/// `tdkt merge-people`: `other` is the same person as `keep`.
-pub fn merge_people(settings: &Settings, keep: i64, other: i64) -> Result<Result<(), String>> {
-    existing_register(settings)?.merge_people(keep, other)
-}
-
-/// What `tdkt verify` found.
-#[derive(Debug)]
-pub enum Verification {
-    Genuine(GrantRecord),
-    /// Not in the register, or differing from it: the reasons.
-    NotGenuine(Vec<String>),
-}
-
-/// `tdkt verify`: a register number, or a certificate PDF, against the
-/// register.
-pub fn verify(settings: &Settings, target: &str) -> Result<Verification> {
-    let path = std::path::Path::new(target);
-    if !settings.register.path.is_file() && !path.is_file() {
-        // No register yet: no number can be genuine.
-        return Ok(Verification::NotGenuine(vec![format!(
-            "Số sổ vàng '{target}' không có: đợt xét chưa có sổ khen thưởng ({})",
-            settings.register.path.display()
-        )]));
-    }
-    let register = existing_register(settings)?;
-    if !(path.is_file() && target.to_lowercase().ends_with(".pdf")) {
-        return Ok(match register.grant(target.trim())? {
-            Some(GrantRecord {
-                revoked_by: Some(by),
-                ..
-            }) => Verification::NotGenuine(vec![format!(
-                "Số sổ vàng '{target}' đã bị thu hồi theo Quyết định số {by}"
-            )]),
-            Some(record) => Verification::Genuine(record),
-            None => Verification::NotGenuine(vec![format!(
-                "Số sổ vàng '{target}' không có trong sổ khen thưởng"
-            )]),
-        });
-    }
-    crate::verify::certificate(&register, path)
-}
-
 fn progress_bar(show: bool) -> ProgressBar {
     if !show {
         return ProgressBar::hidden();
@@ -514,155 +382,4 @@ fn progress_bar(show: bool) -> ProgressBar {
         bar.set_style(style.progress_chars("=> "));
     }
     bar
-}
-
-/// A one-line summary of verdicts, for people.
-pub fn summary_line(
-    submissions: &[Submission],
-    validation: &Validation,
-    diagnostics: &[Diagnostic],
-) -> String {
-    let count = |s: Status| validation.verdicts.iter().filter(|v| v.status == s).count();
-    let people: usize = submissions.iter().map(|s| s.individuals.len()).sum();
-    let collectives: usize = submissions.iter().map(|s| s.collectives.len()).sum();
-    let errors = diagnostics
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .count();
-    let warnings = diagnostics.len() - errors;
-    format!(
-        "{} hồ sơ, {people} cá nhân, {collectives} tập thể: {} đủ điều kiện, {} không đủ, {} tạm hoãn, {} chưa xác minh; {errors} lỗi, {warnings} cảnh báo khi đọc hồ sơ",
-        submissions.len(),
-        count(Status::Eligible),
-        count(Status::NotEligible),
-        count(Status::Held),
-        count(Status::CannotVerify),
-    )
-}
-
-/// Renders `check`'s findings like a compiler, grouped by unit.
-pub fn human_report(checked: &Checked) -> String {
-    let mut out = String::new();
-    let reading = &checked.reading;
-    let file_level: Vec<&Diagnostic> = reading
-        .diagnostics
-        .iter()
-        .filter(|d| !reading.submissions.iter().any(|s| s.file == d.file))
-        .collect();
-    for d in file_level {
-        out.push_str(&crate::diagnostic::human_line(d));
-        out.push('\n');
-    }
-    for submission in &reading.submissions {
-        out.push_str(&format!(
-            "\n── {} ({}) — {}\n",
-            submission.unit_name(),
-            submission.unit_code(),
-            submission.file
-        ));
-        for d in reading
-            .diagnostics
-            .iter()
-            .filter(|d| d.file == submission.file)
-        {
-            out.push_str(&format!("  {}\n", crate::diagnostic::human_line(d)));
-        }
-        for v in checked
-            .validation
-            .verdicts
-            .iter()
-            .filter(|v| v.file == submission.file && !v.eligible)
-        {
-            let level = match v.status {
-                Status::Held => "tạm hoãn",
-                Status::CannotVerify => "chưa xác minh",
-                _ => "không đủ",
-            };
-            out.push_str(&format!(
-                "  {level}: {} › {} › dòng {}: {} — {}\n",
-                v.file, v.sheet, v.row, v.subject, v.proposal
-            ));
-            for f in &v.failed {
-                out.push_str(&format!("      [{}] {}\n", f.rule, f.message));
-            }
-        }
-        for q in checked
-            .validation
-            .quotas
-            .iter()
-            .filter(|q| q.unit == submission.unit_code() && !q.ok)
-        {
-            out.push_str(&format!(
-                "  vượt tỷ lệ: {} có {} người {} nhưng tối đa {} ({})\n",
-                q.unit, q.proposed, q.proposal, q.allowed, q.basis
-            ));
-        }
-        let eligible = checked
-            .validation
-            .verdicts
-            .iter()
-            .filter(|v| v.file == submission.file && v.eligible)
-            .count();
-        out.push_str(&format!("  {eligible} đề nghị đủ điều kiện\n"));
-    }
-    out.push('\n');
-    out.push_str(&summary_line(
-        &reading.submissions,
-        &checked.validation,
-        &reading.diagnostics,
-    ));
-    out.push('\n');
-    out
-}
-
-/// How each workbook was read, as a readable table (for `inspect`).
-pub fn inspect_table(reading: &Reading, regulation: &crate::regulation::Regulation) -> String {
-    let mut out = String::new();
-    for raw in &reading.raw {
-        out.push_str(&format!("\n{}\n", raw.file));
-        let submission = reading.submissions.iter().find(|s| s.file == raw.file);
-        if let Some(s) = submission {
-            out.push_str(&format!(
-                "  đơn vị: {} ({}), năm {}, tổng số cán bộ {}\n",
-                s.unit_name(),
-                s.unit_code(),
-                reading.year,
-                s.headcount.map_or("?".to_string(), |h| h.to_string())
-            ));
-        }
-        for sheet in map::explain(raw, reading.year, &regulation.columns) {
-            out.push_str(&format!(
-                "  trang '{}': danh sách {}, dòng tiêu đề {}\n",
-                sheet.sheet, sheet.kind, sheet.header_row
-            ));
-            for (column, field) in &sheet.columns {
-                out.push_str(&format!("    cột {column:<3} → {field}\n"));
-            }
-        }
-        if let Some(s) = submission {
-            for skipped in &s.skipped {
-                out.push_str(&format!(
-                    "  bỏ qua '{}' dòng {}: {}\n",
-                    skipped.sheet, skipped.row, skipped.reason
-                ));
-            }
-            out.push_str(&format!(
-                "  đọc được {} cá nhân, {} tập thể\n",
-                s.individuals.len(),
-                s.collectives.len()
-            ));
-        }
-        for d in reading.diagnostics.iter().filter(|d| d.file == raw.file) {
-            out.push_str(&format!("  {}\n", crate::diagnostic::human_line(d)));
-        }
-    }
-    let orphan: Vec<&Diagnostic> = reading
-        .diagnostics
-        .iter()
-        .filter(|d| !reading.raw.iter().any(|w| w.file == d.file))
-        .collect();
-    for d in orphan {
-        out.push_str(&format!("{}\n", crate::diagnostic::human_line(d)));
-    }
-    out
 }

@@ -1,0 +1,158 @@
+//! What `check`, `build` and `inspect` print for people.
+
+use super::{Checked, Reading};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::map;
+use crate::model::Submission;
+use crate::validate::{Status, Validation};
+
+/// A one-line summary of verdicts, for people.
+pub fn summary_line(
+    submissions: &[Submission],
+    validation: &Validation,
+    diagnostics: &[Diagnostic],
+) -> String {
+    let count = |s: Status| validation.verdicts.iter().filter(|v| v.status == s).count();
+    let people: usize = submissions.iter().map(|s| s.individuals.len()).sum();
+    let collectives: usize = submissions.iter().map(|s| s.collectives.len()).sum();
+    let errors = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    let warnings = diagnostics.len() - errors;
+    format!(
+        "{} hồ sơ, {people} cá nhân, {collectives} tập thể: {} đủ điều kiện, {} không đủ, {} tạm hoãn, {} chưa xác minh; {errors} lỗi, {warnings} cảnh báo khi đọc hồ sơ",
+        submissions.len(),
+        count(Status::Eligible),
+        count(Status::NotEligible),
+        count(Status::Held),
+        count(Status::CannotVerify),
+    )
+}
+
+/// Renders `check`'s findings like a compiler, grouped by unit.
+pub fn human_report(checked: &Checked) -> String {
+    let mut out = String::new();
+    let reading = &checked.reading;
+    let file_level: Vec<&Diagnostic> = reading
+        .diagnostics
+        .iter()
+        .filter(|d| !reading.submissions.iter().any(|s| s.file == d.file))
+        .collect();
+    for d in file_level {
+        out.push_str(&crate::diagnostic::human_line(d));
+        out.push('\n');
+    }
+    for submission in &reading.submissions {
+        out.push_str(&format!(
+            "\n── {} ({}) — {}\n",
+            submission.unit_name(),
+            submission.unit_code(),
+            submission.file
+        ));
+        for d in reading
+            .diagnostics
+            .iter()
+            .filter(|d| d.file == submission.file)
+        {
+            out.push_str(&format!("  {}\n", crate::diagnostic::human_line(d)));
+        }
+        for v in checked
+            .validation
+            .verdicts
+            .iter()
+            .filter(|v| v.file == submission.file && !v.eligible)
+        {
+            let level = match v.status {
+                Status::Held => "tạm hoãn",
+                Status::CannotVerify => "chưa xác minh",
+                _ => "không đủ",
+            };
+            out.push_str(&format!(
+                "  {level}: {} › {} › dòng {}: {} — {}\n",
+                v.file, v.sheet, v.row, v.subject, v.proposal
+            ));
+            for f in &v.failed {
+                out.push_str(&format!("      [{}] {}\n", f.rule, f.message));
+            }
+        }
+        for q in checked
+            .validation
+            .quotas
+            .iter()
+            .filter(|q| q.unit == submission.unit_code() && !q.ok)
+        {
+            out.push_str(&format!(
+                "  vượt tỷ lệ: {} có {} người {} nhưng tối đa {} ({})\n",
+                q.unit, q.proposed, q.proposal, q.allowed, q.basis
+            ));
+        }
+        let eligible = checked
+            .validation
+            .verdicts
+            .iter()
+            .filter(|v| v.file == submission.file && v.eligible)
+            .count();
+        out.push_str(&format!("  {eligible} đề nghị đủ điều kiện\n"));
+    }
+    out.push('\n');
+    out.push_str(&summary_line(
+        &reading.submissions,
+        &checked.validation,
+        &reading.diagnostics,
+    ));
+    out.push('\n');
+    out
+}
+
+/// How each workbook was read, as a readable table (for `inspect`).
+pub fn inspect_table(reading: &Reading, regulation: &crate::regulation::Regulation) -> String {
+    let mut out = String::new();
+    for raw in &reading.raw {
+        out.push_str(&format!("\n{}\n", raw.file));
+        let submission = reading.submissions.iter().find(|s| s.file == raw.file);
+        if let Some(s) = submission {
+            out.push_str(&format!(
+                "  đơn vị: {} ({}), năm {}, tổng số cán bộ {}\n",
+                s.unit_name(),
+                s.unit_code(),
+                reading.year,
+                s.headcount.map_or("?".to_string(), |h| h.to_string())
+            ));
+        }
+        for sheet in map::explain(raw, reading.year, &regulation.columns) {
+            out.push_str(&format!(
+                "  trang '{}': danh sách {}, dòng tiêu đề {}\n",
+                sheet.sheet, sheet.kind, sheet.header_row
+            ));
+            for (column, field) in &sheet.columns {
+                out.push_str(&format!("    cột {column:<3} → {field}\n"));
+            }
+        }
+        if let Some(s) = submission {
+            for skipped in &s.skipped {
+                out.push_str(&format!(
+                    "  bỏ qua '{}' dòng {}: {}\n",
+                    skipped.sheet, skipped.row, skipped.reason
+                ));
+            }
+            out.push_str(&format!(
+                "  đọc được {} cá nhân, {} tập thể\n",
+                s.individuals.len(),
+                s.collectives.len()
+            ));
+        }
+        for d in reading.diagnostics.iter().filter(|d| d.file == raw.file) {
+            out.push_str(&format!("  {}\n", crate::diagnostic::human_line(d)));
+        }
+    }
+    let orphan: Vec<&Diagnostic> = reading
+        .diagnostics
+        .iter()
+        .filter(|d| !reading.raw.iter().any(|w| w.file == d.file))
+        .collect();
+    for d in orphan {
+        out.push_str(&format!("{}\n", crate::diagnostic::human_line(d)));
+    }
+    out
+}

@@ -1,0 +1,148 @@
+//! The register's commands: `decisions`, `sign`, `verify`, `import`,
+//! `people` and `merge-people`.
+
+use anyhow::{Result, bail};
+use chrono::NaiveDate;
+
+use super::{campaign_key, check, lists_for, reconcile};
+use crate::diagnostic::Diagnostic;
+use crate::register::{DecisionRecord, GrantRecord, Register, SignOutcome};
+use crate::settings::Settings;
+
+/// `tdkt decisions`: the campaign's decisions as the register has them,
+/// after reconciling with the workbooks.
+pub fn decisions(settings: &Settings) -> Result<Vec<DecisionRecord>> {
+    let checked = check(settings)?;
+    let mut aggregate = lists_for(settings, &checked, settings.documents.decision_date);
+    let mut register = Register::open(&settings.register.path)?;
+    reconcile(&mut register, settings, &checked, &mut aggregate)?;
+    register.decisions(&campaign_key(settings, &checked))
+}
+
+/// `tdkt sign`: signs decision `id` ("bk-bo" or "qd-bk-bo") with the
+/// number given or the next free one, dated `date` or the campaign's
+/// decision date.
+pub fn sign(
+    settings: &Settings,
+    id: &str,
+    number: Option<u32>,
+    date: Option<NaiveDate>,
+) -> Result<SignOutcome> {
+    let checked = check(settings)?;
+    let date = date.unwrap_or(settings.documents.decision_date);
+    // Bonuses follow the base salary in force on the signing date.
+    let mut aggregate = lists_for(settings, &checked, date);
+    let mut register = Register::open(&settings.register.path)?;
+    reconcile(&mut register, settings, &checked, &mut aggregate)?;
+    // "bk-bo", its file name "qd-bk-bo", or the code "BK-BỘ".
+    let id = crate::text::slug(id);
+    let id = id.strip_prefix("qd-").unwrap_or(&id);
+    let Some(list) = aggregate.decisions.iter().find(|d| d.id == id) else {
+        let known: Vec<&str> = aggregate.decisions.iter().map(|d| d.id.as_str()).collect();
+        let upward = aggregate.submissions.iter().any(|d| d.id == id);
+        return Ok(SignOutcome::Refused(if upward {
+            format!(
+                "'{id}' do cấp trên quyết định: cơ quan chỉ trình (Tờ trình), không ký quyết định"
+            )
+        } else {
+            format!(
+                "Không có quyết định '{id}' trong đợt xét; các quyết định: {}",
+                known.join(", ")
+            )
+        }));
+    };
+    if list.sign_off.is_some() {
+        // Already signed: the register says so, with its number.
+        return register.sign(
+            &campaign_key(settings, &checked),
+            list,
+            number,
+            date,
+            "",
+            settings.register.numbering,
+        );
+    }
+    let signer = &settings.documents.signer;
+    let signer = format!("{} {} {}", signer.prefix, signer.title, signer.name);
+    register.sign(
+        &campaign_key(settings, &checked),
+        list,
+        number,
+        date,
+        signer.trim(),
+        settings.register.numbering,
+    )
+}
+
+/// `tdkt import`: earlier grants from an Excel file into the register.
+/// Returns (added, skipped as already there, rows that could not be read).
+pub fn import(
+    settings: &Settings,
+    file: &std::path::Path,
+) -> Result<(usize, usize, Vec<Diagnostic>)> {
+    let (grants, diagnostics) = crate::import::read_grants(file, &settings.regulation)?;
+    let mut register = Register::open(&settings.register.path)?;
+    let source = file
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let (added, skipped) = register.import(&source, &grants)?;
+    Ok((added, skipped, diagnostics))
+}
+
+/// The register, which must already exist.
+fn existing_register(settings: &Settings) -> Result<Register> {
+    if !settings.register.path.is_file() {
+        bail!(
+            "Không có sổ khen thưởng {}: chưa có quyết định nào được ký hay nhập",
+            settings.register.path.display()
+        );
+    }
+    Register::open(&settings.register.path)
+}
+
+/// `tdkt people`: the people the register knows, by a part of the name.
+pub fn people(settings: &Settings, find: &str) -> Result<Vec<crate::register::PersonRecord>> {
+    existing_register(settings)?.people(find)
+}
+
+/// `tdkt merge-people`: `other` is the same person as `keep`.
+pub fn merge_people(settings: &Settings, keep: i64, other: i64) -> Result<Result<(), String>> {
+    existing_register(settings)?.merge_people(keep, other)
+}
+
+/// What `tdkt verify` found.
+#[derive(Debug)]
+pub enum Verification {
+    Genuine(GrantRecord),
+    /// Not in the register, or differing from it: the reasons.
+    NotGenuine(Vec<String>),
+}
+
+/// `tdkt verify`: a register number, or a certificate PDF, against the
+/// register.
+pub fn verify(settings: &Settings, target: &str) -> Result<Verification> {
+    let path = std::path::Path::new(target);
+    if !settings.register.path.is_file() && !path.is_file() {
+        // No register yet: no number can be genuine.
+        return Ok(Verification::NotGenuine(vec![format!(
+            "Số sổ vàng '{target}' không có: đợt xét chưa có sổ khen thưởng ({})",
+            settings.register.path.display()
+        )]));
+    }
+    let register = existing_register(settings)?;
+    if !(path.is_file() && target.to_lowercase().ends_with(".pdf")) {
+        return Ok(match register.grant(target.trim())? {
+            Some(GrantRecord {
+                revoked_by: Some(by),
+                ..
+            }) => Verification::NotGenuine(vec![format!(
+                "Số sổ vàng '{target}' đã bị thu hồi theo Quyết định số {by}"
+            )]),
+            Some(record) => Verification::Genuine(record),
+            None => Verification::NotGenuine(vec![format!(
+                "Số sổ vàng '{target}' không có trong sổ khen thưởng"
+            )]),
+        });
+    }
+    crate::verify::certificate(&register, path)
+}
