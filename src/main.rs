@@ -281,7 +281,7 @@ fn run(command: Command) -> anyhow::Result<u8> {
             if args.json {
                 println!("{}", serde_json::to_string_pretty(&checked.json())?);
             } else {
-                print!("{}", pipeline::human_report(&checked));
+                print!("{}", pipeline::human_report(&checked, &settings.regulation));
             }
             Ok(u8::from(checked.has_errors()))
         }
@@ -293,7 +293,7 @@ fn run(command: Command) -> anyhow::Result<u8> {
             if read.json {
                 println!("{}", serde_json::to_string_pretty(&checked.json())?);
             } else {
-                print!("{}", pipeline::human_report(checked));
+                print!("{}", pipeline::human_report(checked, &settings.regulation));
             }
             let decisions = built.aggregate.decisions.len();
             let submissions = built.aggregate.submissions.len();

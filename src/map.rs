@@ -220,6 +220,7 @@ fn map_workbook(
         individuals: Vec::new(),
         collectives: Vec::new(),
         skipped: Vec::new(),
+        columns: Default::default(),
     };
 
     let mut found_list = false;
@@ -229,6 +230,19 @@ fn map_workbook(
             continue;
         };
         found_list = true;
+        let extra = &context.regulation.columns;
+        let columns = header
+            .columns
+            .iter()
+            .filter_map(|(c, field)| {
+                Some(crate::model::FieldColumn {
+                    key: field.key(extra)?,
+                    letters: text::column_letters(*c as u32),
+                    label: field.describe(context.year, extra),
+                })
+            })
+            .collect();
+        submission.columns.insert(sheet.name.clone(), columns);
         let reader = Reader {
             file,
             sheet: &sheet.name,

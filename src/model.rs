@@ -221,6 +221,21 @@ pub struct Submission {
     /// Rows that are not records, and why (for `tdkt inspect`).
     #[serde(skip)]
     pub skipped: Vec<SkippedRow>,
+    /// Where each field's column is, per sheet, for messages that name a
+    /// cell: field key ("rating", "title_history", an extra column's id)
+    /// with its column letters and label.
+    #[serde(skip)]
+    pub columns: BTreeMap<String, Vec<FieldColumn>>,
+}
+
+/// One column of a sheet's list and the field it holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldColumn {
+    pub key: String,
+    /// "G".
+    pub letters: String,
+    /// "Xếp loại năm 2025".
+    pub label: String,
 }
 
 /// A row of a list that did not become a record.

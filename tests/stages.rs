@@ -166,6 +166,7 @@ fn submission(people: Vec<Individual>) -> Submission {
         individuals: people,
         collectives: Vec::new(),
         skipped: Vec::new(),
+        columns: Default::default(),
     }
 }
 

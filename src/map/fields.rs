@@ -103,6 +103,43 @@ impl Field {
     }
 }
 
+impl Field {
+    /// The key of the record field this column fills, as conditions'
+    /// variables are traced back to columns: "rating", "title_history", or
+    /// an extra column's id.
+    pub fn key(self, extra: &[ExtraColumn]) -> Option<String> {
+        let key = match self {
+            Field::RowNumber => return None,
+            Field::FullName | Field::CollectiveName => "name",
+            Field::Birth | Field::BirthIfMale | Field::BirthIfFemale => "birth",
+            Field::Sex => "sex",
+            Field::Position => "position",
+            Field::JobTitle => "job_title",
+            Field::SubUnit => "sub_unit",
+            Field::Rating(YearRef::Back(0)) => "rating",
+            Field::Rating(_) => "rating_history",
+            Field::Title(_) => "title_history",
+            Field::PriorAwards => "prior_awards",
+            Field::TeachingHours => "teaching_hours",
+            Field::ResearchPoints => "research_points",
+            Field::Initiative => "initiative",
+            Field::MonthsWorked => "months_worked",
+            Field::Discipline => "discipline",
+            Field::ProposedTitle => "proposed_title",
+            Field::ProposedAward => "proposed_award",
+            Field::Achievement => "achievement",
+            Field::Remark => "remark",
+            Field::Members => "members",
+            Field::MembersHtnvOrBetter => "members_htnv_or_better",
+            Field::MembersLdtt => "members_ldtt",
+            Field::MembersCstdcs => "members_cstdcs",
+            Field::MembersDisciplined => "members_disciplined",
+            Field::Extra(i) => return extra.get(usize::from(i)).map(|c| c.id.clone()),
+        };
+        Some(key.to_string())
+    }
+}
+
 /// Exact folded spellings of the fields whose labels carry no year.
 const LABELS: &[(&str, Field)] = &[
     ("stt", Field::RowNumber),

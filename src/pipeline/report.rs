@@ -4,6 +4,7 @@ use super::{Checked, Reading};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::map;
 use crate::model::Submission;
+use crate::regulation::Regulation;
 use crate::validate::{Status, Validation};
 
 /// A one-line summary of verdicts, for people.
@@ -31,7 +32,7 @@ pub fn summary_line(
 }
 
 /// Renders `check`'s findings like a compiler, grouped by unit.
-pub fn human_report(checked: &Checked) -> String {
+pub fn human_report(checked: &Checked, regulation: &Regulation) -> String {
     let mut out = String::new();
     let reading = &checked.reading;
     let file_level: Vec<&Diagnostic> = reading
@@ -74,6 +75,10 @@ pub fn human_report(checked: &Checked) -> String {
             ));
             for f in &v.failed {
                 out.push_str(&format!("      [{}] {}\n", f.rule, f.message));
+                let cells = cells_of(submission, v, &f.rule, regulation);
+                if !cells.is_empty() {
+                    out.push_str(&format!("        gợi ý: xem {}\n", cells.join(", ")));
+                }
             }
         }
         for q in checked
@@ -155,4 +160,34 @@ pub fn inspect_table(reading: &Reading, regulation: &crate::regulation::Regulati
         out.push_str(&format!("{}\n", crate::diagnostic::human_line(d)));
     }
     out
+}
+
+/// The workbook cells a failed rule read, as "G14 (Xếp loại năm 2025)".
+fn cells_of(
+    submission: &Submission,
+    verdict: &crate::validate::Verdict,
+    rule: &str,
+    regulation: &Regulation,
+) -> Vec<String> {
+    let keys: Vec<String> = if rule.ends_with(".tam-hoan") {
+        vec!["discipline".into(), "remark".into()]
+    } else if let Some(rule) = regulation.rule(rule, verdict.record.subject) {
+        rule.names()
+            .flat_map(crate::regulation::fields_read)
+            .map(str::to_string)
+            .collect()
+    } else {
+        vec!["proposed_title".into(), "proposed_award".into()]
+    };
+    let Some(columns) = submission.columns.get(&verdict.sheet) else {
+        return Vec::new();
+    };
+    let mut cells: Vec<String> = Vec::new();
+    for column in columns.iter().filter(|c| keys.contains(&c.key)) {
+        let cell = format!("{}{} ({})", column.letters, verdict.row, column.label);
+        if !cells.contains(&cell) {
+            cells.push(cell);
+        }
+    }
+    cells
 }

@@ -104,6 +104,28 @@ pub(super) fn known_identifiers_hint(subject: Subject, extra: &[&str]) -> String
     )
 }
 
+/// The record fields (as `Field::key` names them) a variable or function
+/// of a condition reads; an extra column's id is its own field.
+pub fn fields_read(name: &str) -> Vec<&str> {
+    let fields: &[&str] = match name {
+        "rating" | "rating_rank" => &["rating"],
+        "months_worked" | "min_months_worked" => &["months_worked"],
+        "disciplined" => &["discipline"],
+        "has_initiative" => &["initiative"],
+        "is_female" => &["sex"],
+        "teaching_hours" => &["teaching_hours"],
+        "research_points" => &["research_points"],
+        "job_title" | "teaching_norm" | "research_norm" | "has_teaching_norm"
+        | "has_research_norm" => &["job_title"],
+        "title_streak" | "titles_since" => &["title_history"],
+        "rating_streak" | "ratings_since" => &["rating", "rating_history"],
+        "has_award" | "award_year" => &["prior_awards"],
+        "year" | "known" | "min" | "max" | "floor" | "ceil" | "round" | "if" | "contains" => &[],
+        other => return vec![other],
+    };
+    fields.to_vec()
+}
+
 /// Evaluates a condition once over stand-in values of the right types, so
 /// that a condition which can never be evaluated ("rating_rank >= ", or
 /// "rating >= 3" comparing text with a number) is refused when the

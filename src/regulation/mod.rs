@@ -16,7 +16,7 @@ use anyhow::{Context as _, Result, bail};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-pub use eval::{Facts, History, Outcome, RuleResult};
+pub use eval::{Facts, History, Outcome, RuleResult, fields_read};
 
 /// The regulation tdkt ships: the national rules in force since 1 Jul 2025.
 pub const DEFAULT_TOML: &str = include_str!("../../regulations/quy-dinh-2025.toml");
