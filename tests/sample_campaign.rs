@@ -169,7 +169,10 @@ fn check_prints_problems_like_a_compiler() {
     );
     assert!(text.contains("[LĐTT.xep-loai]"));
     // The hint names the cell the rule read, with its column's label.
-    assert!(text.contains("gợi ý: xem H22 (Xếp loại năm 2025)"), "{text}");
+    assert!(
+        text.contains("gợi ý: xem H22 (Xếp loại năm 2025)"),
+        "{text}"
+    );
     assert!(text.contains("vượt tỷ lệ: VQH"));
 }
 

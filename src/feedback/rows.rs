@@ -85,39 +85,48 @@ impl Column {
         }
     }
 
+    /// The record field this column shows (`Field::key`'s names), to find
+    /// the columns a rule's condition reads.
+    fn key(self, regulation: &Regulation) -> Option<&str> {
+        Some(match self {
+            Column::Name => "name",
+            Column::Birth => "birth",
+            Column::Sex => "sex",
+            Column::JobTitle => "job_title",
+            Column::Position => "position",
+            Column::SubUnit => "sub_unit",
+            Column::Members => "members",
+            Column::MembersHtnvOrBetter => "members_htnv_or_better",
+            Column::MembersLdtt => "members_ldtt",
+            Column::MembersCstdcs => "members_cstdcs",
+            Column::MembersDisciplined => "members_disciplined",
+            Column::Rating => "rating",
+            Column::RatingIn(_) => "rating_history",
+            Column::TitleIn(_) => "title_history",
+            Column::PriorAwards => "prior_awards",
+            Column::TeachingHours => "teaching_hours",
+            Column::ResearchPoints => "research_points",
+            Column::Initiative => "initiative",
+            Column::MonthsWorked => "months_worked",
+            Column::Discipline => "discipline",
+            Column::Extra(i) => return regulation.columns.get(i).map(|c| c.id.as_str()),
+            Column::ProposedTitle => "proposed_title",
+            Column::ProposedAward => "proposed_award",
+            Column::Remark => "remark",
+            Column::SourceRow | Column::TitleVerdict | Column::AwardVerdict | Column::Reasons => {
+                return None;
+            }
+        })
+    }
+
     /// The columns a rule's variable or function reads.
     pub(super) fn reading(name: &str, columns: &[Column], regulation: &Regulation) -> Vec<Column> {
-        let fixed = match name {
-            "rating" | "rating_rank" => Some(Column::Rating),
-            "months_worked" | "min_months_worked" => Some(Column::MonthsWorked),
-            "disciplined" => Some(Column::Discipline),
-            "has_initiative" => Some(Column::Initiative),
-            "is_female" => Some(Column::Sex),
-            "teaching_hours" => Some(Column::TeachingHours),
-            "research_points" => Some(Column::ResearchPoints),
-            "job_title" | "teaching_norm" | "research_norm" | "has_teaching_norm"
-            | "has_research_norm" => Some(Column::JobTitle),
-            "members" => Some(Column::Members),
-            "members_htnv_or_better" => Some(Column::MembersHtnvOrBetter),
-            "members_ldtt" => Some(Column::MembersLdtt),
-            "members_cstdcs" => Some(Column::MembersCstdcs),
-            "members_disciplined" => Some(Column::MembersDisciplined),
-            "has_award" | "award_year" => Some(Column::PriorAwards),
-            _ => None,
-        };
-        if let Some(column) = fixed {
-            return vec![column];
-        }
-        let history = |c: &&Column| match name {
-            "title_streak" | "titles_since" => matches!(c, Column::TitleIn(_)),
-            "rating_streak" | "ratings_since" => matches!(c, Column::RatingIn(_)),
-            _ => false,
-        };
-        let mut out: Vec<Column> = columns.iter().filter(history).copied().collect();
-        if let Some(i) = regulation.columns.iter().position(|c| c.id == name) {
-            out.push(Column::Extra(i));
-        }
-        out
+        let fields = crate::regulation::fields_read(name);
+        columns
+            .iter()
+            .filter(|c| c.key(regulation).is_some_and(|k| fields.contains(&k)))
+            .copied()
+            .collect()
     }
 }
 
