@@ -88,6 +88,7 @@ fn grant(i: usize) -> Grant {
             index: i,
         },
         register_number: None,
+        honour: "BK-BỘ".into(),
         verification: None,
     }
 }
@@ -109,6 +110,7 @@ fn list(count: usize) -> GrantList {
         total_bonus: 0,
         sign_off: None,
         correction: None,
+        parts: Vec::new(),
     }
 }
 
@@ -134,6 +136,7 @@ fn settings() -> DocumentSettings {
         recipients: Vec::new(),
         archive: "VT, TĐKT".into(),
         certificates: Default::default(),
+        decisions: Default::default(),
         emblem: String::new(),
         signature: String::new(),
         seal: String::new(),

@@ -39,6 +39,8 @@ pub struct Grant {
     pub row: u32,
     #[serde(skip)]
     pub record: RecordRef,
+    /// The honour's code: "BK-BỘ".
+    pub honour: String,
     /// Số sổ vàng, once the decision is signed: "2026-05-012".
     pub register_number: Option<String>,
     /// The hash a signed certificate carries for verification.
@@ -65,6 +67,9 @@ pub struct GrantList {
     pub sign_off: Option<crate::register::SignOff>,
     /// For a decision that amends a signed one: which, and who it revokes.
     pub correction: Option<Correction>,
+    /// A combined decision's per-honour lists, one article each; empty for
+    /// a decision of one honour.
+    pub parts: Vec<GrantList>,
 }
 
 /// What a correction decision amends.
@@ -93,7 +98,91 @@ impl GrantList {
             total_bonus: 0,
             sign_off: None,
             correction: None,
+            parts: Vec::new(),
         }
+    }
+
+    /// One decision granting what `lists` grant, an article per honour (the
+    /// campaign's `decisions = "combined"`). Its grants are numbered through
+    /// the whole decision, as the register numbers them.
+    pub fn combine(lists: Vec<GrantList>, year: i32) -> GrantList {
+        let mut combined = GrantList {
+            id: "tong-hop".to_string(),
+            code: lists
+                .iter()
+                .map(|l| l.code.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            name: format!("Khen thưởng năm {year}"),
+            kind: HonourKind::Award,
+            decided_by: Decider::Agency,
+            decider: None,
+            certificate: None,
+            collectives: Vec::new(),
+            individuals: Vec::new(),
+            total_bonus: lists.iter().map(|l| l.total_bonus).sum(),
+            sign_off: None,
+            correction: None,
+            parts: Vec::new(),
+        };
+        let mut ordinal = 0;
+        for part in &lists {
+            for grant in part.collectives.iter().chain(&part.individuals) {
+                ordinal += 1;
+                let grant = Grant {
+                    ordinal,
+                    ..grant.clone()
+                };
+                match grant.subject {
+                    Subject::Collective => combined.collectives.push(grant),
+                    Subject::Individual => combined.individuals.push(grant),
+                }
+            }
+        }
+        combined.parts = lists;
+        combined
+    }
+
+    /// After the register: each part takes its grants back from the
+    /// combined list (with their register numbers), and its sign-off.
+    pub fn split_parts(&mut self) {
+        let (collectives, individuals) = (&self.collectives, &self.individuals);
+        for part in &mut self.parts {
+            let mine = |grants: &[Grant]| -> Vec<Grant> {
+                grants
+                    .iter()
+                    .filter(|g| g.honour == part.code)
+                    .cloned()
+                    .collect()
+            };
+            part.collectives = mine(collectives);
+            part.individuals = mine(individuals);
+            for (n, grant) in part
+                .collectives
+                .iter_mut()
+                .chain(part.individuals.iter_mut())
+                .enumerate()
+            {
+                grant.ordinal = n as u32 + 1;
+            }
+            part.total_bonus = part.grants().filter_map(|g| g.bonus).sum();
+            part.sign_off = self.sign_off;
+        }
+    }
+
+    /// The lists certificates are printed from: the parts of a combined
+    /// decision, else the decision itself.
+    pub fn certificate_lists(decisions: &[GrantList]) -> Vec<&GrantList> {
+        decisions
+            .iter()
+            .flat_map(|d| {
+                if d.parts.is_empty() {
+                    vec![d]
+                } else {
+                    d.parts.iter().collect()
+                }
+            })
+            .collect()
     }
 
     pub fn count(&self) -> usize {
@@ -192,7 +281,7 @@ pub fn aggregate(
             } else {
                 Some(0)
             };
-            let grant = make_grant(submission, verdict.record, bonus);
+            let grant = make_grant(submission, verdict.record, bonus, &honour.code);
             match verdict.record.subject {
                 Subject::Individual => list.individuals.push(grant),
                 Subject::Collective => list.collectives.push(grant),
@@ -263,7 +352,12 @@ pub fn aggregate(
     }
 }
 
-fn make_grant(submission: &Submission, record: RecordRef, bonus: Option<u64>) -> Grant {
+fn make_grant(
+    submission: &Submission,
+    record: RecordRef,
+    bonus: Option<u64>,
+    honour: &str,
+) -> Grant {
     let unit_code = submission.unit_code();
     let unit_name = submission.unit_name();
     match record.subject {
@@ -285,6 +379,7 @@ fn make_grant(submission: &Submission, record: RecordRef, bonus: Option<u64>) ->
                 file: submission.file.clone(),
                 row: p.source.row,
                 record,
+                honour: honour.to_string(),
                 register_number: None,
                 verification: None,
             }
@@ -307,6 +402,7 @@ fn make_grant(submission: &Submission, record: RecordRef, bonus: Option<u64>) ->
                 file: submission.file.clone(),
                 row: c.source.row,
                 record,
+                honour: honour.to_string(),
                 register_number: None,
                 verification: None,
             }

@@ -115,6 +115,17 @@ pub struct CampaignSection {
     pub register: Option<PathBuf>,
     /// "decision" (2026-05-012) or "yearly" (2026-0123).
     pub register_numbers: Option<crate::register::Numbering>,
+    /// "per-honour" (a decision per title or award, the default) or
+    /// "combined" (one decision, an article per title or award).
+    pub decisions: Option<DecisionLayout>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DecisionLayout {
+    #[default]
+    PerHonour,
+    Combined,
 }
 
 /// State documents (Nghị định 30/2020) or Party documents (Hướng dẫn 36).
@@ -204,6 +215,7 @@ pub struct DocumentSettings {
     pub recipients: Vec<String>,
     pub archive: String,
     pub certificates: CertificateSection,
+    pub decisions: DecisionLayout,
     /// Virtual paths documents use for the campaign's images: the emblem,
     /// the signature, the seal ("" when not given).
     pub emblem: String,
@@ -346,6 +358,7 @@ impl Settings {
                 .unwrap_or_else(|| vec!["Như Điều 3".to_string()]),
             archive,
             certificates: file.certificates.clone(),
+            decisions: file.campaign.decisions.unwrap_or_default(),
             emblem,
             signature,
             seal,

@@ -726,3 +726,44 @@ fn a_signed_decisions_electronic_copy_carries_signature_and_seal() {
     );
     assert_eq!(count_images("bang-khen/bk-bo/0003-vu-trong-hai.pdf"), 2);
 }
+
+#[test]
+fn one_combined_decision_with_an_article_per_honour() {
+    let temp = tempfile::tempdir().unwrap();
+    let campaign = campaign_copy(temp.path(), "dot-xet", "decisions = \"combined\"");
+    let c = campaign.to_str().unwrap();
+    let listed = decisions(&campaign);
+    let all = listed["decisions"].as_array().unwrap();
+    assert_eq!(all.len(), 1, "{listed}");
+    assert_eq!(all[0]["id"], "tong-hop");
+    assert_eq!(run(&["sign", "tong-hop", c]).0, 0);
+    run(&["build", c]);
+    let out = campaign.join("output");
+    assert!(
+        !out.join("quyet-dinh/qd-bk-bo.pdf").exists(),
+        "no decision per honour"
+    );
+    // Every certificate carries the one decision's number and verifies.
+    let gk = files_below(&out.join("giay-khen/gk"));
+    let first = out.join("giay-khen/gk").join(&gk[0]);
+    let (code, text) = run(&["verify", first.to_str().unwrap(), c]);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("GK") && text.contains("01/QĐ-HVCTQG"),
+        "{text}"
+    );
+    if !have("pdftotext") {
+        return;
+    }
+    let decision = flat(&pdftotext(&out.join("quyet-dinh/qd-tong-hop.pdf")));
+    assert!(decision.contains("Số: 01/QĐ-HVCTQG"), "{decision}");
+    assert!(
+        decision.contains("Điều 1. Công nhận danh hiệu “Lao động tiên tiến”"),
+        "{decision}"
+    );
+    assert!(
+        decision.contains("Tặng Bằng khen cấp bộ cho 2 tập thể và 17 cá nhân"),
+        "{decision}"
+    );
+    assert!(decision.contains("DANH SÁCH 6"), "{decision}");
+}

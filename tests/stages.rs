@@ -219,6 +219,7 @@ fn documents() -> DocumentSettings {
         recipients: vec!["Như Điều 3".into()],
         archive: "VT, TĐKT".into(),
         certificates: Default::default(),
+        decisions: Default::default(),
         emblem: String::new(),
         signature: String::new(),
         seal: String::new(),

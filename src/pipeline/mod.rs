@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
-use crate::aggregate::{self, Aggregate};
+use crate::aggregate::{self, Aggregate, GrantList};
 use crate::diagnostic::Diagnostic;
 use crate::feedback;
 use crate::ingest::{self, RawWorkbook};
@@ -16,7 +16,7 @@ use crate::map::{self, MapContext};
 use crate::model::Submission;
 use crate::register::{CampaignKey, Register};
 use crate::render::Renderer;
-use crate::settings::Settings;
+use crate::settings::{DecisionLayout, Settings};
 use crate::validate::{self, QuotaResult, Status, Validation, Verdict};
 use crate::write::Output;
 
@@ -280,14 +280,19 @@ fn lists_for(settings: &Settings, checked: &Checked, decision_date: NaiveDate) -
         .as_ref()
         .map(|u| u.units().iter().map(|u| u.code.clone()).collect())
         .unwrap_or_default();
-    aggregate::aggregate(
+    let mut aggregate = aggregate::aggregate(
         &checked.reading.submissions,
         &checked.validation,
         &settings.regulation,
         checked.reading.year,
         decision_date,
         &unit_order,
-    )
+    );
+    if settings.documents.decisions == DecisionLayout::Combined && !aggregate.decisions.is_empty() {
+        let lists = std::mem::take(&mut aggregate.decisions);
+        aggregate.decisions = vec![GrantList::combine(lists, aggregate.year)];
+    }
+    aggregate
 }
 
 fn campaign_key(settings: &Settings, checked: &Checked) -> CampaignKey {
@@ -311,6 +316,9 @@ fn reconcile(
         &settings.documents.decision_code(),
         &settings.regulation,
     )?;
+    for decision in &mut aggregate.decisions {
+        decision.split_parts();
+    }
     aggregate.total_bonus = aggregate.decisions.iter().map(|d| d.total_bonus).sum();
     Ok(diagnostics)
 }
@@ -333,7 +341,10 @@ pub fn build(settings: &Settings, show_progress: bool) -> Result<Built> {
         settings.fonts_dir.as_deref(),
     )?;
     renderer.add_images(&settings.images)?;
-    let fit = renderer.fit_warnings(&aggregate.decisions, &settings.documents);
+    let fit = renderer.fit_warnings(
+        &GrantList::certificate_lists(&aggregate.decisions),
+        &settings.documents,
+    );
     checked.reading.diagnostics.extend(fit);
     let progress = progress_bar(show_progress);
     let mut files = renderer.render_campaign(

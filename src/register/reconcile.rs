@@ -363,6 +363,17 @@ fn replace_with_signed(list: &mut GrantList, signed: StoredList, sign_off: SignO
         .into_iter()
         .map(|g| g.into_grant(Subject::Individual))
         .collect();
+    // Lists signed before grants recorded their honour are of one honour.
+    let code = list.code.clone();
+    for grant in list
+        .collectives
+        .iter_mut()
+        .chain(list.individuals.iter_mut())
+    {
+        if grant.honour.is_empty() {
+            grant.honour = code.clone();
+        }
+    }
     list.total_bonus = list.grants().filter_map(|g| g.bonus).sum();
     list.sign_off = Some(sign_off);
 }

@@ -135,11 +135,16 @@ impl Register {
                 Numbering::Yearly => format!("{year}-{:04}", first_running + grant.ordinal),
             };
             let birth = grant.birth.map(|b| b.display_vi()).unwrap_or_default();
+            // A combined decision grants several honours: each grant its own.
+            if grant.honour.is_empty() {
+                grant.honour = list.code.clone();
+            }
+            let honour = grant.honour.clone();
             let hash = content_hash(
                 &register_number,
                 &grant.name,
                 &birth,
-                &list.code,
+                &honour,
                 &document,
                 date,
             );
@@ -149,7 +154,7 @@ impl Register {
                 grant,
                 &register_number,
                 &birth,
-                &list.code,
+                &honour,
                 campaign.year,
                 &hash,
             )?;

@@ -35,6 +35,10 @@ pub(super) struct StoredGrant {
     pub(super) row: u32,
     pub(super) register_number: Option<String>,
     pub(super) verification: Option<String>,
+    /// The honour, for a decision that grants several (older registers
+    /// have none: the decision's own).
+    #[serde(default)]
+    pub(super) honour: String,
 }
 
 impl StoredGrant {
@@ -54,6 +58,7 @@ impl StoredGrant {
             file: grant.file.clone(),
             row: grant.row,
             register_number: grant.register_number.clone(),
+            honour: grant.honour.clone(),
             verification: grant.verification.clone(),
         }
     }
@@ -82,6 +87,7 @@ impl StoredGrant {
                 index: usize::MAX,
             },
             register_number: self.register_number,
+            honour: self.honour,
             verification: self.verification,
         }
     }

@@ -97,9 +97,8 @@ impl Renderer {
         output: &Output,
         progress: &ProgressBar,
     ) -> Result<usize> {
-        let lists: Vec<&GrantList> = aggregate
-            .decisions
-            .iter()
+        let lists: Vec<&GrantList> = GrantList::certificate_lists(&aggregate.decisions)
+            .into_iter()
             .filter(|l| l.certificate.is_some())
             .collect();
         // Certificates first: they are most of the work.
@@ -196,7 +195,7 @@ impl Renderer {
     /// size the template allows: a warning each, naming the workbook row.
     pub fn fit_warnings(
         &self,
-        lists: &[GrantList],
+        lists: &[&GrantList],
         settings: &DocumentSettings,
     ) -> Vec<Diagnostic> {
         let mut out = Vec::new();
@@ -394,11 +393,18 @@ fn document_tasks<'a>(
 ) -> Result<Vec<Task<'a>>> {
     let mut tasks = Vec::new();
     for list in &aggregate.decisions {
-        let view = views::decision_view(list, aggregate, regulation, settings);
+        let path = PathBuf::from("quyet-dinh").join(format!("qd-{}.pdf", list.id));
+        let (template, view) = if list.parts.is_empty() {
+            let view = views::decision_view(list, aggregate, regulation, settings);
+            ("quyet-dinh.typ", serde_json::to_value(view)?)
+        } else {
+            let view = views::combined_decision_view(list, aggregate, regulation, settings);
+            ("quyet-dinh-tong-hop.typ", serde_json::to_value(view)?)
+        };
         tasks.push(Task::Document {
-            path: PathBuf::from("quyet-dinh").join(format!("qd-{}.pdf", list.id)),
-            template: "quyet-dinh.typ",
-            view: serde_json::to_value(view)?,
+            path,
+            template,
+            view,
         });
     }
     for list in &aggregate.submissions {

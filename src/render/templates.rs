@@ -28,6 +28,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "so-khen-thuong.typ",
         include_str!("../../templates/so-khen-thuong.typ"),
     ),
+    (
+        "quyet-dinh-tong-hop.typ",
+        include_str!("../../templates/quyet-dinh-tong-hop.typ"),
+    ),
 ];
 
 /// Files documents use besides templates: (file name, bytes).

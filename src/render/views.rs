@@ -164,6 +164,42 @@ pub struct DecisionView {
     pub correction: Option<CorrectionView>,
 }
 
+/// One decision granting several honours (`decisions = "combined"`): the
+/// decision's frame, and an article with its attached list per honour.
+#[derive(Debug, Clone, Serialize)]
+pub struct CombinedDecisionView {
+    pub header: HeaderView,
+    pub year: i32,
+    pub authority: String,
+    pub authority_text: String,
+    pub legal_bases: Vec<String>,
+    pub proposer: String,
+    pub total_bonus: u64,
+    pub total_bonus_words: String,
+    pub base_salary: Option<u64>,
+    pub signer: SignerView,
+    pub recipients: Vec<String>,
+    pub archive: String,
+    pub agency_name: String,
+    pub decision_date_words: String,
+    /// One per title or award, in the regulation's order.
+    pub articles: Vec<ArticleView>,
+}
+
+/// One honour of a combined decision.
+#[derive(Debug, Clone, Serialize)]
+pub struct ArticleView {
+    pub honour_code: String,
+    pub honour_name: String,
+    /// "title" or "award".
+    pub honour_kind: &'static str,
+    pub whom: String,
+    pub subjects: &'static str,
+    pub total_bonus: u64,
+    pub total_bonus_words: String,
+    pub sections: Vec<SectionView>,
+}
+
 /// What a correction decision amends (sửa đổi, bổ sung).
 #[derive(Debug, Clone, Serialize)]
 pub struct CorrectionView {
@@ -464,6 +500,50 @@ pub fn decision_view(
     }
 }
 
+pub fn combined_decision_view(
+    list: &GrantList,
+    aggregate: &Aggregate,
+    regulation: &Regulation,
+    settings: &DocumentSettings,
+) -> CombinedDecisionView {
+    let frame = decision_view(list, aggregate, regulation, settings);
+    let articles = list
+        .parts
+        .iter()
+        .filter(|part| part.count() > 0)
+        .map(|part| {
+            let view = decision_view(part, aggregate, regulation, settings);
+            ArticleView {
+                honour_code: view.honour_code,
+                honour_name: view.honour_name,
+                honour_kind: view.honour_kind,
+                whom: view.whom,
+                subjects: view.subjects,
+                total_bonus: view.total_bonus,
+                total_bonus_words: view.total_bonus_words,
+                sections: view.sections,
+            }
+        })
+        .collect();
+    CombinedDecisionView {
+        header: frame.header,
+        year: frame.year,
+        authority: frame.authority,
+        authority_text: frame.authority_text,
+        legal_bases: frame.legal_bases,
+        proposer: frame.proposer,
+        total_bonus: frame.total_bonus,
+        total_bonus_words: frame.total_bonus_words,
+        base_salary: frame.base_salary,
+        signer: frame.signer,
+        recipients: frame.recipients,
+        archive: frame.archive,
+        agency_name: frame.agency_name,
+        decision_date_words: frame.decision_date_words,
+        articles,
+    }
+}
+
 pub fn submission_view(
     list: &GrantList,
     aggregate: &Aggregate,
@@ -525,9 +605,8 @@ pub fn report_view(
             bonus: u.bonus,
         })
         .collect();
-    let lists = aggregate
-        .decisions
-        .iter()
+    let lists = GrantList::certificate_lists(&aggregate.decisions)
+        .into_iter()
         .chain(&aggregate.submissions)
         .map(|l| ListSummary {
             code: l.code.clone(),
