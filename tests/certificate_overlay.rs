@@ -234,3 +234,35 @@ fn a_name_that_cannot_fit_is_a_warning() {
         .count();
     assert!(bk_bo < certificates, "{bk_bo} of {certificates}");
 }
+
+#[test]
+fn the_emblem_slot_takes_the_agencys_image() {
+    if !have("pdfimages") {
+        return;
+    }
+    let temp = tempfile::tempdir().unwrap();
+    let campaign = temp.path().join("quoc-huy");
+    std::fs::create_dir_all(&campaign).unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/images/con-dau.png"),
+        campaign.join("quoc-huy.png"),
+    )
+    .unwrap();
+    let folder = build(
+        temp.path(),
+        "quoc-huy",
+        "\n[certificates]\nemblem = \"quoc-huy.png\"\n",
+    );
+    let certificate = folder.join("bk-bo/0003-vu-trong-hai.pdf");
+    let out = std::process::Command::new("pdfimages")
+        .arg("-list")
+        .arg(&certificate)
+        .output()
+        .unwrap();
+    let images = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .skip(2)
+        .filter(|line| line.split_whitespace().nth(2) == Some("image"))
+        .count();
+    assert_eq!(images, 1, "the emblem on the full design");
+}
