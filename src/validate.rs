@@ -401,29 +401,19 @@ fn hold_phrase(remarks: &str, phrases: &[String]) -> Option<String> {
 }
 
 fn quotas(submission: &Submission, regulation: &Regulation) -> Vec<QuotaResult> {
-    let mut out = Vec::new();
     let unit = submission.unit_code();
-    let rated_good = submission
-        .individuals
-        .iter()
-        .filter(|p| p.rating >= Some(Rating::Httnv))
-        .count() as u32;
-    let excellent = submission
-        .individuals
-        .iter()
-        .filter(|p| p.rating == Some(Rating::Htxsnv))
-        .count() as u32;
-    if rated_good > 0 {
-        let share = regulation.settings.rating_quota_share;
-        let allowed = (share * f64::from(rated_good) + 1e-9).floor() as u32;
-        out.push(QuotaResult {
-            unit: unit.clone(),
-            proposal: Rating::Htxsnv.code().to_string(),
-            allowed,
-            proposed: excellent,
-            ok: excellent <= allowed,
-            basis: quota_arithmetic(share, rated_good, "người HTTNV trở lên", allowed).to_string(),
-        });
+    let everyone: Vec<&Individual> = submission.individuals.iter().collect();
+    let mut out: Vec<QuotaResult> = rating_quota(&unit, None, &everyone, regulation)
+        .into_iter()
+        .collect();
+    // The same cap within each group of similar duties the regulation names.
+    for group in &regulation.rating_groups {
+        let members: Vec<&Individual> = everyone
+            .iter()
+            .copied()
+            .filter(|p| p.job_title.as_deref().is_some_and(|t| group.has(t)))
+            .collect();
+        out.extend(rating_quota(&unit, Some(&group.name), &members, regulation));
     }
     for honour in &regulation.honours {
         for (subject, criteria) in [
@@ -460,6 +450,44 @@ fn quotas(submission: &Submission, regulation: &Regulation) -> Vec<QuotaResult> 
         }
     }
     out
+}
+
+/// HTXSNV ≤ the share of those rated HTTNV or better, among `people` (a
+/// unit, or one group of similar duties in it).
+fn rating_quota(
+    unit: &str,
+    group: Option<&str>,
+    people: &[&Individual],
+    regulation: &Regulation,
+) -> Option<QuotaResult> {
+    let rated_good = people
+        .iter()
+        .filter(|p| p.rating >= Some(Rating::Httnv))
+        .count() as u32;
+    let excellent = people
+        .iter()
+        .filter(|p| p.rating == Some(Rating::Htxsnv))
+        .count() as u32;
+    if rated_good == 0 {
+        return None;
+    }
+    let share = regulation.settings.rating_quota_share;
+    let allowed = (share * f64::from(rated_good) + 1e-9).floor() as u32;
+    let who = match group {
+        Some(name) => format!("{name} HTTNV trở lên"),
+        None => "người HTTNV trở lên".to_string(),
+    };
+    Some(QuotaResult {
+        unit: unit.to_string(),
+        proposal: match group {
+            Some(name) => format!("{} ({name})", Rating::Htxsnv.code()),
+            None => Rating::Htxsnv.code().to_string(),
+        },
+        allowed,
+        proposed: excellent,
+        ok: excellent <= allowed,
+        basis: quota_arithmetic(share, rated_good, &who, allowed),
+    })
 }
 
 /// "20% × 12 người HTTNV trở lên = 2,4; lấy phần nguyên: 2".

@@ -795,3 +795,39 @@ fn a_template_error_names_the_file_line_and_variable() {
         "the variables there are are listed: {err}"
     );
 }
+
+#[test]
+fn the_rating_quota_holds_within_each_group_of_similar_duties() {
+    // Ten people: five lecturers (two HTXSNV), five officers (none).
+    let people: Vec<Individual> = (0..10)
+        .map(|i| {
+            let rating = if i < 2 { Rating::Htxsnv } else { Rating::Httnv };
+            let mut p = person(&format!("P{i}"), rating, "LĐTT", None);
+            p.job_title = Some(
+                if i < 5 {
+                    "Giảng viên chính"
+                } else {
+                    "Chuyên viên"
+                }
+                .into(),
+            );
+            p
+        })
+        .collect();
+    let grouped = format!(
+        "{}\n[[rating_group]]\nname = \"giảng viên\"\njob_titles = [\"Giảng viên\", \"Giảng viên chính\"]\n",
+        tdkt::regulation::DEFAULT_TOML
+    );
+    let regulation = Regulation::parse(&grouped, "nhom.toml").unwrap();
+    let quotas = validate(&[submission(people)], &regulation, 2025).quotas;
+    let unit = quotas.iter().find(|q| q.proposal == "HTXSNV").unwrap();
+    assert!(unit.ok, "2 of 10 is within 20% for the unit: {unit:?}");
+    let lecturers = quotas
+        .iter()
+        .find(|q| q.proposal == "HTXSNV (giảng viên)")
+        .unwrap();
+    assert_eq!(
+        (lecturers.allowed, lecturers.proposed, lecturers.ok),
+        (1, 2, false)
+    );
+}

@@ -46,6 +46,8 @@ struct RawRegulation {
     #[serde(default)]
     norm: Vec<Norm>,
     #[serde(default)]
+    rating_group: Vec<RatingGroup>,
+    #[serde(default)]
     column: Vec<toml::Spanned<ExtraColumn>>,
     #[serde(default)]
     honour: Vec<toml::Spanned<RawHonour>>,
@@ -62,6 +64,24 @@ pub struct Norm {
     pub teaching_hours: Option<f64>,
     /// Research points (điểm NCKH) a year.
     pub research_points: Option<f64>,
+}
+
+/// A group of similar duties: the HTXSNV cap applies within it too
+/// (Quy định 366: "trong từng nhóm có chức trách, nhiệm vụ tương đồng").
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RatingGroup {
+    /// "giảng viên".
+    pub name: String,
+    /// The job titles in it, as units write them (any case and accents).
+    pub job_titles: Vec<String>,
+}
+
+impl RatingGroup {
+    pub fn has(&self, job_title: &str) -> bool {
+        let key = job_title_key(job_title);
+        self.job_titles.iter().any(|t| job_title_key(t) == key)
+    }
 }
 
 /// A column the regulation adds to the form, such as a toolkit score per
@@ -294,6 +314,7 @@ pub struct Regulation {
     pub base_salary: Vec<(NaiveDate, u64)>,
     pub legal_bases: Vec<LegalBasis>,
     pub norms: Vec<Norm>,
+    pub rating_groups: Vec<RatingGroup>,
     pub columns: Vec<ExtraColumn>,
     pub honours: Vec<Honour>,
     /// Every spelling of every code (folded, spaces removed) → the code.
@@ -432,6 +453,7 @@ impl Regulation {
             base_salary,
             legal_bases,
             norms: raw.norm,
+            rating_groups: raw.rating_group,
             columns,
             honours,
         })
