@@ -831,3 +831,34 @@ fn the_rating_quota_holds_within_each_group_of_similar_duties() {
         (1, 2, false)
     );
 }
+
+#[test]
+fn a_glyph_no_font_has_still_prints_but_not_as_pdf_a() {
+    let typesetter = tdkt::render::Typesetter::new(None).unwrap();
+    let date = NaiveDate::from_ymd_opt(2026, 1, 15).unwrap();
+    let plain = typesetter
+        .compile(
+            "#set text(font: \"Liberation Serif\", fallback: false)\nNguyễn Thị Lan".into(),
+            "a",
+            date,
+            false,
+        )
+        .unwrap();
+    assert!(plain.not_archival.is_none(), "Vietnamese text is archival");
+    let odd = typesetter
+        .compile(
+            "#set text(font: \"Liberation Serif\", fallback: false)\nLý 李 Lan".into(),
+            "b",
+            date,
+            false,
+        )
+        .unwrap();
+    assert!(
+        odd.not_archival.is_some(),
+        "a CJK glyph Liberation Serif lacks"
+    );
+    assert!(
+        odd.bytes.starts_with(b"%PDF"),
+        "the document is still written"
+    );
+}

@@ -347,13 +347,15 @@ pub fn build(settings: &Settings, show_progress: bool) -> Result<Built> {
     );
     checked.reading.diagnostics.extend(fit);
     let progress = progress_bar(show_progress);
-    let mut files = renderer.render_campaign(
+    let rendered = renderer.render_campaign(
         &aggregate,
         &settings.regulation,
         &settings.documents,
         &output,
         &progress,
     )?;
+    let mut files = rendered.files;
+    checked.reading.diagnostics.extend(rendered.warnings);
     progress.finish_and_clear();
     files += crate::book::write_books(
         &book,

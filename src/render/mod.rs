@@ -46,6 +46,21 @@ pub struct Renderer {
     compiled: AtomicUsize,
 }
 
+/// What a task leaves besides its files: a certificate batch's PDF for the
+/// print file, and warnings.
+#[derive(Default)]
+struct TaskOutput {
+    batch: Option<Vec<u8>>,
+    warnings: Vec<Diagnostic>,
+}
+
+/// What `render_campaign` made.
+pub struct Rendered {
+    pub files: usize,
+    /// Documents that could not be archival PDF/A, and why.
+    pub warnings: Vec<Diagnostic>,
+}
+
 /// One unit of work for a worker.
 enum Task<'a> {
     /// An official document: which template, with what view, written where.
@@ -88,7 +103,7 @@ impl Renderer {
     }
 
     /// Renders every document of the campaign into `output`; returns the
-    /// number of PDF files written.
+    /// number of PDF files written and the warnings met.
     pub fn render_campaign(
         &self,
         aggregate: &Aggregate,
@@ -96,7 +111,7 @@ impl Renderer {
         settings: &DocumentSettings,
         output: &Output,
         progress: &ProgressBar,
-    ) -> Result<usize> {
+    ) -> Result<Rendered> {
         let lists: Vec<&GrantList> = GrantList::certificate_lists(&aggregate.decisions)
             .into_iter()
             .filter(|l| l.certificate.is_some())
@@ -111,9 +126,11 @@ impl Renderer {
         let files = tasks.iter().map(Task::files).sum::<usize>() + lists.len();
         progress.set_length(files as u64);
         let results = self.run_all(&tasks, settings, output, progress)?;
-        self.merge_print_files(&lists, &tasks, results, output)?;
+        let warnings = results.iter().flat_map(|r| r.warnings.clone()).collect();
+        let batches = results.into_iter().map(|r| r.batch).collect();
+        self.merge_print_files(&lists, &tasks, batches, output)?;
         progress.inc(lists.len() as u64);
-        Ok(files)
+        Ok(Rendered { files, warnings })
     }
 
     /// Renders the certificates of one list (a file per person and the
@@ -126,7 +143,8 @@ impl Renderer {
     ) -> Result<usize> {
         let tasks = certificate_tasks(list);
         let results = self.run_all(&tasks, settings, output, &ProgressBar::hidden())?;
-        self.merge_print_files(&[list], &tasks, results, output)?;
+        let batches = results.into_iter().map(|r| r.batch).collect();
+        self.merge_print_files(&[list], &tasks, batches, output)?;
         Ok(list.count() + 1)
     }
 
@@ -144,9 +162,9 @@ impl Renderer {
         settings: &DocumentSettings,
         output: &Output,
         progress: &ProgressBar,
-    ) -> Result<Vec<Option<Vec<u8>>>> {
+    ) -> Result<Vec<TaskOutput>> {
         let next = AtomicUsize::new(0);
-        let results: Vec<std::sync::Mutex<Option<Vec<u8>>>> =
+        let results: Vec<std::sync::Mutex<TaskOutput>> =
             tasks.iter().map(|_| Default::default()).collect();
         std::thread::scope(|scope| -> Result<()> {
             let mut handles = Vec::new();
@@ -162,9 +180,9 @@ impl Renderer {
                                 return Ok(());
                             };
                             match self.run(task, settings, output, progress) {
-                                Ok(bytes) => {
+                                Ok(done) => {
                                     if let Ok(mut slot) = results[index].lock() {
-                                        *slot = bytes;
+                                        *slot = done;
                                     }
                                 }
                                 Err(error) => {
@@ -264,7 +282,7 @@ impl Renderer {
         settings: &DocumentSettings,
         output: &Output,
         progress: &ProgressBar,
-    ) -> Result<Option<Vec<u8>>> {
+    ) -> Result<TaskOutput> {
         match task {
             Task::Document {
                 path,
@@ -272,10 +290,14 @@ impl Renderer {
                 view,
             } => {
                 let source = self.templates.render(template, view)?;
-                let pdf = self.compile(source, &path.to_string_lossy(), settings, true)?;
+                let name = path.to_string_lossy();
+                let pdf = self.compile(source, &name, settings, true)?;
                 output.write(path, &pdf.bytes)?;
                 progress.inc(1);
-                Ok(None)
+                Ok(TaskOutput {
+                    batch: None,
+                    warnings: archival_warning(&name, &pdf).into_iter().collect(),
+                })
             }
             Task::Certificates { list, grants } => {
                 let view = views::certificates_view(list, grants, settings);
@@ -294,7 +316,13 @@ impl Renderer {
                     output.write(&folder.join(certificate_file_name(grant)), page)?;
                 }
                 progress.inc(grants.len() as u64);
-                Ok(Some(pdf.bytes))
+                let names: Vec<&str> = grants.iter().map(|g| g.name.as_str()).collect();
+                Ok(TaskOutput {
+                    warnings: archival_warning(&names.join(", "), &pdf)
+                        .into_iter()
+                        .collect(),
+                    batch: Some(pdf.bytes),
+                })
             }
         }
     }
@@ -350,6 +378,17 @@ impl Task<'_> {
             Task::Document { .. } => 1,
         }
     }
+}
+
+/// A warning when `pdf` could not be archival PDF/A-2b.
+fn archival_warning(what: &str, pdf: &Pdf) -> Option<Diagnostic> {
+    pdf.not_archival.as_ref().map(|why| {
+        Diagnostic::warning(
+            "render.not-pdfa",
+            "",
+            format!("{what}: không đạt PDF/A-2b ({why}); đã xuất PDF thường"),
+        )
+    })
 }
 
 /// Overlay printing: per list, a calibration sheet (the grid and the

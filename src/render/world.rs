@@ -40,6 +40,8 @@ pub struct Typesetter {
 /// A compiled document's PDF bytes.
 pub struct Pdf {
     pub bytes: Vec<u8>,
+    /// Why it could not be PDF/A-2b (a glyph no font has), if so.
+    pub not_archival: Option<String>,
 }
 
 impl Typesetter {
@@ -152,23 +154,23 @@ impl Typesetter {
                 ..PdfOptions::default()
             })
         };
-        let mut bytes = match typst_pdf::pdf(&document, &options(true)?) {
-            Ok(bytes) => bytes,
+        let (mut bytes, not_archival) = match typst_pdf::pdf(&document, &options(true)?) {
+            Ok(bytes) => (bytes, None),
             // A character no font has (a symbol typed into a name) keeps a
             // document from being PDF/A; it is still printed, and said.
             Err(errors) => {
-                eprintln!(
-                    "cảnh báo: {ident} không đạt PDF/A-2b ({}); đã xuất PDF thường",
-                    join_messages(&errors)
-                );
-                typst_pdf::pdf(&document, &options(false)?).map_err(|errors| {
+                let bytes = typst_pdf::pdf(&document, &options(false)?).map_err(|errors| {
                     anyhow::anyhow!("Không xuất được PDF: {}", join_messages(&errors))
-                })?
+                })?;
+                (bytes, Some(join_messages(&errors)))
             }
         };
         // The exporter reserves generously; batches are kept until merged.
         bytes.shrink_to_fit();
-        Ok(Pdf { bytes })
+        Ok(Pdf {
+            bytes,
+            not_archival,
+        })
     }
 
     fn layout(&self, source: String, date: NaiveDate) -> Result<PagedDocument> {
