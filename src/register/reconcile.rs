@@ -1,6 +1,8 @@
 //! Bringing the register in line with the campaign's lists, and the
 //! correction decisions a signed list's changes call for.
 
+use std::collections::BTreeSet;
+
 use anyhow::Result;
 use rusqlite::{OptionalExtension, Transaction, params};
 
@@ -61,16 +63,15 @@ impl Register {
                         date: parse_date(&date)?,
                         removed: Vec::new(),
                     };
-                    let outcome = correct(
-                        &tx,
-                        campaign_id,
-                        id,
+                    let amending = Amending {
+                        tx: &tx,
+                        campaign: campaign_id,
+                        original_id: id,
                         list,
-                        &signed,
-                        &current,
-                        &original,
+                        original: &original,
                         document_code,
-                    )?;
+                    };
+                    let outcome = correct(&amending, &signed, &current)?;
                     diagnostics.extend(outcome.conflict);
                     corrections.extend(outcome.lists);
                     replace_with_signed(
@@ -126,14 +127,13 @@ struct StoredDecision {
     date: Option<String>,
 }
 
-/// A correction decision's row.
+/// A signed correction decision's row.
 struct CorrectionRow {
     id: String,
-    signed: bool,
     json: String,
     removed_json: String,
-    number: Option<u32>,
-    date: Option<String>,
+    number: u32,
+    date: String,
 }
 
 /// What a signed list's reconciliation found.
@@ -143,86 +143,176 @@ struct Corrected {
     lists: Vec<GrantList>,
 }
 
+/// One signed decision being compared with the workbooks.
+struct Amending<'a> {
+    tx: &'a Transaction<'a>,
+    campaign: i64,
+    /// The signed decision's row id.
+    original_id: i64,
+    list: &'a GrantList,
+    /// Its number and date, for the corrections that amend it.
+    original: &'a Correction,
+    document_code: &'a str,
+}
+
 /// Compares the workbooks' list with the signed one as already corrected;
 /// keeps (or drops) the draft correction accordingly.
-#[allow(clippy::too_many_arguments)]
 fn correct(
-    tx: &Transaction<'_>,
-    campaign: i64,
-    original_id: i64,
-    list: &GrantList,
+    amending: &Amending<'_>,
     signed: &StoredList,
     current: &StoredList,
-    original: &Correction,
-    document_code: &str,
 ) -> Result<Corrected> {
     let mut effective = signed.identities();
-    let mut lists = Vec::new();
-    let mut signed_corrections = 0;
-    let mut statement = tx.prepare(
-        "SELECT list_id, status, list_json, removed_json, number, date FROM decision \
-         WHERE corrects = ?1 ORDER BY id",
-    )?;
-    let rows: Vec<CorrectionRow> = statement
-        .query_map(params![original_id], |r| {
-            Ok(CorrectionRow {
-                id: r.get(0)?,
-                signed: r.get::<_, String>(1)? == "signed",
-                json: r.get(2)?,
-                removed_json: r.get(3)?,
-                number: r.get(4)?,
-                date: r.get(5)?,
-            })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    for row in rows.into_iter().filter(|r| r.signed) {
-        let CorrectionRow {
-            id,
-            json,
-            removed_json,
-            number,
-            date,
-            ..
-        } = row;
-        signed_corrections += 1;
-        let added: StoredList = serde_json::from_str(&json)?;
-        let removed: Vec<String> = serde_json::from_str(&removed_json)?;
-        effective.extend(added.identities());
-        for identity in &removed {
-            effective.remove(identity);
-        }
-        let mut correction_list = list.clone();
-        correction_list.id = id;
-        correction_list.correction = Some(Correction {
-            removed: removed.iter().map(|i| identity_name(i)).collect(),
-            ..original.clone()
-        });
-        let (Some(number), Some(date)) = (number, date) else {
-            continue;
-        };
-        replace_with_signed(
-            &mut correction_list,
-            added,
-            SignOff {
-                number,
-                date: parse_date(&date)?,
-            },
-        );
-        lists.push(correction_list);
-    }
-    let draft_id = format!("{}-sd{}", list.id, signed_corrections + 1);
+    let lists = amending.signed_corrections(&mut effective)?;
+    let draft_id = format!("{}-sd{}", amending.list.id, lists.len() + 1);
     let now = current.identities();
     if now == effective {
-        tx.execute(
+        amending.tx.execute(
             "DELETE FROM decision WHERE corrects = ?1 AND status = 'draft'",
-            params![original_id],
+            params![amending.original_id],
         )?;
         return Ok(Corrected {
             conflict: None,
             lists,
         });
     }
-    // Those the workbooks add, numbered from 1 in the correction's own list.
+    let additions = additions(current, &effective);
+    let removed: Vec<String> = effective.difference(&now).cloned().collect();
+    amending.save_draft(&draft_id, &additions, &removed)?;
+    let removed_names: Vec<String> = removed.iter().map(|i| identity_name(i)).collect();
+    let conflict = amending.conflict(&draft_id, &additions, &removed_names);
+    let mut lists = lists;
+    lists.push(amending.draft(draft_id, additions, removed_names));
+    Ok(Corrected {
+        conflict: Some(conflict),
+        lists,
+    })
+}
+
+impl Amending<'_> {
+    /// The signed corrections of the decision, as lists to render; folds
+    /// what they grant and revoke into `effective`.
+    fn signed_corrections(&self, effective: &mut BTreeSet<String>) -> Result<Vec<GrantList>> {
+        let mut statement = self.tx.prepare(
+            "SELECT list_id, list_json, removed_json, number, date FROM decision \
+             WHERE corrects = ?1 AND status = 'signed' ORDER BY id",
+        )?;
+        let rows: Vec<CorrectionRow> = statement
+            .query_map(params![self.original_id], |r| {
+                Ok(CorrectionRow {
+                    id: r.get(0)?,
+                    json: r.get(1)?,
+                    removed_json: r.get(2)?,
+                    number: r.get(3)?,
+                    date: r.get(4)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut lists = Vec::new();
+        for row in rows {
+            let added: StoredList = serde_json::from_str(&row.json)?;
+            let removed: Vec<String> = serde_json::from_str(&row.removed_json)?;
+            effective.extend(added.identities());
+            for identity in &removed {
+                effective.remove(identity);
+            }
+            let mut correction = self.list.clone();
+            correction.id = row.id;
+            correction.correction = Some(Correction {
+                removed: removed.iter().map(|i| identity_name(i)).collect(),
+                ..self.original.clone()
+            });
+            let sign_off = SignOff {
+                number: row.number,
+                date: parse_date(&row.date)?,
+            };
+            replace_with_signed(&mut correction, added, sign_off);
+            lists.push(correction);
+        }
+        Ok(lists)
+    }
+
+    /// Saves the draft correction: those added, those removed.
+    fn save_draft(&self, draft_id: &str, additions: &StoredList, removed: &[String]) -> Result<()> {
+        self.tx.execute(
+            "DELETE FROM decision WHERE corrects = ?1 AND status = 'draft' AND list_id <> ?2",
+            params![self.original_id, draft_id],
+        )?;
+        self.tx.execute(
+            "INSERT INTO decision (campaign, list_id, honour, status, document_code, list_hash, list_json, \
+             corrects, removed_json) VALUES (?1, ?2, ?3, 'draft', ?4, ?5, ?6, ?7, ?8) \
+             ON CONFLICT (campaign, list_id) DO UPDATE SET list_json = excluded.list_json, \
+             list_hash = excluded.list_hash, removed_json = excluded.removed_json",
+            params![
+                self.campaign,
+                draft_id,
+                self.list.code,
+                self.document_code,
+                additions.hash(),
+                serde_json::to_string(additions)?,
+                self.original_id,
+                serde_json::to_string(removed)?
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// The draft correction as a list to render.
+    fn draft(&self, id: String, additions: StoredList, removed: Vec<String>) -> GrantList {
+        let mut draft = self.list.clone();
+        draft.id = id;
+        draft.collectives = additions
+            .collectives
+            .into_iter()
+            .map(|g| g.into_grant(Subject::Collective))
+            .collect();
+        draft.individuals = additions
+            .individuals
+            .into_iter()
+            .map(|g| g.into_grant(Subject::Individual))
+            .collect();
+        draft.total_bonus = draft.grants().filter_map(|g| g.bonus).sum();
+        draft.sign_off = None;
+        draft.correction = Some(Correction {
+            removed,
+            ..self.original.clone()
+        });
+        draft
+    }
+
+    fn conflict(&self, draft_id: &str, additions: &StoredList, removed: &[String]) -> Diagnostic {
+        let added: Vec<&str> = additions
+            .collectives
+            .iter()
+            .chain(&additions.individuals)
+            .map(|g| g.name.as_str())
+            .collect();
+        let listed = |names: Vec<&str>| {
+            if names.is_empty() {
+                "không".to_string()
+            } else {
+                names.join(", ")
+            }
+        };
+        Diagnostic::error(
+            "register.conflict",
+            "",
+            format!(
+                "Quyết định số {} ({}) đã ký, nhưng hồ sơ hiện nay cho danh sách khác (thêm: {}; bớt: {}). \
+                 Danh sách đã ký được giữ nguyên; đã lập dự thảo quyết định sửa đổi, bổ sung '{draft_id}' \
+                 (tdkt sign {draft_id} để ban hành)",
+                self.original.document_number,
+                self.list.code,
+                listed(added),
+                listed(removed.iter().map(String::as_str).collect()),
+            ),
+        )
+    }
+}
+
+/// Those the workbooks add to what is in force, numbered from 1 in the
+/// correction's own list.
+fn additions(current: &StoredList, effective: &BTreeSet<String>) -> StoredList {
     let mut additions = StoredList {
         collectives: current
             .collectives
@@ -245,78 +335,7 @@ fn correct(
     {
         grant.ordinal = n as u32 + 1;
     }
-    let removed: Vec<String> = effective.difference(&now).cloned().collect();
-    tx.execute(
-        "DELETE FROM decision WHERE corrects = ?1 AND status = 'draft' AND list_id <> ?2",
-        params![original_id, draft_id],
-    )?;
-    tx.execute(
-        "INSERT INTO decision (campaign, list_id, honour, status, document_code, list_hash, list_json, \
-         corrects, removed_json) VALUES (?1, ?2, ?3, 'draft', ?4, ?5, ?6, ?7, ?8) \
-         ON CONFLICT (campaign, list_id) DO UPDATE SET list_json = excluded.list_json, \
-         list_hash = excluded.list_hash, removed_json = excluded.removed_json",
-        params![
-            campaign,
-            draft_id,
-            list.code,
-            document_code,
-            additions.hash(),
-            serde_json::to_string(&additions)?,
-            original_id,
-            serde_json::to_string(&removed)?
-        ],
-    )?;
-    let added_names: Vec<String> = additions
-        .collectives
-        .iter()
-        .chain(&additions.individuals)
-        .map(|g| g.name.clone())
-        .collect();
-    let removed_names: Vec<String> = removed.iter().map(|i| identity_name(i)).collect();
-    let conflict = Diagnostic::error(
-        "register.conflict",
-        "",
-        format!(
-            "Quyết định số {} ({}) đã ký, nhưng hồ sơ hiện nay cho danh sách khác (thêm: {}; bớt: {}). \
-             Danh sách đã ký được giữ nguyên; đã lập dự thảo quyết định sửa đổi, bổ sung '{draft_id}' \
-             (tdkt sign {draft_id} để ban hành)",
-            original.document_number,
-            list.code,
-            if added_names.is_empty() {
-                "không".into()
-            } else {
-                added_names.join(", ")
-            },
-            if removed_names.is_empty() {
-                "không".into()
-            } else {
-                removed_names.join(", ")
-            },
-        ),
-    );
-    let mut draft = list.clone();
-    draft.id = draft_id;
-    draft.collectives = additions
-        .collectives
-        .into_iter()
-        .map(|g| g.into_grant(Subject::Collective))
-        .collect();
-    draft.individuals = additions
-        .individuals
-        .into_iter()
-        .map(|g| g.into_grant(Subject::Individual))
-        .collect();
-    draft.total_bonus = draft.grants().filter_map(|g| g.bonus).sum();
-    draft.sign_off = None;
-    draft.correction = Some(Correction {
-        removed: removed_names,
-        ..original.clone()
-    });
-    lists.push(draft);
-    Ok(Corrected {
-        conflict: Some(conflict),
-        lists,
-    })
+    additions
 }
 
 /// "CN|Nguyễn Văn A|05/03/1979|VTH" → "Nguyễn Văn A".
