@@ -107,6 +107,14 @@ enum Command {
         #[command(flatten)]
         campaign: CampaignArgs,
     },
+    /// Bỏ một lần gộp: mã người này lại là một người riêng.
+    SplitPerson {
+        /// Mã người đã gộp.
+        #[arg(value_name = "MÃ")]
+        id: i64,
+        #[command(flatten)]
+        campaign: CampaignArgs,
+    },
     /// Xác minh một bằng khen, giấy khen (tệp PDF hoặc số sổ vàng) với sổ khen thưởng.
     Verify {
         /// Tệp PDF của bằng, hoặc số sổ vàng (ví dụ 2026-05-012).
@@ -393,6 +401,18 @@ fn run(command: Command) -> anyhow::Result<u8> {
                 Ok(1)
             }
         },
+        Command::SplitPerson { id, campaign } => {
+            match pipeline::split_person(&campaign.settings()?, id)? {
+                Ok(into) => {
+                    println!("Mã {id} không còn là cùng một người với mã {into}.");
+                    Ok(0)
+                }
+                Err(reason) => {
+                    eprintln!("Không tách: {reason}");
+                    Ok(1)
+                }
+            }
+        }
         Command::Verify { target, campaign } => {
             match pipeline::verify(&campaign.settings()?, &target)? {
                 pipeline::Verification::Genuine(record) => {

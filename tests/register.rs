@@ -678,6 +678,14 @@ fn two_spellings_a_clerk_merges_read_as_one_history() {
         "eligible",
         "three years of CSTĐCS, 2024 under the other spelling"
     );
+    // A merge made in error is undone.
+    assert_eq!(run(&["split-person", &other.to_string(), c]).0, 0);
+    assert_eq!(status(), "cannot-verify");
+    assert_eq!(
+        run(&["split-person", &other.to_string(), c]).0,
+        1,
+        "not merged any more"
+    );
 }
 
 #[test]

@@ -24,7 +24,9 @@ mod report;
 mod signoff;
 
 pub use report::{human_report, inspect_table, summary_line};
-pub use signoff::{Verification, decisions, import, merge_people, people, sign, verify};
+pub use signoff::{
+    Verification, decisions, import, merge_people, people, sign, split_person, verify,
+};
 
 /// What `inspect` reads.
 pub struct Reading {

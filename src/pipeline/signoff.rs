@@ -110,6 +110,11 @@ pub fn merge_people(settings: &Settings, keep: i64, other: i64) -> Result<Result
     existing_register(settings)?.merge_people(keep, other)
 }
 
+/// `tdkt split-person`: undoes a merge; returns whom it was merged into.
+pub fn split_person(settings: &Settings, id: i64) -> Result<Result<i64, String>> {
+    existing_register(settings)?.split_person(id)
+}
+
 /// What `tdkt verify` found.
 #[derive(Debug)]
 pub enum Verification {

@@ -2,7 +2,7 @@
 //! confirms are one person.
 
 use anyhow::Result;
-use rusqlite::{Transaction, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::{PersonRecord, Register};
 
@@ -77,6 +77,31 @@ impl Register {
         )?;
         tx.commit()?;
         Ok(Ok(()))
+    }
+
+    /// Undoes a merge: `id` is its own person again.
+    pub fn split_person(&mut self, id: i64) -> Result<std::result::Result<i64, String>> {
+        let merged_into: Option<Option<i64>> = self
+            .conn
+            .query_row(
+                "SELECT merged_into FROM person WHERE id = ?1",
+                params![id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match merged_into {
+            None => Ok(Err(format!(
+                "Không có người mã {id} trong sổ (xem tdkt people)"
+            ))),
+            Some(None) => Ok(Err(format!("Mã {id} chưa được gộp với ai"))),
+            Some(Some(into)) => {
+                self.conn.execute(
+                    "UPDATE person SET merged_into = NULL WHERE id = ?1",
+                    params![id],
+                )?;
+                Ok(Ok(into))
+            }
+        }
     }
 }
 
