@@ -1,5 +1,5 @@
 //! The register's commands: `decisions`, `sign`, `verify`, `import`,
-//! `people` and `merge-people`.
+//! `people`, `merge-people` and `split-person`.
 
 use anyhow::{Result, bail};
 use chrono::NaiveDate;
@@ -51,17 +51,7 @@ pub fn sign(
             )
         }));
     };
-    if list.sign_off.is_some() {
-        // Already signed: the register says so, with its number.
-        return register.sign(
-            &campaign_key(settings, &checked),
-            list,
-            number,
-            date,
-            "",
-            settings.register.numbering,
-        );
-    }
+    // A signed decision is refused by the register, with its number.
     let signer = &settings.documents.signer;
     let signer = format!("{} {} {}", signer.prefix, signer.title, signer.name);
     register.sign(
