@@ -221,6 +221,7 @@ fn map_workbook(
         collectives: Vec::new(),
         skipped: Vec::new(),
         columns: Default::default(),
+        outstanding: false,
     };
 
     let mut found_list = false;

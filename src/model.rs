@@ -226,6 +226,10 @@ pub struct Submission {
     /// with its column letters and label.
     #[serde(skip)]
     pub columns: BTreeMap<String, Vec<FieldColumn>>,
+    /// Declared outstanding by the competent level this year (tdkt.toml):
+    /// its rating quota is the larger share.
+    #[serde(skip)]
+    pub outstanding: bool,
 }
 
 /// One column of a sheet's list and the field it holds.

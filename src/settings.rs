@@ -118,6 +118,10 @@ pub struct CampaignSection {
     /// "per-honour" (a decision per title or award, the default) or
     /// "combined" (one decision, an article per title or award).
     pub decisions: Option<DecisionLayout>,
+    /// Units the competent level declared outstanding this year (codes):
+    /// their HTXSNV quota is the larger share of the regulation.
+    #[serde(default)]
+    pub outstanding_units: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -268,6 +272,8 @@ pub struct Settings {
     pub register: RegisterSettings,
     /// The images documents use, read once: (virtual path, bytes).
     pub images: Vec<(String, Vec<u8>)>,
+    /// Unit codes declared outstanding this year.
+    pub outstanding_units: Vec<String>,
 }
 
 impl Settings {
@@ -399,6 +405,7 @@ impl Settings {
             documents,
             register,
             images,
+            outstanding_units: file.campaign.outstanding_units.clone(),
         })
     }
 }

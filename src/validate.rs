@@ -403,7 +403,8 @@ fn hold_phrase(remarks: &str, phrases: &[String]) -> Option<String> {
 fn quotas(submission: &Submission, regulation: &Regulation) -> Vec<QuotaResult> {
     let unit = submission.unit_code();
     let everyone: Vec<&Individual> = submission.individuals.iter().collect();
-    let mut out: Vec<QuotaResult> = rating_quota(&unit, None, &everyone, regulation)
+    let outstanding = submission.outstanding;
+    let mut out: Vec<QuotaResult> = rating_quota(&unit, None, &everyone, outstanding, regulation)
         .into_iter()
         .collect();
     // The same cap within each group of similar duties the regulation names.
@@ -413,7 +414,13 @@ fn quotas(submission: &Submission, regulation: &Regulation) -> Vec<QuotaResult> 
             .copied()
             .filter(|p| p.job_title.as_deref().is_some_and(|t| group.has(t)))
             .collect();
-        out.extend(rating_quota(&unit, Some(&group.name), &members, regulation));
+        out.extend(rating_quota(
+            &unit,
+            Some(&group.name),
+            &members,
+            outstanding,
+            regulation,
+        ));
     }
     for honour in &regulation.honours {
         for (subject, criteria) in [
@@ -458,6 +465,7 @@ fn rating_quota(
     unit: &str,
     group: Option<&str>,
     people: &[&Individual],
+    outstanding: bool,
     regulation: &Regulation,
 ) -> Option<QuotaResult> {
     let rated_good = people
@@ -471,7 +479,11 @@ fn rating_quota(
     if rated_good == 0 {
         return None;
     }
-    let share = regulation.settings.rating_quota_share;
+    let settings = &regulation.settings;
+    let share = match settings.rating_quota_share_outstanding {
+        Some(larger) if outstanding => larger,
+        _ => settings.rating_quota_share,
+    };
     let allowed = (share * f64::from(rated_good) + 1e-9).floor() as u32;
     let who = match group {
         Some(name) => format!("{name} HTTNV trở lên"),

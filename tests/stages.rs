@@ -167,6 +167,7 @@ fn submission(people: Vec<Individual>) -> Submission {
         collectives: Vec::new(),
         skipped: Vec::new(),
         columns: Default::default(),
+        outstanding: false,
     }
 }
 
@@ -861,4 +862,24 @@ fn a_glyph_no_font_has_still_prints_but_not_as_pdf_a() {
         odd.bytes.starts_with(b"%PDF"),
         "the document is still written"
     );
+}
+
+#[test]
+fn a_unit_declared_outstanding_may_rate_a_quarter_excellent() {
+    let people: Vec<Individual> = (0..8)
+        .map(|i| {
+            let rating = if i < 2 { Rating::Htxsnv } else { Rating::Httnv };
+            person(&format!("P{i}"), rating, "LĐTT", None)
+        })
+        .collect();
+    let regulation = Regulation::default_national().unwrap();
+    let mut unit = submission(people);
+    let quota = |unit: &Submission| {
+        validate(std::slice::from_ref(unit), &regulation, 2025).quotas[0].clone()
+    };
+    // 20% × 8 = 1,6 → 1: two is one too many.
+    assert_eq!((quota(&unit).allowed, quota(&unit).ok), (1, false));
+    unit.outstanding = true;
+    // 25% × 8 = 2.
+    assert_eq!((quota(&unit).allowed, quota(&unit).ok), (2, true));
 }

@@ -73,6 +73,12 @@ pub fn read(settings: &Settings) -> Result<Reading> {
     let mut submissions =
         keep_newest_per_unit(mapped.submissions, &inbox.workbooks, &mut diagnostics);
     order_by_unit_list(&mut submissions, settings.units.as_ref());
+    for submission in &mut submissions {
+        submission.outstanding = settings
+            .outstanding_units
+            .iter()
+            .any(|code| *code == submission.unit_code());
+    }
     diagnostics.extend(duplicate_people(&submissions));
     Ok(Reading {
         year,

@@ -119,6 +119,9 @@ pub struct Settings {
     #[serde(default)]
     pub hold_phrases: Vec<String>,
     pub rating_quota_share: f64,
+    /// The share for a unit the competent level declares outstanding
+    /// (tdkt.toml: `outstanding_units`); `rating_quota_share` when absent.
+    pub rating_quota_share_outstanding: Option<f64>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
