@@ -14,76 +14,21 @@ const MM: f64 = 72.0 / 25.4;
 const DESCENT: f64 = 0.216;
 const BOX_HEIGHT: f64 = 0.893;
 
-#[derive(Debug)]
-struct Word {
-    x0: f64,
-    y0: f64,
-    x1: f64,
-    y1: f64,
-    text: String,
-}
-
-impl Word {
-    fn baseline(&self) -> f64 {
-        let size = (self.y1 - self.y0) / BOX_HEIGHT;
-        self.y1 - DESCENT * size
-    }
+/// Where the text of a word box sits: its baseline.
+fn baseline(word: &Word) -> f64 {
+    let size = (word.y1 - word.y0) / BOX_HEIGHT;
+    word.y1 - DESCENT * size
 }
 
 fn words(pdf: &Path) -> Vec<Word> {
-    let out = std::process::Command::new("pdftotext")
-        .arg("-bbox")
-        .arg(pdf)
-        .arg("-")
-        .output()
-        .unwrap();
-    let html = String::from_utf8(out.stdout).unwrap();
-    let attribute = |tag: &str, name: &str| -> f64 {
-        let at = tag.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
-        tag[at..].split('"').next().unwrap().parse().unwrap()
-    };
-    html.split("<word ")
-        .skip(1)
-        .map(|w| Word {
-            x0: attribute(w, "xMin"),
-            y0: attribute(w, "yMin"),
-            x1: attribute(w, "xMax"),
-            y1: attribute(w, "yMax"),
-            text: w
-                .split('>')
-                .nth(1)
-                .unwrap()
-                .split('<')
-                .next()
-                .unwrap()
-                .to_string(),
-        })
-        .collect()
+    pdf_words(pdf, None).2
 }
 
 /// Builds a copy of the sample with `certificates` as its [certificates]
 /// section; returns the folder of its BK-BỘ certificates.
 fn build(root: &Path, name: &str, certificates: &str) -> PathBuf {
-    let campaign = root.join(name);
-    for entry in walkdir::WalkDir::new(sample()) {
-        let entry = entry.unwrap();
-        let relative = entry.path().strip_prefix(sample()).unwrap();
-        if relative.starts_with("output")
-            || relative.to_string_lossy().starts_with("so-khen-thuong")
-        {
-            continue;
-        }
-        let target = campaign.join(relative);
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-    let toml = campaign.join("tdkt.toml");
-    let mut text = std::fs::read_to_string(&toml).unwrap();
-    text.push_str(certificates);
-    std::fs::write(&toml, text).unwrap();
+    let campaign = copy_sample(&root.join(name));
+    edit_campaign_file(&campaign, |text| text + certificates);
     let out = tdkt(&["build", campaign.to_str().unwrap()]);
     assert!(
         out.status.code().is_some_and(|c| c <= 1),
@@ -135,7 +80,7 @@ fn overlay_fields_land_at_their_millimetres_plus_the_printer_offset() {
             .iter()
             .find(|w| w.text == text)
             .unwrap_or_else(|| panic!("no '{text}' in {words:?}"));
-        (w.x0, w.baseline())
+        (w.x0, baseline(w))
     };
     let (x, baseline) = first(&shifted_words, "Ông");
     within(x, (40.0 + 1.5) * MM, "name x");
@@ -186,7 +131,7 @@ name = { x = 40, y = 95, width = 120, size = 26 }
     let words = words(&folder.join("bk-bo/0001-phong-nghien-cuu-triet-hoc-mac-lenin.pdf"));
     let name: Vec<&Word> = words
         .iter()
-        .filter(|w| (w.baseline() - 95.0 * MM).abs() < 2.0 * MM)
+        .filter(|w| (baseline(w) - 95.0 * MM).abs() < 2.0 * MM)
         .collect();
     assert!(name.len() >= 6, "the whole name on its line: {name:?}");
     let right = name.iter().map(|w| w.x1).fold(0.0, f64::max);

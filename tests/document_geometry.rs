@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use common::*;
 use lopdf::{Dictionary, Document, Object};
 
-const MM: f32 = 72.0 / 25.4;
+const MM: f64 = 72.0 / 25.4;
 
 /// A run of text as the content stream shows it.
 #[derive(Debug, Clone)]
@@ -121,53 +121,12 @@ fn run<'r>(runs: &'r [Run], starts: &str) -> &'r Run {
         .unwrap_or_else(|| panic!("no text run starting '{starts}': {runs:#?}"))
 }
 
-/// A word box from `pdftotext -bbox`, in points from the top left.
-#[derive(Debug, Clone)]
-struct Word {
-    x0: f32,
-    y0: f32,
-    x1: f32,
-    y1: f32,
-    text: String,
-}
-
 /// (width, height, words) of one page (1-based).
-fn words(pdf: &Path, page: usize) -> (f32, f32, Vec<Word>) {
-    let out = std::process::Command::new("pdftotext")
-        .args(["-f", &page.to_string(), "-l", &page.to_string(), "-bbox"])
-        .arg(pdf)
-        .arg("-")
-        .output()
-        .unwrap();
-    let html = String::from_utf8(out.stdout).unwrap();
-    let attribute = |tag: &str, name: &str| -> f32 {
-        let at = tag.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
-        tag[at..].split('"').next().unwrap().parse().unwrap()
-    };
-    let page_tag = html.split("<page ").nth(1).unwrap();
-    let (width, height) = (attribute(page_tag, "width"), attribute(page_tag, "height"));
-    let words = html
-        .split("<word ")
-        .skip(1)
-        .map(|w| Word {
-            x0: attribute(w, "xMin"),
-            y0: attribute(w, "yMin"),
-            x1: attribute(w, "xMax"),
-            y1: attribute(w, "yMax"),
-            text: w
-                .split('>')
-                .nth(1)
-                .unwrap()
-                .split('<')
-                .next()
-                .unwrap()
-                .to_string(),
-        })
-        .collect();
-    (width, height, words)
+fn words(pdf: &Path, page: usize) -> (f64, f64, Vec<Word>) {
+    pdf_words(pdf, Some(page))
 }
 
-fn within(value: f32, low: f32, high: f32, what: &str) {
+fn within(value: f64, low: f64, high: f64, what: &str) {
     assert!(
         (low..=high).contains(&value),
         "{what}: {value:.1} pt ({:.1} mm) is outside {low:.1}–{high:.1} pt",
@@ -177,29 +136,10 @@ fn within(value: f32, low: f32, high: f32, what: &str) {
 
 fn build_campaign(style: &str) -> (tempfile::TempDir, PathBuf) {
     let temp = tempfile::tempdir().unwrap();
-    let campaign = temp.path().join("dot-xet");
-    for entry in walkdir::WalkDir::new(sample()) {
-        let entry = entry.unwrap();
-        let relative = entry.path().strip_prefix(sample()).unwrap();
-        if relative.starts_with("output")
-            || relative.to_string_lossy().starts_with("so-khen-thuong")
-        {
-            continue;
-        }
-        let target = campaign.join(relative);
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-    let toml = campaign.join("tdkt.toml");
-    let text = std::fs::read_to_string(&toml).unwrap();
-    std::fs::write(
-        &toml,
-        text.replace("style = \"state\"", &format!("style = \"{style}\"")),
-    )
-    .unwrap();
+    let campaign = copy_sample(&temp.path().join("dot-xet"));
+    edit_campaign_file(&campaign, |text| {
+        text.replace("style = \"state\"", &format!("style = \"{style}\""))
+    });
     let out = tdkt(&["build", campaign.to_str().unwrap()]);
     assert!(
         out.status.code().is_some_and(|c| c <= 1),
@@ -217,10 +157,10 @@ fn check_page_geometry(decision: &Path) {
     let (width, height, page1) = words(decision, 1);
     within(width, 595.0, 595.6, "page width");
     within(height, 841.6, 842.2, "page height");
-    let left = page1.iter().map(|w| w.x0).fold(f32::MAX, f32::min);
-    let right = width - page1.iter().map(|w| w.x1).fold(0.0, f32::max);
-    let top = page1.iter().map(|w| w.y0).fold(f32::MAX, f32::min);
-    let bottom = height - page1.iter().map(|w| w.y1).fold(0.0, f32::max);
+    let left = page1.iter().map(|w| w.x0).fold(f64::MAX, f64::min);
+    let right = width - page1.iter().map(|w| w.x1).fold(0.0, f64::max);
+    let top = page1.iter().map(|w| w.y0).fold(f64::MAX, f64::min);
+    let bottom = height - page1.iter().map(|w| w.y1).fold(0.0, f64::max);
     within(left, 30.0 * MM - 0.5, 35.0 * MM + 0.5, "left margin");
     within(right, 15.0 * MM - 0.5, 20.0 * MM + 0.5, "right margin");
     // A line's box starts a little below the margin (the ascender gap).
@@ -304,8 +244,8 @@ fn check_body(runs: &[Run], words: &[Word]) {
             .unwrap_or_else(|| panic!("no word '{text}'"))
             .clone()
     };
-    let left = words.iter().map(|w| w.x0).fold(f32::MAX, f32::min);
-    let right = words.iter().map(|w| w.x1).fold(0.0, f32::max);
+    let left = words.iter().map(|w| w.x0).fold(f64::MAX, f64::min);
+    let right = words.iter().map(|w| w.x1).fold(0.0, f64::max);
     let title_words: Vec<&Word> = words
         .iter()
         .filter(|w| w.text == "QUYẾT" || w.text == "ĐỊNH")

@@ -12,39 +12,13 @@ use common::*;
 /// A copy of the sample campaign in a temporary folder, with `edit` applied
 /// to its tdkt.toml.
 fn campaign_copy(root: &Path, name: &str, toml_extra: &str) -> PathBuf {
-    let dir = root.join(name);
-    copy_dir(&sample(), &dir);
-    let _ = std::fs::remove_dir_all(dir.join("output"));
-    for stale in [
-        "so-khen-thuong.sqlite",
-        "so-khen-thuong.sqlite-wal",
-        "so-khen-thuong.sqlite-shm",
-    ] {
-        let _ = std::fs::remove_file(dir.join(stale));
-    }
+    let dir = copy_sample(&root.join(name));
     if !toml_extra.is_empty() {
-        let path = dir.join("tdkt.toml");
-        let text = std::fs::read_to_string(&path).unwrap();
-        let text = text.replacen("[campaign]\n", &format!("[campaign]\n{toml_extra}\n"), 1);
-        std::fs::write(path, text).unwrap();
+        edit_campaign_file(&dir, |text| {
+            text.replacen("[campaign]\n", &format!("[campaign]\n{toml_extra}\n"), 1)
+        });
     }
     dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let relative = entry.path().strip_prefix(from).unwrap();
-        if relative.starts_with("output") {
-            continue;
-        }
-        let target = to.join(relative);
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 fn run(args: &[&str]) -> (i32, String) {

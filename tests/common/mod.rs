@@ -68,3 +68,79 @@ pub fn files_below(dir: &Path) -> Vec<PathBuf> {
 pub fn flat(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
+
+/// A copy of the sample campaign at `to`, without its output or register.
+pub fn copy_sample(to: &Path) -> PathBuf {
+    let from = sample();
+    for entry in walkdir::WalkDir::new(&from) {
+        let entry = entry.unwrap();
+        let relative = entry.path().strip_prefix(&from).unwrap();
+        if relative.starts_with("output")
+            || relative.to_string_lossy().starts_with("so-khen-thuong")
+        {
+            continue;
+        }
+        let target = to.join(relative);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+    to.to_path_buf()
+}
+
+/// Rewrites a campaign's tdkt.toml.
+pub fn edit_campaign_file(campaign: &Path, edit: impl FnOnce(String) -> String) {
+    let path = campaign.join("tdkt.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(path, edit(text)).unwrap();
+}
+
+/// A word box from `pdftotext -bbox`, in points from the top left.
+#[derive(Debug, Clone)]
+pub struct Word {
+    pub x0: f64,
+    pub y0: f64,
+    pub x1: f64,
+    pub y1: f64,
+    pub text: String,
+}
+
+/// (width, height, words) of one page (1-based) of `pdf`, or of its first
+/// page's size and every page's words when `page` is `None`.
+pub fn pdf_words(pdf: &Path, page: Option<usize>) -> (f64, f64, Vec<Word>) {
+    let mut command = Command::new("pdftotext");
+    if let Some(page) = page {
+        command.args(["-f", &page.to_string(), "-l", &page.to_string()]);
+    }
+    let out = command.arg("-bbox").arg(pdf).arg("-").output().unwrap();
+    let html = String::from_utf8(out.stdout).unwrap();
+    let attribute = |tag: &str, name: &str| -> f64 {
+        let at = tag.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+        tag[at..].split('"').next().unwrap().parse().unwrap()
+    };
+    let page_tag = html.split("<page ").nth(1).unwrap();
+    let (width, height) = (attribute(page_tag, "width"), attribute(page_tag, "height"));
+    let text = |w: &str| {
+        w.split('>')
+            .nth(1)
+            .unwrap()
+            .split('<')
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    let words = html
+        .split("<word ")
+        .skip(1)
+        .map(|w| Word {
+            x0: attribute(w, "xMin"),
+            y0: attribute(w, "yMin"),
+            x1: attribute(w, "xMax"),
+            y1: attribute(w, "yMax"),
+            text: text(w),
+        })
+        .collect();
+    (width, height, words)
+}
