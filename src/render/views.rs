@@ -165,39 +165,14 @@ pub struct DecisionView {
 }
 
 /// One decision granting several honours (`decisions = "combined"`): the
-/// decision's frame, and an article with its attached list per honour.
+/// decision's frame, as any decision's, and an article per honour with its
+/// attached list (each the view that honour's own decision would have).
 #[derive(Debug, Clone, Serialize)]
 pub struct CombinedDecisionView {
-    pub header: HeaderView,
-    pub year: i32,
-    pub authority: String,
-    pub authority_text: String,
-    pub legal_bases: Vec<String>,
-    pub proposer: String,
-    pub total_bonus: u64,
-    pub total_bonus_words: String,
-    pub base_salary: Option<u64>,
-    pub signer: SignerView,
-    pub recipients: Vec<String>,
-    pub archive: String,
-    pub agency_name: String,
-    pub decision_date_words: String,
+    #[serde(flatten)]
+    pub frame: DecisionView,
     /// One per title or award, in the regulation's order.
-    pub articles: Vec<ArticleView>,
-}
-
-/// One honour of a combined decision.
-#[derive(Debug, Clone, Serialize)]
-pub struct ArticleView {
-    pub honour_code: String,
-    pub honour_name: String,
-    /// "title" or "award".
-    pub honour_kind: &'static str,
-    pub whom: String,
-    pub subjects: &'static str,
-    pub total_bonus: u64,
-    pub total_bonus_words: String,
-    pub sections: Vec<SectionView>,
+    pub articles: Vec<DecisionView>,
 }
 
 /// What a correction decision amends (sửa đổi, bổ sung).
@@ -506,41 +481,14 @@ pub fn combined_decision_view(
     regulation: &Regulation,
     settings: &DocumentSettings,
 ) -> CombinedDecisionView {
-    let frame = decision_view(list, aggregate, regulation, settings);
-    let articles = list
-        .parts
-        .iter()
-        .filter(|part| part.count() > 0)
-        .map(|part| {
-            let view = decision_view(part, aggregate, regulation, settings);
-            ArticleView {
-                honour_code: view.honour_code,
-                honour_name: view.honour_name,
-                honour_kind: view.honour_kind,
-                whom: view.whom,
-                subjects: view.subjects,
-                total_bonus: view.total_bonus,
-                total_bonus_words: view.total_bonus_words,
-                sections: view.sections,
-            }
-        })
-        .collect();
     CombinedDecisionView {
-        header: frame.header,
-        year: frame.year,
-        authority: frame.authority,
-        authority_text: frame.authority_text,
-        legal_bases: frame.legal_bases,
-        proposer: frame.proposer,
-        total_bonus: frame.total_bonus,
-        total_bonus_words: frame.total_bonus_words,
-        base_salary: frame.base_salary,
-        signer: frame.signer,
-        recipients: frame.recipients,
-        archive: frame.archive,
-        agency_name: frame.agency_name,
-        decision_date_words: frame.decision_date_words,
-        articles,
+        frame: decision_view(list, aggregate, regulation, settings),
+        articles: list
+            .parts
+            .iter()
+            .filter(|part| part.count() > 0)
+            .map(|part| decision_view(part, aggregate, regulation, settings))
+            .collect(),
     }
 }
 
