@@ -22,7 +22,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
-use rusqlite::{Connection, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -213,4 +213,39 @@ pub fn document_number(number: u32, code: &str) -> String {
 fn parse_date(text: &str) -> Result<NaiveDate> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .with_context(|| format!("Ngày '{text}' trong sổ khen thưởng không hợp lệ"))
+}
+
+/// A campaign's decision as its row says.
+struct DecisionRow {
+    id: i64,
+    signed: bool,
+    code: String,
+    json: String,
+    number: Option<u32>,
+    date: Option<String>,
+}
+
+/// The row of decision `list_id` of a campaign, if the register has it.
+fn find_decision(
+    tx: &Transaction<'_>,
+    campaign: i64,
+    list_id: &str,
+) -> Result<Option<DecisionRow>> {
+    Ok(tx
+        .query_row(
+            "SELECT id, status, document_code, list_json, number, date FROM decision \
+             WHERE campaign = ?1 AND list_id = ?2",
+            params![campaign, list_id],
+            |r| {
+                Ok(DecisionRow {
+                    id: r.get(0)?,
+                    signed: r.get::<_, String>(1)? == "signed",
+                    code: r.get(2)?,
+                    json: r.get(3)?,
+                    number: r.get(4)?,
+                    date: r.get(5)?,
+                })
+            },
+        )
+        .optional()?)
 }

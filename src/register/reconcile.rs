@@ -4,10 +4,13 @@
 use std::collections::BTreeSet;
 
 use anyhow::Result;
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Transaction, params};
 
 use super::stored::StoredList;
-use super::{CampaignKey, Register, SignOff, campaign_id, document_number, parse_date};
+use super::{
+    CampaignKey, DecisionRow, Register, SignOff, campaign_id, document_number, find_decision,
+    parse_date,
+};
 use crate::aggregate::{Correction, GrantList};
 use crate::diagnostic::Diagnostic;
 use crate::regulation::Subject;
@@ -33,29 +36,15 @@ impl Register {
         let mut corrections = Vec::new();
         for list in lists.iter_mut() {
             let current = StoredList::of(list);
-            let stored = tx
-                .query_row(
-                    "SELECT id, status, list_json, number, date FROM decision \
-                     WHERE campaign = ?1 AND list_id = ?2",
-                    params![campaign_id, list.id],
-                    |r| {
-                        Ok(StoredDecision {
-                            id: r.get(0)?,
-                            signed: r.get::<_, String>(1)? == "signed",
-                            json: r.get(2)?,
-                            number: r.get(3)?,
-                            date: r.get(4)?,
-                        })
-                    },
-                )
-                .optional()?;
+            let stored = find_decision(&tx, campaign_id, &list.id)?;
             match stored {
-                Some(StoredDecision {
+                Some(DecisionRow {
                     id,
                     signed: true,
                     json,
                     number: Some(number),
                     date: Some(date),
+                    ..
                 }) => {
                     let signed: StoredList = serde_json::from_str(&json)?;
                     let original = Correction {
@@ -116,15 +105,6 @@ impl Register {
         tx.commit()?;
         Ok(diagnostics)
     }
-}
-
-/// A decision's row, as `reconcile` reads it.
-struct StoredDecision {
-    id: i64,
-    signed: bool,
-    json: String,
-    number: Option<u32>,
-    date: Option<String>,
 }
 
 /// A signed correction decision's row.

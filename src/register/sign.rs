@@ -8,20 +8,11 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use super::people::person_id;
 use super::stored::StoredList;
 use super::{
-    CampaignKey, Numbering, Register, SignOutcome, campaign_id, content_hash, document_number,
-    parse_date,
+    CampaignKey, DecisionRow, Numbering, Register, SignOutcome, campaign_id, content_hash,
+    document_number, find_decision, parse_date,
 };
 use crate::aggregate::{Grant, GrantList};
 use crate::regulation::Subject;
-
-/// A decision's row, as `sign` reads it.
-struct DecisionRow {
-    id: i64,
-    status: String,
-    code: String,
-    number: Option<u32>,
-    date: Option<String>,
-}
 
 impl Register {
     /// Signs a draft: the number given, or the next free one of the year
@@ -38,28 +29,14 @@ impl Register {
     ) -> Result<SignOutcome> {
         let tx = self.conn.transaction()?;
         let campaign_id = campaign_id(&tx, campaign)?;
-        let found = tx
-            .query_row(
-                "SELECT id, status, document_code, number, date FROM decision \
-                 WHERE campaign = ?1 AND list_id = ?2",
-                params![campaign_id, list.id],
-                |r| {
-                    Ok(DecisionRow {
-                        id: r.get(0)?,
-                        status: r.get(1)?,
-                        code: r.get(2)?,
-                        number: r.get(3)?,
-                        date: r.get(4)?,
-                    })
-                },
-            )
-            .optional()?;
+        let found = find_decision(&tx, campaign_id, &list.id)?;
         let Some(DecisionRow {
             id: decision_id,
-            status,
+            signed,
             code,
             number: signed_number,
             date: signed_date,
+            ..
         }) = found
         else {
             return Ok(SignOutcome::Refused(format!(
@@ -67,7 +44,7 @@ impl Register {
                 list.id
             )));
         };
-        if status == "signed" {
+        if signed {
             return Ok(SignOutcome::Refused(format!(
                 "Quyết định '{}' đã ký: số {}, ngày {}; quyết định đã ký không sửa được, \
                  cần ban hành quyết định sửa đổi",
