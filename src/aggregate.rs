@@ -157,17 +157,28 @@ impl GrantList {
             };
             part.collectives = mine(collectives);
             part.individuals = mine(individuals);
-            for (n, grant) in part
-                .collectives
-                .iter_mut()
-                .chain(part.individuals.iter_mut())
-                .enumerate()
-            {
-                grant.ordinal = n as u32 + 1;
-            }
-            part.total_bonus = part.grants().filter_map(|g| g.bonus).sum();
+            part.number_grants();
+            part.refresh_total();
             part.sign_off = self.sign_off;
         }
+    }
+
+    /// Numbers the grants 1, 2, … in list order, collectives first: the
+    /// STT of the attached list.
+    pub fn number_grants(&mut self) {
+        for (n, grant) in self
+            .collectives
+            .iter_mut()
+            .chain(self.individuals.iter_mut())
+            .enumerate()
+        {
+            grant.ordinal = n as u32 + 1;
+        }
+    }
+
+    /// The total of the grants' bonuses.
+    pub fn refresh_total(&mut self) {
+        self.total_bonus = self.grants().filter_map(|g| g.bonus).sum();
     }
 
     /// The lists certificates are printed from: the parts of a combined
@@ -306,15 +317,8 @@ pub fn aggregate(
         };
         list.collectives.sort_by(|a, b| order(a, b));
         list.individuals.sort_by(|a, b| order(a, b));
-        for (n, grant) in list
-            .collectives
-            .iter_mut()
-            .chain(list.individuals.iter_mut())
-            .enumerate()
-        {
-            grant.ordinal = n as u32 + 1;
-        }
-        list.total_bonus = list.grants().filter_map(|g| g.bonus).sum();
+        list.number_grants();
+        list.refresh_total();
         match honour.decided_by {
             Decider::Agency => decisions.push(list),
             Decider::Higher => upward.push(list),

@@ -251,7 +251,8 @@ impl Amending<'_> {
             .into_iter()
             .map(|g| g.into_grant(Subject::Individual))
             .collect();
-        draft.total_bonus = draft.grants().filter_map(|g| g.bonus).sum();
+        draft.number_grants();
+        draft.refresh_total();
         draft.sign_off = None;
         draft.correction = Some(Correction {
             removed,
@@ -290,10 +291,9 @@ impl Amending<'_> {
     }
 }
 
-/// Those the workbooks add to what is in force, numbered from 1 in the
-/// correction's own list.
+/// Those the workbooks add to what is in force.
 fn additions(current: &StoredList, effective: &BTreeSet<String>) -> StoredList {
-    let mut additions = StoredList {
+    StoredList {
         collectives: current
             .collectives
             .iter()
@@ -306,16 +306,7 @@ fn additions(current: &StoredList, effective: &BTreeSet<String>) -> StoredList {
             .filter(|g| !effective.contains(&format!("CN|{}", g.identity())))
             .cloned()
             .collect(),
-    };
-    for (n, grant) in additions
-        .collectives
-        .iter_mut()
-        .chain(additions.individuals.iter_mut())
-        .enumerate()
-    {
-        grant.ordinal = n as u32 + 1;
     }
-    additions
 }
 
 /// "CN|Nguyễn Văn A|05/03/1979|VTH" → "Nguyễn Văn A".
@@ -373,6 +364,6 @@ fn replace_with_signed(list: &mut GrantList, signed: StoredList, sign_off: SignO
             grant.honour = code.clone();
         }
     }
-    list.total_bonus = list.grants().filter_map(|g| g.bonus).sum();
+    list.refresh_total();
     list.sign_off = Some(sign_off);
 }
