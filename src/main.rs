@@ -125,42 +125,9 @@ enum Command {
     },
 }
 
+/// What every command that reads workbooks takes besides its folder.
 #[derive(Args)]
-struct CampaignArgs {
-    /// Thư mục đợt xét (có tdkt.toml); mặc định thư mục hiện tại.
-    #[arg(value_name = "ĐỢT_XÉT")]
-    campaign: Option<PathBuf>,
-    /// Năm xét.
-    #[arg(long, value_name = "NĂM")]
-    year: Option<i32>,
-    /// Danh sách đơn vị (.csv hoặc .xlsx với các cột code, name, aliases).
-    #[arg(long, value_name = "TỆP")]
-    units: Option<PathBuf>,
-    /// Tệp quy định xét.
-    #[arg(long, value_name = "TỆP")]
-    regulation: Option<PathBuf>,
-}
-
-impl CampaignArgs {
-    fn settings(&self) -> anyhow::Result<Settings> {
-        Settings::resolve(&Flags {
-            input: self.campaign.clone(),
-            out: None,
-            year: self.year,
-            units: self.units.clone(),
-            regulation: self.regulation.clone(),
-        })
-    }
-}
-
-#[derive(Args)]
-struct ReadArgs {
-    /// Thư mục đợt xét (có tdkt.toml) hoặc thư mục chứa các tệp Excel.
-    #[arg(value_name = "THƯ_MỤC")]
-    input: Option<PathBuf>,
-    /// In kết quả dạng JSON (cho chương trình khác đọc).
-    #[arg(long)]
-    json: bool,
+struct SourceArgs {
     /// Năm xét.
     #[arg(long, value_name = "NĂM")]
     year: Option<i32>,
@@ -172,15 +139,48 @@ struct ReadArgs {
     regulation: Option<PathBuf>,
 }
 
-impl ReadArgs {
-    fn flags(&self, out: Option<PathBuf>) -> Flags {
+impl SourceArgs {
+    fn flags(&self, input: Option<PathBuf>, out: Option<PathBuf>) -> Flags {
         Flags {
-            input: self.input.clone(),
+            input,
             out,
             year: self.year,
             units: self.units.clone(),
             regulation: self.regulation.clone(),
         }
+    }
+}
+
+#[derive(Args)]
+struct CampaignArgs {
+    /// Thư mục đợt xét (có tdkt.toml); mặc định thư mục hiện tại.
+    #[arg(value_name = "ĐỢT_XÉT")]
+    campaign: Option<PathBuf>,
+    #[command(flatten)]
+    source: SourceArgs,
+}
+
+impl CampaignArgs {
+    fn settings(&self) -> anyhow::Result<Settings> {
+        Settings::resolve(&self.source.flags(self.campaign.clone(), None))
+    }
+}
+
+#[derive(Args)]
+struct ReadArgs {
+    /// Thư mục đợt xét (có tdkt.toml) hoặc thư mục chứa các tệp Excel.
+    #[arg(value_name = "THƯ_MỤC")]
+    input: Option<PathBuf>,
+    /// In kết quả dạng JSON (cho chương trình khác đọc).
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    source: SourceArgs,
+}
+
+impl ReadArgs {
+    fn flags(&self, out: Option<PathBuf>) -> Flags {
+        self.source.flags(self.input.clone(), out)
     }
 }
 
