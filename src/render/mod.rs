@@ -225,11 +225,9 @@ impl Renderer {
                 None => (view.width - 2.0 * CERTIFICATE_MARGIN_MM, 16.0),
             };
             for grant in list.grants() {
-                let line = views::certificate_view(grant, list.sign_off, settings);
-                let text = format!("{} {}", line.salutation, line.name);
-                let needed = self
-                    .typesetter
-                    .text_width_mm(text.trim(), smallest, true, true);
+                let needed =
+                    self.typesetter
+                        .text_width_mm(&views::name_line(grant), smallest, true, true);
                 if needed > width {
                     out.push(
                         Diagnostic::warning(

@@ -581,16 +581,28 @@ pub fn report_view(
     }
 }
 
+/// "Ông", "Bà", or "" for a collective.
+pub fn salutation(grant: &Grant) -> &'static str {
+    match grant.sex {
+        Some(Sex::Male) => "Ông",
+        Some(Sex::Female) => "Bà",
+        None => "",
+    }
+}
+
+/// The name line of a certificate: "Bà Nguyễn Thị Lan".
+pub fn name_line(grant: &Grant) -> String {
+    format!("{} {}", salutation(grant), grant.name)
+        .trim()
+        .to_string()
+}
+
 pub fn certificate_view(
     grant: &Grant,
     sign_off: Option<SignOff>,
     settings: &DocumentSettings,
 ) -> CertificateView {
-    let salutation = match grant.sex {
-        Some(Sex::Male) => "Ông",
-        Some(Sex::Female) => "Bà",
-        None => "",
-    };
+    let salutation = salutation(grant);
     let achievement = match grant.achievement.as_deref().map(str::trim) {
         Some(text) if crate::text::fold(text).starts_with("da co thanh tich") => text.to_string(),
         Some(text) if !text.is_empty() => format!("Đã có thành tích {text}"),
