@@ -181,9 +181,9 @@ impl GrantList {
         self.total_bonus = self.grants().filter_map(|g| g.bonus).sum();
     }
 
-    /// The lists certificates are printed from: the parts of a combined
-    /// decision, else the decision itself.
-    pub fn certificate_lists(decisions: &[GrantList]) -> Vec<&GrantList> {
+    /// The lists of one honour each (certificates, the report's table): a
+    /// combined decision's parts, else the decisions themselves.
+    pub fn per_honour(decisions: &[GrantList]) -> Vec<&GrantList> {
         decisions
             .iter()
             .flat_map(|d| {

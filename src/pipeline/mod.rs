@@ -350,7 +350,7 @@ pub fn build(settings: &Settings, show_progress: bool) -> Result<Built> {
     )?;
     renderer.add_images(&settings.images)?;
     let fit = renderer.fit_warnings(
-        &GrantList::certificate_lists(&aggregate.decisions),
+        &GrantList::per_honour(&aggregate.decisions),
         &settings.documents,
     );
     checked.reading.diagnostics.extend(fit);

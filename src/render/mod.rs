@@ -112,7 +112,7 @@ impl Renderer {
         output: &Output,
         progress: &ProgressBar,
     ) -> Result<Rendered> {
-        let lists: Vec<&GrantList> = GrantList::certificate_lists(&aggregate.decisions)
+        let lists: Vec<&GrantList> = GrantList::per_honour(&aggregate.decisions)
             .into_iter()
             .filter(|l| l.certificate.is_some())
             .collect();

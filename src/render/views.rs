@@ -553,7 +553,7 @@ pub fn report_view(
             bonus: u.bonus,
         })
         .collect();
-    let lists = GrantList::certificate_lists(&aggregate.decisions)
+    let lists = GrantList::per_honour(&aggregate.decisions)
         .into_iter()
         .chain(&aggregate.submissions)
         .map(|l| ListSummary {
