@@ -452,22 +452,24 @@ fn individual_rules_at_their_boundaries() {
     );
 }
 
+/// `count` people proposed for LĐTT, the first `excellent` rated HTXSNV,
+/// the rest HTTNV.
+fn rated(count: usize, excellent: usize) -> Vec<Individual> {
+    (0..count)
+        .map(|i| {
+            let rating = if i < excellent {
+                Rating::Htxsnv
+            } else {
+                Rating::Httnv
+            };
+            person(&format!("P{i}"), rating, "LĐTT", None)
+        })
+        .collect()
+}
+
 #[test]
 fn the_rating_quota_allows_exactly_twenty_percent() {
-    let within: Vec<Individual> = (0..5)
-        .map(|i| {
-            person(
-                &format!("P{i}"),
-                if i == 0 {
-                    Rating::Htxsnv
-                } else {
-                    Rating::Httnv
-                },
-                "LĐTT",
-                None,
-            )
-        })
-        .collect();
+    let within = rated(5, 1);
     let regulation = Regulation::default_national().unwrap();
     let quota = &validate(&[submission(within.clone())], &regulation, 2025).quotas[0];
     assert_eq!((quota.allowed, quota.proposed, quota.ok), (1, 1, true));
@@ -800,21 +802,15 @@ fn a_template_error_names_the_file_line_and_variable() {
 #[test]
 fn the_rating_quota_holds_within_each_group_of_similar_duties() {
     // Ten people: five lecturers (two HTXSNV), five officers (none).
-    let people: Vec<Individual> = (0..10)
-        .map(|i| {
-            let rating = if i < 2 { Rating::Htxsnv } else { Rating::Httnv };
-            let mut p = person(&format!("P{i}"), rating, "LĐTT", None);
-            p.job_title = Some(
-                if i < 5 {
-                    "Giảng viên chính"
-                } else {
-                    "Chuyên viên"
-                }
-                .into(),
-            );
-            p
-        })
-        .collect();
+    let mut people = rated(10, 2);
+    for (i, p) in people.iter_mut().enumerate() {
+        let title = if i < 5 {
+            "Giảng viên chính"
+        } else {
+            "Chuyên viên"
+        };
+        p.job_title = Some(title.into());
+    }
     let grouped = format!(
         "{}\n[[rating_group]]\nname = \"giảng viên\"\njob_titles = [\"Giảng viên\", \"Giảng viên chính\"]\n",
         tdkt::regulation::DEFAULT_TOML
@@ -866,12 +862,7 @@ fn a_glyph_no_font_has_still_prints_but_not_as_pdf_a() {
 
 #[test]
 fn a_unit_declared_outstanding_may_rate_a_quarter_excellent() {
-    let people: Vec<Individual> = (0..8)
-        .map(|i| {
-            let rating = if i < 2 { Rating::Htxsnv } else { Rating::Httnv };
-            person(&format!("P{i}"), rating, "LĐTT", None)
-        })
-        .collect();
+    let people = rated(8, 2);
     let regulation = Regulation::default_national().unwrap();
     let mut unit = submission(people);
     let quota = |unit: &Submission| {
