@@ -112,10 +112,7 @@ impl Register {
                 Numbering::Yearly => format!("{year}-{:04}", first_running + grant.ordinal),
             };
             let birth = grant.birth.map(|b| b.display_vi()).unwrap_or_default();
-            // A combined decision grants several honours: each grant its own.
-            if grant.honour.is_empty() {
-                grant.honour = list.code.clone();
-            }
+            // Each grant's own honour: a combined decision grants several.
             let honour = grant.honour.clone();
             let hash = content_hash(
                 &register_number,
