@@ -112,7 +112,7 @@ fn main() -> anyhow::Result<()> {
 
     let regulation = Regulation::default_national()?;
     let started = Instant::now();
-    let inbox = tdkt::ingest::read_inbox(temp.path())?;
+    let inbox = tdkt::ingest::read_inbox(temp.path(), &tdkt::ingest::Reader::default())?;
     let read = started.elapsed().as_secs_f64();
     let context = MapContext {
         regulation: &regulation,

@@ -3,9 +3,9 @@
 //! A `Diagnostic` is never an `Err`: an `Err` means tdkt could not run at all,
 //! a diagnostic means a person should look at a file, sheet or cell.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// The row or file is not used.
@@ -14,7 +14,7 @@ pub enum Severity {
     Warning,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Diagnostic {
     pub severity: Severity,
     /// A stable machine code such as `ingest.bad-date`.

@@ -115,6 +115,15 @@ enum Command {
         #[command(flatten)]
         campaign: CampaignArgs,
     },
+    /// (Nội bộ) đọc một bảng tính trong tiến trình riêng, có giới hạn bộ nhớ và thời gian.
+    #[command(name = "read-worker", hide = true)]
+    ReadWorker {
+        #[arg(long)]
+        limits: String,
+        #[arg(long)]
+        name: String,
+        path: PathBuf,
+    },
     /// Xác minh một bằng khen, giấy khen (tệp PDF hoặc số sổ vàng) với sổ khen thưởng.
     Verify {
         /// Tệp PDF của bằng, hoặc số sổ vàng (ví dụ 2026-05-012).
@@ -147,6 +156,7 @@ impl SourceArgs {
             year: self.year,
             units: self.units.clone(),
             regulation: self.regulation.clone(),
+            isolation: tdkt::ingest::Isolation::current_exe(),
         }
     }
 }
@@ -190,13 +200,35 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(error) => error.exit(),
     };
-    match run(cli.command) {
-        Ok(code) => ExitCode::from(code),
-        Err(error) => {
-            eprintln!("lỗi: {error:#}");
+    if let Command::ReadWorker { limits, name, path } = &cli.command {
+        return ExitCode::from(tdkt::ingest::isolate::serve(path, name, limits));
+    }
+    // A panic still possible anywhere is a bug of tdkt's: one Vietnamese
+    // line and exit 2 (contracts.md), never Rust's 101.
+    std::panic::set_hook(Box::new(|info| {
+        let place = info
+            .location()
+            .map(|l| format!(" ({}:{})", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!(
+            "lỗi: tdkt gặp lỗi nội bộ và phải dừng{place}; không có tệp kết quả nào bị ghi dở. \
+             Hãy gửi thông báo này cho người quản trị."
+        );
+    }));
+    match std::panic::catch_unwind(|| run(cli.command)) {
+        Ok(Ok(code)) => ExitCode::from(code),
+        Ok(Err(error)) => {
+            eprintln!("lỗi: {}", printable(&format!("{error:#}")));
             ExitCode::from(2)
         }
+        Err(_) => ExitCode::from(2),
     }
+}
+
+/// Text that may hold what a workbook or a file name said, made safe for
+/// the terminal.
+fn printable(text: &str) -> String {
+    tdkt::text::printable(text)
 }
 
 const HELP_TEMPLATE: &str = "{about-with-newline}\nCách dùng: {usage}\n\n{all-args}{after-help}";
@@ -278,7 +310,7 @@ fn run(command: Command) -> anyhow::Result<u8> {
             } else {
                 print!(
                     "{}",
-                    pipeline::inspect_table(&reading, &settings.regulation)
+                    printable(&pipeline::inspect_table(&reading, &settings.regulation))
                 );
             }
             Ok(u8::from(reading.diagnostics.iter().any(|d| d.is_error())))
@@ -289,7 +321,10 @@ fn run(command: Command) -> anyhow::Result<u8> {
             if args.json {
                 println!("{}", serde_json::to_string_pretty(&checked.json())?);
             } else {
-                print!("{}", pipeline::human_report(&checked, &settings.regulation));
+                print!(
+                    "{}",
+                    printable(&pipeline::human_report(&checked, &settings.regulation))
+                );
             }
             Ok(u8::from(checked.has_errors()))
         }
@@ -301,7 +336,10 @@ fn run(command: Command) -> anyhow::Result<u8> {
             if read.json {
                 println!("{}", serde_json::to_string_pretty(&checked.json())?);
             } else {
-                print!("{}", pipeline::human_report(checked, &settings.regulation));
+                print!(
+                    "{}",
+                    printable(&pipeline::human_report(checked, &settings.regulation))
+                );
             }
             let decisions = built.aggregate.decisions.len();
             let submissions = built.aggregate.submissions.len();
@@ -356,7 +394,7 @@ fn run(command: Command) -> anyhow::Result<u8> {
         Command::Import { file, campaign } => {
             let (added, skipped, problems) = pipeline::import(&campaign.settings()?, &file)?;
             for problem in &problems {
-                eprintln!("{}", tdkt::diagnostic::human_line(problem));
+                eprintln!("{}", printable(&tdkt::diagnostic::human_line(problem)));
             }
             println!(
                 "Đã nhập {added} lượt khen thưởng vào sổ ({skipped} lượt đã có, bỏ qua; {} dòng lỗi).",
@@ -413,6 +451,7 @@ fn run(command: Command) -> anyhow::Result<u8> {
                 }
             }
         }
+        Command::ReadWorker { .. } => Ok(2),
         Command::Verify { target, campaign } => {
             match pipeline::verify(&campaign.settings()?, &target)? {
                 pipeline::Verification::Genuine(record) => {

@@ -30,6 +30,9 @@ pub struct CampaignFile {
     pub certificates: CertificateSection,
     #[serde(default)]
     pub units: Vec<crate::units::Unit>,
+    /// `[limits]`: what one workbook may cost to read.
+    #[serde(default)]
+    pub limits: crate::ingest::Limits,
 }
 
 /// `[certificates]`: how certificates are printed.
@@ -206,6 +209,9 @@ pub struct Flags {
     pub year: Option<i32>,
     pub units: Option<PathBuf>,
     pub regulation: Option<PathBuf>,
+    /// Where workbooks are read: the binary reads each in a reader process
+    /// of its own; library callers read in-process.
+    pub isolation: crate::ingest::Isolation,
 }
 
 /// The document settings render needs.
@@ -274,6 +280,8 @@ pub struct Settings {
     pub images: Vec<(String, Vec<u8>)>,
     /// Unit codes declared outstanding this year.
     pub outstanding_units: Vec<String>,
+    /// How workbooks are read: the limits of `[limits]`, and where.
+    pub reader: crate::ingest::Reader,
 }
 
 impl Settings {
@@ -406,6 +414,10 @@ impl Settings {
             register,
             images,
             outstanding_units: file.campaign.outstanding_units.clone(),
+            reader: crate::ingest::Reader {
+                limits: file.limits,
+                isolation: flags.isolation.clone(),
+            },
         })
     }
 }

@@ -39,6 +39,74 @@ pub fn clean(raw: &str) -> String {
     out
 }
 
+/// `raw` without control characters: terminal escape sequences (`ESC [ … m`,
+/// `ESC ] … BEL`) go whole, other C0 and C1 controls one by one; tabs and
+/// line breaks stay (for [`clean`] to fold). Says whether anything went.
+pub fn strip_controls(raw: &str) -> (std::borrow::Cow<'_, str>, bool) {
+    let is_removed = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r');
+    if !raw.chars().any(is_removed) {
+        return (std::borrow::Cow::Borrowed(raw), false);
+    }
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\u{1b}' => skip_escape(&mut chars),
+            // The 8-bit forms of CSI and OSC.
+            '\u{9b}' => skip_until(&mut chars, |c| ('@'..='~').contains(&c)),
+            '\u{9d}' => skip_until(&mut chars, |c| c == '\u{7}' || c == '\u{9c}'),
+            c if is_removed(c) => {}
+            c => out.push(c),
+        }
+    }
+    (std::borrow::Cow::Owned(out), true)
+}
+
+fn skip_escape(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    match chars.next() {
+        // CSI: parameters, then one final byte.
+        Some('[') => skip_until(chars, |c| ('@'..='~').contains(&c)),
+        // OSC, DCS, APC, PM, SOS: a string ended by BEL or ESC \.
+        Some(']' | 'P' | '_' | '^' | 'X') => {
+            while let Some(c) = chars.next() {
+                if c == '\u{7}' || c == '\u{9c}' {
+                    break;
+                }
+                if c == '\u{1b}' {
+                    chars.next_if_eq(&'\\');
+                    break;
+                }
+            }
+        }
+        // A two-character escape (ESC c, ESC 7 …): both go.
+        _ => {}
+    }
+}
+
+fn skip_until(chars: &mut impl Iterator<Item = char>, last: impl Fn(char) -> bool) {
+    for c in chars.by_ref() {
+        if last(c) || c.is_control() {
+            break;
+        }
+    }
+}
+
+/// `raw` safe to print on a terminal: every control character written as a
+/// visible escape (`\u{1b}`), line breaks and tabs kept. For names that must
+/// stay recognisable, such as file names.
+pub fn printable(raw: &str) -> String {
+    if !raw.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\n')) {
+        return raw.to_string();
+    }
+    raw.chars()
+        .map(|c| match c {
+            '\t' | '\n' => c.to_string(),
+            c if c.is_control() => c.escape_unicode().to_string(),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
 /// Lower-case, diacritics removed (đ → d), punctuation turned into spaces,
 /// spaces folded: the key under which labels and names are compared.
 pub fn fold(raw: &str) -> String {
@@ -65,19 +133,31 @@ pub fn fold(raw: &str) -> String {
     out
 }
 
-/// A file-name-safe ASCII slug: "Nguyễn Thị Lan" → "nguyen-thi-lan".
+/// Longest slug, in bytes: file names made from names stay far below the
+/// 255 bytes file systems allow, with room for a prefix and extension.
+const SLUG_MAX: usize = 60;
+
+/// A file-name-safe ASCII slug: "Nguyễn Thị Lan" → "nguyen-thi-lan". A
+/// long name is cut at a word and ends in a short hash of the whole, so
+/// two long names that begin alike still give two files.
 pub fn slug(raw: &str) -> String {
     let folded = fold(raw);
     let slug: String = folded
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
         .collect();
-    let slug = slug.trim_matches('-').to_string();
+    let slug = slug.trim_matches('-');
     if slug.is_empty() {
-        "khong-ten".to_string()
-    } else {
-        slug
+        return "khong-ten".to_string();
     }
+    if slug.len() <= SLUG_MAX {
+        return slug.to_string();
+    }
+    use sha2::Digest;
+    let hash = sha2::Sha256::digest(slug.as_bytes());
+    let cut = &slug[..SLUG_MAX - 7];
+    let cut = cut.rfind('-').filter(|&i| i > SLUG_MAX / 2).map_or(cut, |i| &cut[..i]);
+    format!("{cut}-{:02x}{:02x}{:02x}", hash[0], hash[1], hash[2])
 }
 
 /// Upper-cases Vietnamese text (Rust's `to_uppercase` handles diacritics; this
@@ -132,6 +212,10 @@ mod tests {
         assert_eq!(slug("Viện Triết học"), "vien-triet-hoc");
         assert_eq!(slug("Đặng Thị Ánh (2)"), "dang-thi-anh-2");
         assert_eq!(slug("###"), "khong-ten");
+        let long = "Công đoàn cơ sở ".repeat(20);
+        let other = format!("{long} khác");
+        assert!(slug(&long).len() <= 60, "{}", slug(&long));
+        assert_ne!(slug(&long), slug(&other));
     }
 
     #[test]
@@ -142,6 +226,23 @@ mod tests {
         assert_eq!(column_letters(26), "AA");
         assert_eq!(column_letters(701), "ZZ");
         assert_eq!(column_letters(702), "AAA");
+    }
+
+    #[test]
+    fn escape_sequences_and_controls_are_removed_whole() {
+        let (text, removed) = strip_controls("Nguy\u{1b}]0;pwned\u{7}ễn\u{1b}[2J Văn\u{0} A\u{9b}31m");
+        assert!(removed);
+        assert_eq!(text, "Nguyễn Văn A");
+        let (text, removed) = strip_controls("Dòng 1\nDòng 2\tcột");
+        assert!(!removed);
+        assert_eq!(text, "Dòng 1\nDòng 2\tcột");
+        assert_eq!(strip_controls("a\u{1b}").0, "a");
+    }
+
+    #[test]
+    fn printable_shows_controls_as_escapes() {
+        assert_eq!(printable("hồ sơ\u{1b}[2J.xlsx"), "hồ sơ\\u{1b}[2J.xlsx");
+        assert_eq!(printable("bình thường"), "bình thường");
     }
 
     #[test]

@@ -195,6 +195,7 @@ fn forge_name(campaign: &Path, name: &str, forged_name: &str, to: &Path) {
         year: None,
         units: None,
         regulation: None,
+        ..Flags::default()
     })
     .unwrap();
     let checked = tdkt::pipeline::check(&settings).unwrap();

@@ -82,6 +82,7 @@ fn messy_workbook() -> RawWorkbook {
         saved: None,
         sheets: vec![sheet("DS CN", rows)],
         legacy_cells: 0,
+        diagnostics: Vec::new(),
     }
 }
 
@@ -325,7 +326,7 @@ fn a_broken_workbook_stops_only_itself() {
     let form =
         tdkt::form::blank_form(&Regulation::default_national().unwrap(), Some(2025)).unwrap();
     std::fs::write(temp.path().join("trong.xlsx"), form).unwrap();
-    let inbox = tdkt::ingest::read_inbox(temp.path()).unwrap();
+    let inbox = tdkt::ingest::read_inbox(temp.path(), &tdkt::ingest::Reader::default()).unwrap();
     assert_eq!(inbox.workbooks.len(), 1);
     let broken = inbox
         .diagnostics

@@ -54,7 +54,7 @@ pub struct CheckJson<'a> {
 
 /// Stages 1–2: ingest and map.
 pub fn read(settings: &Settings) -> Result<Reading> {
-    let inbox = ingest::read_inbox(&settings.inbox)?;
+    let inbox = ingest::read_inbox(&settings.inbox, &settings.reader)?;
     let (year, assumed) = map::decide_year(settings.year, &inbox.workbooks);
     let Some(year) = year else {
         bail!(

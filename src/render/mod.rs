@@ -315,10 +315,16 @@ impl Renderer {
                 }
                 progress.inc(grants.len() as u64);
                 let names: Vec<&str> = grants.iter().map(|g| g.name.as_str()).collect();
+                let mut warnings: Vec<Diagnostic> =
+                    archival_warning(&names.join(", "), &pdf).into_iter().collect();
+                warnings.extend(
+                    pdf.overflowed_pages
+                        .iter()
+                        .filter_map(|&page| grants.get(page))
+                        .map(|grant| text_too_long(grant, &view.heading)),
+                );
                 Ok(TaskOutput {
-                    warnings: archival_warning(&names.join(", "), &pdf)
-                        .into_iter()
-                        .collect(),
+                    warnings,
                     batch: Some(pdf.bytes),
                 })
             }
@@ -464,6 +470,20 @@ fn document_tasks<'a>(
 /// The built-in templates, (file name, text), for `tdkt init`.
 pub fn templates_builtin() -> &'static [(&'static str, &'static str)] {
     templates::BUILTIN
+}
+
+/// A certificate whose text did not fit even at the smallest size: it is
+/// printed on one page, the rest of the text cut at the box's edge.
+fn text_too_long(grant: &Grant, heading: &str) -> Diagnostic {
+    Diagnostic::warning(
+        "render.text-too-long",
+        &grant.file,
+        format!(
+            "Dòng {}: thành tích hoặc nội dung ghi trên {} của {} quá dài, kể cả khi thu nhỏ chữ \
+             còn 10 pt vẫn không vừa khung (phần cuối bị cắt): hãy viết gọn lại",
+            grant.row, heading, grant.name
+        ),
+    )
 }
 
 /// "bang-khen", "giay-khen": the certificate's own name, folded.

@@ -11,10 +11,10 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use chrono::{Datelike, NaiveDate};
 use typst::diag::{FileError, FileResult, Severity, SourceDiagnostic};
-use typst::foundations::{Bytes, Datetime, Smart};
+use typst::foundations::{Bytes, Datetime, Label, Selector, Smart};
 use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
 use typst::text::{Font, FontBook};
-use typst::utils::LazyHash;
+use typst::utils::{LazyHash, PicoStr};
 use typst::{Library, LibraryExt, World, WorldExt};
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, Timestamp};
@@ -42,6 +42,9 @@ pub struct Pdf {
     pub bytes: Vec<u8>,
     /// Why it could not be PDF/A-2b (a glyph no font has), if so.
     pub not_archival: Option<String>,
+    /// Pages (0-based) where text did not fit its box even at the smallest
+    /// size the template allows (marked `<tdkt-overflow>`).
+    pub overflowed_pages: Vec<usize>,
 }
 
 impl Typesetter {
@@ -135,6 +138,7 @@ impl Typesetter {
         tagged: bool,
     ) -> Result<Pdf> {
         let document = self.layout(source, date)?;
+        let overflowed_pages = overflowed_pages(&document);
         let timestamp = typst_date(date).map(Timestamp::new_utc);
         let options = |archival: bool| -> Result<PdfOptions> {
             let standards = if archival {
@@ -170,6 +174,7 @@ impl Typesetter {
         Ok(Pdf {
             bytes,
             not_archival,
+            overflowed_pages,
         })
     }
 
@@ -185,6 +190,28 @@ impl Typesetter {
             .map_err(|errors| anyhow::anyhow!("{}", describe_errors(&world, &errors)))
     }
 }
+
+/// The pages holding a `<tdkt-overflow>` mark, each once, in order.
+fn overflowed_pages(document: &PagedDocument) -> Vec<usize> {
+    let Some(label) = Label::new(PicoStr::intern(OVERFLOW_LABEL)) else {
+        return Vec::new();
+    };
+    let introspector = document.introspector();
+    let mut pages: Vec<usize> = introspector
+        .elements()
+        .query(&Selector::Label(label))
+        .iter()
+        .filter_map(|mark| mark.location())
+        .filter_map(|location| introspector.position(location))
+        .map(|position| position.page.get() - 1)
+        .collect();
+    pages.sort_unstable();
+    pages.dedup();
+    pages
+}
+
+/// The label templates put on text that does not fit (lib.typ `fit-box`).
+const OVERFLOW_LABEL: &str = "tdkt-overflow";
 
 /// The view of one document's compilation.
 struct DocumentWorld<'a> {
