@@ -95,7 +95,10 @@ fn skip_until(chars: &mut impl Iterator<Item = char>, last: impl Fn(char) -> boo
 /// visible escape (`\u{1b}`), line breaks and tabs kept. For names that must
 /// stay recognisable, such as file names.
 pub fn printable(raw: &str) -> String {
-    if !raw.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\n')) {
+    if !raw
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\t' | '\n'))
+    {
         return raw.to_string();
     }
     raw.chars()
@@ -156,7 +159,10 @@ pub fn slug(raw: &str) -> String {
     use sha2::Digest;
     let hash = sha2::Sha256::digest(slug.as_bytes());
     let cut = &slug[..SLUG_MAX - 7];
-    let cut = cut.rfind('-').filter(|&i| i > SLUG_MAX / 2).map_or(cut, |i| &cut[..i]);
+    let cut = cut
+        .rfind('-')
+        .filter(|&i| i > SLUG_MAX / 2)
+        .map_or(cut, |i| &cut[..i]);
     format!("{cut}-{:02x}{:02x}{:02x}", hash[0], hash[1], hash[2])
 }
 
@@ -230,7 +236,8 @@ mod tests {
 
     #[test]
     fn escape_sequences_and_controls_are_removed_whole() {
-        let (text, removed) = strip_controls("Nguy\u{1b}]0;pwned\u{7}ễn\u{1b}[2J Văn\u{0} A\u{9b}31m");
+        let (text, removed) =
+            strip_controls("Nguy\u{1b}]0;pwned\u{7}ễn\u{1b}[2J Văn\u{0} A\u{9b}31m");
         assert!(removed);
         assert_eq!(text, "Nguyễn Văn A");
         let (text, removed) = strip_controls("Dòng 1\nDòng 2\tcột");

@@ -85,8 +85,10 @@ pub(super) fn read_bytes_here(
     name: &str,
     limits: &Limits,
 ) -> Result<RawWorkbook, Box<Diagnostic>> {
-    catch_unwind(AssertUnwindSafe(|| super::sheet::read_bytes(bytes, name, limits)))
-        .unwrap_or_else(|panic| Err(reader_failed(name, &panic_text(&*panic))))
+    catch_unwind(AssertUnwindSafe(|| {
+        super::sheet::read_bytes(bytes, name, limits)
+    }))
+    .unwrap_or_else(|panic| Err(reader_failed(name, &panic_text(&*panic))))
 }
 
 /// Reads in a reader process of `exe`, and turns however it ended into the
@@ -113,7 +115,10 @@ pub(super) fn read_in_process_of(
             Box::new(Diagnostic::error(
                 "ingest.unreadable",
                 name,
-                format!("Không chạy được tiến trình đọc tệp ({}): {e}", exe.display()),
+                format!(
+                    "Không chạy được tiến trình đọc tệp ({}): {e}",
+                    exe.display()
+                ),
             ))
         })?;
     if output.status.success()

@@ -137,7 +137,9 @@ impl Reader {
         }
         let mut workbook = match &self.isolation {
             Isolation::InProcess => isolate::read_here(path, name, &self.limits)?,
-            Isolation::Process { exe } => isolate::read_in_process_of(exe, path, name, &self.limits)?,
+            Isolation::Process { exe } => {
+                isolate::read_in_process_of(exe, path, name, &self.limits)?
+            }
         };
         workbook.modified = metadata.modified().ok();
         Ok(workbook)
@@ -152,7 +154,10 @@ pub fn read_inbox(inbox: &Path, reader: &Reader) -> anyhow::Result<Inbox> {
             text::printable(&inbox.display().to_string())
         );
     }
-    let Found { paths, mut diagnostics } = find_workbooks(inbox);
+    let Found {
+        paths,
+        mut diagnostics,
+    } = find_workbooks(inbox);
     let results: Vec<Result<RawWorkbook, Box<Diagnostic>>> = paths
         .par_iter()
         .map(|(path, name)| reader.read(path, name))
@@ -215,8 +220,10 @@ fn find_workbooks(inbox: &Path) -> Found {
         }
         let kind = classify(path);
         if entry.path_is_symlink() && matches!(kind, FileKind::Spreadsheet) {
-            let target = std::fs::canonicalize(path)
-                .map_or_else(|_| "?".to_string(), |t| text::printable(&t.display().to_string()));
+            let target = std::fs::canonicalize(path).map_or_else(
+                |_| "?".to_string(),
+                |t| text::printable(&t.display().to_string()),
+            );
             found.diagnostics.push(Diagnostic::warning(
                 "ingest.symlink",
                 &name,
@@ -243,9 +250,10 @@ fn find_workbooks(inbox: &Path) -> Found {
 
 /// A link loop, a link to nothing, or a folder that cannot be opened.
 fn walk_problem(inbox: &Path, error: &walkdir::Error) -> Diagnostic {
-    let name = error
-        .path()
-        .map_or_else(|| text::printable(&inbox.display().to_string()), |p| relative_name(inbox, p));
+    let name = error.path().map_or_else(
+        || text::printable(&inbox.display().to_string()),
+        |p| relative_name(inbox, p),
+    );
     if let Some(ancestor) = error.loop_ancestor() {
         return Diagnostic::warning(
             "ingest.link-loop",

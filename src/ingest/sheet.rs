@@ -14,8 +14,8 @@ use chrono::NaiveDateTime;
 
 use super::limits::{Limits, raise_hint};
 use super::{Cell, RawSheet, RawWorkbook};
-use crate::format::group_thousands as thousands;
 use crate::diagnostic::Diagnostic;
+use crate::format::group_thousands as thousands;
 use crate::text;
 
 /// Excel's last row and column (1,048,576 and XFD), 0-based.
@@ -253,7 +253,9 @@ impl<'a> Grid<'a> {
                     .at(&sheet, Some(cell.clone())),
                 );
             }
-            let rest = cells.len().saturating_sub(CLEANED_CELLS_NAMED.min(cells.len()));
+            let rest = cells
+                .len()
+                .saturating_sub(CLEANED_CELLS_NAMED.min(cells.len()));
             if named == CLEANED_CELLS_NAMED && rest > 0 {
                 self.diagnostics.push(
                     Diagnostic::warning(
@@ -326,7 +328,10 @@ fn iso_date(s: &str) -> RawCell {
                 .ok()
                 .map(|d| d.and_time(chrono::NaiveTime::MIN))
         })
-        .map_or_else(|| RawCell::Text(s.to_string()), |d| RawCell::Ready(Cell::Date(d)))
+        .map_or_else(
+            || RawCell::Text(s.to_string()),
+            |d| RawCell::Ready(Cell::Date(d)),
+        )
 }
 
 /// An Office workbook saved with a password: an OLE container holding the

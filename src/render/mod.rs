@@ -315,8 +315,9 @@ impl Renderer {
                 }
                 progress.inc(grants.len() as u64);
                 let names: Vec<&str> = grants.iter().map(|g| g.name.as_str()).collect();
-                let mut warnings: Vec<Diagnostic> =
-                    archival_warning(&names.join(", "), &pdf).into_iter().collect();
+                let mut warnings: Vec<Diagnostic> = archival_warning(&names.join(", "), &pdf)
+                    .into_iter()
+                    .collect();
                 warnings.extend(
                     pdf.overflowed_pages
                         .iter()
