@@ -185,7 +185,7 @@ fn main() -> anyhow::Result<()> {
     for &count in &counts {
         let list = list(count);
         let temp = tempfile::tempdir()?;
-        let output = Output::begin(&temp.path().join("out"))?;
+        let output = Output::begin(&temp.path().join("out"), &[])?;
         PEAK.store(LIVE.load(Ordering::Relaxed), Ordering::Relaxed);
         let started = Instant::now();
         let files = renderer.render_certificates(&list, &settings, &output)?;

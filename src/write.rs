@@ -10,6 +10,13 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
+/// The file that marks a folder as tdkt's output: only such a folder (or
+/// an empty one) is ever replaced.
+pub const MARKER: &str = ".tdkt-ket-qua";
+
+/// What an output folder of an older tdkt, without the marker, holds.
+const EARLIER_OUTPUT: &str = "ket-qua-xet.json";
+
 /// An output folder being built.
 pub struct Output {
     target: PathBuf,
@@ -19,7 +26,11 @@ pub struct Output {
 
 impl Output {
     /// Starts a run that will replace `target` on [`Output::commit`].
-    pub fn begin(target: &Path) -> Result<Output> {
+    /// `target` must be tdkt's own output folder, an empty folder or a new
+    /// one, and must not hold any of `kept` (the campaign folder, the inbox,
+    /// the register): anything else is refused before a file is touched.
+    pub fn begin(target: &Path, kept: &[&Path]) -> Result<Output> {
+        ensure_ours(target, kept)?;
         let name = target
             .file_name()
             .and_then(|n| n.to_str())
@@ -35,6 +46,11 @@ impl Output {
         }
         std::fs::create_dir_all(&staging)
             .with_context(|| format!("Không tạo được thư mục tạm {}", staging.display()))?;
+        write_atomic(
+            &staging.join(MARKER),
+            "Thư mục này do tdkt tạo: mỗi lần chạy tdkt build, nội dung của nó được thay toàn bộ.\n"
+                .as_bytes(),
+        )?;
         Ok(Output {
             target: target.to_path_buf(),
             staging,
@@ -84,6 +100,44 @@ impl Drop for Output {
             std::fs::remove_dir_all(&self.staging).ok();
         }
     }
+}
+
+/// Refuses an output folder that is not tdkt's to replace; `build` asks
+/// before it reads anything, so a refusal touches nothing.
+pub fn ensure_ours(target: &Path, kept: &[&Path]) -> Result<()> {
+    let shown = target.display();
+    let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| absolute(p));
+    let target_abs = canonical(target);
+    for &inside in kept {
+        let inside_abs = canonical(inside);
+        if inside_abs.starts_with(&target_abs) {
+            anyhow::bail!(
+                "Không ghi kết quả vào {shown}: thư mục này chứa {} (hồ sơ, tdkt.toml hoặc sổ khen \
+                 thưởng), mỗi lần dựng tdkt thay toàn bộ thư mục kết quả. Hãy chọn --out là một thư \
+                 mục mới, ví dụ {}",
+                inside.display(),
+                target.join("output").display()
+            );
+        }
+    }
+    let Ok(metadata) = std::fs::symlink_metadata(target) else {
+        return Ok(());
+    };
+    if !metadata.is_dir() {
+        anyhow::bail!("Không ghi kết quả vào {shown}: đây là một tệp, không phải thư mục");
+    }
+    let mut entries =
+        std::fs::read_dir(target).with_context(|| format!("Không đọc được thư mục {shown}"))?;
+    let owned = target.join(MARKER).is_file() || target.join(EARLIER_OUTPUT).is_file();
+    if owned || entries.next().is_none() {
+        return Ok(());
+    }
+    anyhow::bail!(
+        "Không ghi kết quả vào {shown}: thư mục đã có tệp không do tdkt tạo, và mỗi lần dựng tdkt \
+         thay toàn bộ thư mục kết quả. tdkt chỉ ghi vào thư mục nó đã tạo (có tệp {MARKER}) hoặc \
+         một thư mục trống; hãy chọn --out khác"
+    )
 }
 
 /// Tidies after runs that were killed: a previous output set aside just
@@ -141,7 +195,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = parent_of(path);
     std::fs::create_dir_all(&dir)
         .with_context(|| format!("Không tạo được thư mục {}", dir.display()))?;
-    let mut file = tempfile::NamedTempFile::new_in(&dir)
+    // Created 0666 less the user's umask (0644 under 022), like any file
+    // the user makes: colleagues on a shared folder can open the decisions.
+    let mut file = tempfile::Builder::new()
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666))
+        .tempfile_in(&dir)
         .with_context(|| format!("Không tạo được tệp tạm trong {}", dir.display()))?;
     file.write_all(bytes)
         .with_context(|| format!("Không ghi được {}", path.display()))?;

@@ -230,7 +230,7 @@ fn forge_name(campaign: &Path, name: &str, forged_name: &str, to: &Path) {
     assert_eq!(list.individuals.len(), 1);
     list.individuals[0].name = forged_name.to_string();
     let out = tempfile::tempdir().unwrap();
-    let output = tdkt::write::Output::begin(&out.path().join("o")).unwrap();
+    let output = tdkt::write::Output::begin(&out.path().join("o"), &[]).unwrap();
     let renderer = tdkt::render::Renderer::new(None, None).unwrap();
     renderer
         .render_certificates(&list, &settings.documents, &output)

@@ -281,7 +281,7 @@ fn markup_in_names_can_never_run_as_code() {
 
     let renderer = Renderer::new(None, None).unwrap();
     let temp = tempfile::tempdir().unwrap();
-    let output = Output::begin(&temp.path().join("out")).unwrap();
+    let output = Output::begin(&temp.path().join("out"), &[]).unwrap();
     let written = renderer
         .render_certificates(gk, &documents(), &output)
         .unwrap();
@@ -297,13 +297,13 @@ fn markup_in_names_can_never_run_as_code() {
 fn a_failed_run_leaves_the_previous_output_untouched() {
     let temp = tempfile::tempdir().unwrap();
     let target = temp.path().join("out");
-    let first = Output::begin(&target).unwrap();
+    let first = Output::begin(&target, &[]).unwrap();
     first
         .write(std::path::Path::new("a/old.txt"), b"old")
         .unwrap();
     first.commit().unwrap();
 
-    let second = Output::begin(&target).unwrap();
+    let second = Output::begin(&target, &[]).unwrap();
     second
         .write(std::path::Path::new("a/new.txt"), b"new")
         .unwrap();

@@ -333,6 +333,9 @@ fn reconcile(
 
 /// All six stages.
 pub fn build(settings: &Settings, show_progress: bool) -> Result<Built> {
+    let mut kept = vec![settings.inbox.as_path(), settings.register.path.as_path()];
+    kept.extend(settings.campaign_dir.as_deref());
+    crate::write::ensure_ours(&settings.output, &kept)?;
     let mut checked = check(settings)?;
     let mut aggregate = lists_for(settings, &checked, settings.documents.decision_date);
     let mut book = Vec::new();
@@ -343,7 +346,7 @@ pub fn build(settings: &Settings, show_progress: bool) -> Result<Built> {
         book = register.book()?;
     }
 
-    let output = Output::begin(&settings.output)?;
+    let output = Output::begin(&settings.output, &kept)?;
     let mut renderer = Renderer::new(
         settings.templates_dir.as_deref(),
         settings.fonts_dir.as_deref(),
