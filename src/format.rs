@@ -3,12 +3,12 @@
 use chrono::{Datelike, NaiveDate};
 
 /// "1.250,5": dots between thousands, a comma before decimals.
+/// Rounded to hundredths first, then split: 1.999 is "2", not "1,1".
 pub fn number_vi(value: f64) -> String {
-    let negative = value < 0.0;
-    let value = value.abs();
-    let whole = value.trunc() as u64;
-    let mut out = group_thousands(whole);
-    let fraction = ((value - value.trunc()) * 100.0).round() as u64;
+    let hundredths = (value.abs() * 100.0).round() as u64;
+    let negative = value < 0.0 && hundredths > 0;
+    let mut out = group_thousands(hundredths / 100);
+    let fraction = hundredths % 100;
     if fraction > 0 {
         let digits = format!("{fraction:02}");
         out.push(',');
@@ -176,6 +176,10 @@ mod tests {
         assert_eq!(number_vi(1250.5), "1.250,5");
         assert_eq!(number_vi(312.25), "312,25");
         assert_eq!(number_vi(12.0), "12");
+        assert_eq!(number_vi(1.999), "2");
+        assert_eq!(number_vi(0.996), "1");
+        assert_eq!(number_vi(-0.001), "0");
+        assert_eq!(number_vi(2.125), "2,13");
     }
 
     #[test]

@@ -89,7 +89,7 @@ struct UnitInfo {
     name: Option<(String, Place)>,
     code: Option<(String, Place)>,
     year: Option<(i32, Place)>,
-    headcount: Option<(u32, Place)>,
+    headcount: Option<(i64, Place)>,
 }
 
 #[derive(Debug, Clone)]
@@ -136,7 +136,7 @@ fn unit_info(workbook: &RawWorkbook) -> UnitInfo {
                     info.year = values::whole_number(&value).map(|y| (y as i32, place))
                 }
                 fields::UnitField::Headcount if info.headcount.is_none() => {
-                    info.headcount = values::whole_number(&value).map(|n| (n as u32, place))
+                    info.headcount = values::whole_number(&value).map(|n| (n, place))
                 }
                 _ => {}
             }
@@ -212,11 +212,29 @@ fn map_workbook(
         ));
     }
     let unit = identify_unit(workbook, &info, context.units, &mut diagnostics);
+    let headcount = info.headcount.as_ref().and_then(|(n, place)| {
+        let valid = u32::try_from(*n).ok().filter(|n| *n <= MAX_HEADCOUNT);
+        if valid.is_none() {
+            diagnostics.push(
+                Diagnostic::error(
+                    "ingest.bad-number",
+                    file,
+                    format!(
+                        "Tổng số người của đơn vị ghi {n}: phải là số nguyên từ 0 đến {}; \
+                         không tính được tỷ lệ khen thưởng theo số này",
+                        crate::format::group_thousands(u64::from(MAX_HEADCOUNT))
+                    ),
+                )
+                .at(&place.sheet, Some(place.cell.clone())),
+            );
+        }
+        valid
+    });
     let mut submission = Submission {
         file: file.to_string(),
         unit,
         year: Some(context.year),
-        headcount: info.headcount.as_ref().map(|(n, _)| *n),
+        headcount,
         individuals: Vec::new(),
         collectives: Vec::new(),
         skipped: Vec::new(),
@@ -341,6 +359,9 @@ fn unit_in_title_rows<'u>(
     })
 }
 
+/// The most people a unit's headcount may say.
+const MAX_HEADCOUNT: u32 = 1_000_000;
+
 /// Rows that end a list: totals and signature blocks.
 fn ends_list_text(text: &str) -> bool {
     // Only words starting with these letters can end a list: skip the fold.
@@ -348,18 +369,29 @@ fn ends_list_text(text: &str) -> bool {
     first.is_some_and(|f| matches!(f.as_str(), "t" | "c" | "n" | "x")) && ends_list(&fold(text))
 }
 
+/// A totals row is its word alone or followed by a count ("Tổng cộng: 3 cá
+/// nhân", "Cộng 12"); "Công đoàn …", "Tổng công ty …", "Cộng đồng …" are
+/// names. A signature block starts with its role.
 fn ends_list(folded: &str) -> bool {
-    [
-        "tong cong",
-        "cong",
-        "tong so",
+    let totals = ["tong cong", "cong", "tong so", "tong"];
+    let total = totals.iter().any(|p| {
+        folded == *p
+            || folded.strip_prefix(&format!("{p} ")).is_some_and(|rest| {
+                rest.split(' ')
+                    .next()
+                    .is_some_and(|w| w.chars().all(|c| c.is_ascii_digit()))
+            })
+    });
+    let signatures = [
         "nguoi lap bieu",
         "nguoi lap",
         "thu truong don vi",
         "xac nhan",
-    ]
-    .iter()
-    .any(|p| folded == *p || folded.starts_with(&format!("{p} ")))
+    ];
+    total
+        || signatures
+            .iter()
+            .any(|p| folded == *p || folded.starts_with(&format!("{p} ")))
 }
 
 fn skipped(sheet: &RawSheet, row: usize, reason: String) -> crate::model::SkippedRow {
@@ -450,7 +482,10 @@ fn read_list(
             .find(|c| !c.is_empty())
             .map(Cell::as_text)
             .unwrap_or_default();
-        if ends_list_text(&first_text) || ends_list_text(&name_cell.as_text()) {
+        let numbered = header
+            .column(Field::RowNumber)
+            .is_some_and(|c| matches!(sheet.cell(r, c), Cell::Number(_)));
+        if !numbered && (ends_list_text(&first_text) || ends_list_text(&name_cell.as_text())) {
             let reason = format!("dòng tổng cộng hoặc chữ ký '{first_text}': hết danh sách");
             submission.skipped.push(skipped(sheet, r, reason));
             break;
@@ -481,6 +516,9 @@ fn read_list(
             submission
                 .skipped
                 .push(skipped(sheet, r, "không có họ tên / tên tập thể".into()));
+            if let Some(diagnostic) = nameless_row(sheet, r, header, name_col, kind) {
+                diagnostics.push(diagnostic.with_file(&submission.file));
+            }
             continue;
         }
         let source = Source {
@@ -526,6 +564,51 @@ fn read_list(
     }
 }
 
+/// A row without a name that still carries data (a proposal, a date, a
+/// rating): an error at the name cell, so that the unit sees it.
+fn nameless_row(
+    sheet: &RawSheet,
+    r: usize,
+    header: &fields::Header,
+    name_col: Option<usize>,
+    kind: ListKind,
+) -> Option<Diagnostic> {
+    let row_number = header.column(Field::RowNumber);
+    let data: Vec<usize> = sheet.rows[r]
+        .iter()
+        .enumerate()
+        .filter(|(c, cell)| !cell.is_empty() && Some(*c) != row_number)
+        .map(|(c, _)| c)
+        .collect();
+    if data.is_empty() {
+        return None;
+    }
+    let what = if kind == ListKind::Individuals {
+        "họ và tên"
+    } else {
+        "tên tập thể"
+    };
+    let filled: Vec<String> = data
+        .iter()
+        .take(4)
+        .map(|c| cell_name(r as u32, *c as u32))
+        .collect();
+    let col = name_col.unwrap_or(data[0]);
+    Some(
+        Diagnostic::error(
+            "ingest.missing-name",
+            "",
+            format!(
+                "Dòng {} có dữ liệu ({}) nhưng không ghi {what}: dòng này không được xét; hãy ghi {what} \
+                 hoặc xóa dòng",
+                r + 1,
+                filled.join(", ")
+            ),
+        )
+        .at(&sheet.name, Some(cell_name(r as u32, col as u32))),
+    )
+}
+
 /// What `inspect` shows a clerk about how a sheet was read.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct SheetReading {
@@ -557,4 +640,32 @@ pub fn explain(workbook: &RawWorkbook, year: i32, extra: &[ExtraColumn]) -> Vec<
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ends_list;
+
+    #[test]
+    fn totals_and_signatures_end_a_list_but_names_do_not() {
+        for end in [
+            "cong",
+            "tong cong",
+            "tong cong 3 ca nhan 1 tap the",
+            "cong 12",
+            "tong so 15 nguoi",
+            "nguoi lap bieu",
+            "thu truong don vi",
+        ] {
+            assert!(ends_list(end), "{end}");
+        }
+        for name in [
+            "cong doan co so hoc vien",
+            "tong cong ty dien luc",
+            "cong dong nguoi viet",
+            "tong bien tap tap chi",
+        ] {
+            assert!(!ends_list(name), "{name}");
+        }
+    }
 }

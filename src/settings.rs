@@ -307,7 +307,7 @@ impl Settings {
 
         let regulation = match (&flags.regulation, &file.campaign.regulation) {
             (Some(path), _) => Regulation::load(path)?,
-            (None, Some(path)) => Regulation::load(&base.join(path))?,
+            (None, Some(path)) => Regulation::load_in(&base, path)?,
             (None, None) => Regulation::default_national()?,
         };
 

@@ -30,6 +30,18 @@ pub fn certificate(register: &Register, path: &Path) -> Result<Verification> {
         )]));
     };
     let mut differences = differences(&record, &hash, &text);
+    let bytes =
+        std::fs::read(path).with_context(|| format!("Không đọc được tệp {}", path.display()))?;
+    if let Some(issued) = &record.file_sha256
+        && *issued != crate::render::sha256_hex(&bytes)
+    {
+        differences.push(if differences.is_empty() {
+            "Nội dung giống nhưng tệp đã bị sửa: tệp không phải bản đã cấp (khác từng byte)"
+                .to_string()
+        } else {
+            "Tệp không phải bản đã cấp (khác từng byte)".to_string()
+        });
+    }
     if let Some(by) = &record.revoked_by {
         differences.push(format!("Đã bị thu hồi theo Quyết định số {by}"));
     }

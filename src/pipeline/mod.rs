@@ -117,7 +117,7 @@ fn duplicate_people(submissions: &[Submission]) -> Vec<Diagnostic> {
                             row
                         ),
                     )
-                    .at(&person.source.sheet, Some(format!("A{}", person.source.row))),
+                    .at(&person.source.sheet, Some(name_cell(submission, &person.source))),
                 ),
                 None => {
                     seen.insert(key, here);
@@ -126,6 +126,45 @@ fn duplicate_people(submissions: &[Submission]) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+/// Documents printed with the stand-in agency or signer of a campaign that
+/// has not declared its own: a warning naming what to fill in.
+fn placeholder_warnings(documents: &crate::settings::DocumentSettings) -> Vec<Diagnostic> {
+    let defaults = (
+        crate::settings::Agency::default(),
+        crate::settings::Signer::default(),
+    );
+    let mut missing = Vec::new();
+    if documents.agency.name == defaults.0.name {
+        missing.push("[agency] (tên cơ quan, nơi ban hành)");
+    }
+    if documents.signer.name == defaults.1.name {
+        missing.push("[signer] (người ký, chức vụ, thẩm quyền)");
+    }
+    if missing.is_empty() {
+        return Vec::new();
+    }
+    vec![Diagnostic::warning(
+        "render.placeholder",
+        "tdkt.toml",
+        format!(
+            "Văn bản đang in tên tạm \"(chưa khai báo)\" vì tdkt.toml chưa có {}: hãy khai báo \
+             trước khi trình ký",
+            missing.join(" và ")
+        ),
+    )]
+}
+
+/// The cell of a record's name, as the sheet's columns say (column A when
+/// they do not).
+fn name_cell(submission: &Submission, source: &crate::model::Source) -> String {
+    let letters = submission
+        .columns
+        .get(&source.sheet)
+        .and_then(|columns| columns.iter().find(|c| c.key == "name"))
+        .map_or("A", |c| c.letters.as_str());
+    format!("{letters}{}", source.row)
 }
 
 /// Units in the order of the campaign's unit list (the order clerks use in
@@ -194,7 +233,7 @@ pub struct Checked {
 pub fn check(settings: &Settings) -> Result<Checked> {
     let mut reading = read(settings)?;
     if settings.register.path.is_file() {
-        let register = Register::open(&settings.register.path)?;
+        let register = Register::snapshot(&settings.register.path)?;
         history_from_register(
             &register,
             &settings.regulation,
@@ -357,6 +396,10 @@ pub fn build(settings: &Settings, show_progress: bool) -> Result<Built> {
         &settings.documents,
     );
     checked.reading.diagnostics.extend(fit);
+    checked
+        .reading
+        .diagnostics
+        .extend(placeholder_warnings(&settings.documents));
     let progress = progress_bar(show_progress);
     let rendered = renderer.render_campaign(
         &aggregate,
@@ -367,6 +410,9 @@ pub fn build(settings: &Settings, show_progress: bool) -> Result<Built> {
     )?;
     let mut files = rendered.files;
     checked.reading.diagnostics.extend(rendered.warnings);
+    if settings.register.kept_by_build && !rendered.issued.is_empty() {
+        Register::open(&settings.register.path)?.record_issued_files(&rendered.issued)?;
+    }
     progress.finish_and_clear();
     files += crate::book::write_books(
         &book,

@@ -10,11 +10,12 @@ use crate::register::{DecisionRecord, GrantRecord, Register, SignOutcome};
 use crate::settings::Settings;
 
 /// `tdkt decisions`: the campaign's decisions as the register has them,
-/// after reconciling with the workbooks.
+/// after reconciling with the workbooks (in a copy: the file is not
+/// written, nor created).
 pub fn decisions(settings: &Settings) -> Result<Vec<DecisionRecord>> {
     let checked = check(settings)?;
     let mut aggregate = lists_for(settings, &checked, settings.documents.decision_date);
-    let mut register = Register::open(&settings.register.path)?;
+    let mut register = Register::snapshot(&settings.register.path)?;
     reconcile(&mut register, settings, &checked, &mut aggregate)?;
     register.decisions(&campaign_key(settings, &checked))
 }
@@ -124,7 +125,7 @@ pub fn verify(settings: &Settings, target: &str) -> Result<Verification> {
             settings.register.path.display()
         )]));
     }
-    let register = existing_register(settings)?;
+    let register = Register::snapshot(&settings.register.path)?;
     if !(path.is_file() && target.to_lowercase().ends_with(".pdf")) {
         return Ok(match register.grant(target.trim())? {
             Some(GrantRecord {

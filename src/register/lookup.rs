@@ -51,12 +51,29 @@ impl Register {
     }
 
     /// A signed grant by its register number.
+    /// Keeps the SHA-256 of each signed certificate's file, the first time
+    /// it is built: the file then issued is the one `verify` accepts.
+    pub fn record_issued_files(&mut self, files: &[(String, String)]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut update = tx.prepare(
+                "UPDATE grant_record SET file_sha256 = ?2 \
+                 WHERE register_number = ?1 AND file_sha256 IS NULL",
+            )?;
+            for (number, sha256) in files {
+                update.execute(params![number, sha256])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     pub fn grant(&self, register_number: &str) -> Result<Option<GrantRecord>> {
         let found = self
             .conn
             .query_row(
                 "SELECT g.register_number, g.name, g.birth, g.unit_name, g.honour, d.number, \
-                 d.document_code, d.date, g.content_hash, g.subject, g.unit_code, d.id \
+                 d.document_code, d.date, g.content_hash, g.subject, g.unit_code, d.id, g.file_sha256 \
                  FROM grant_record g JOIN decision d ON d.id = g.decision WHERE g.register_number = ?1",
                 params![register_number],
                 |r| {
@@ -70,6 +87,7 @@ impl Register {
                         date: NaiveDate::MIN,
                         content_hash: r.get(8)?,
                         revoked_by: None,
+                        file_sha256: r.get(12)?,
                     };
                     let kind = if r.get::<_, String>(9)? == "collective" { "TT" } else { "CN" };
                     let identity = format!("{kind}|{}|{}|{}", record.name, record.birth, r.get::<_, String>(10)?);

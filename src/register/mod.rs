@@ -93,6 +93,8 @@ pub struct GrantRecord {
     pub content_hash: String,
     /// The signed correction that revoked it: "02/QĐ-HVCTQG".
     pub revoked_by: Option<String>,
+    /// The SHA-256 (hex) of the certificate file first built for it.
+    pub file_sha256: Option<String>,
 }
 
 /// A person the register knows.
@@ -157,10 +159,36 @@ pub struct Register {
 impl Register {
     /// Opens (or creates) the register and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Register> {
-        let mut conn = Connection::open(path)
+        let conn = Connection::open(path)
             .with_context(|| format!("Không mở được sổ khen thưởng {}", path.display()))?;
         conn.busy_timeout(std::time::Duration::from_secs(30))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
+        Self::prepare(conn, path)
+    }
+
+    /// The register as it is now, copied into memory: for the commands
+    /// that only read (`check`, `decisions`, `verify`). What they work out
+    /// (drafts reconciled with the workbooks) never reaches the file, and
+    /// a register that does not exist is not created.
+    pub fn snapshot(path: &Path) -> Result<Register> {
+        let mut conn = Connection::open_in_memory()?;
+        if path.is_file() {
+            let source = Connection::open_with_flags(
+                path,
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+                    | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .with_context(|| format!("Không mở được sổ khen thưởng {}", path.display()))?;
+            source.busy_timeout(std::time::Duration::from_secs(30))?;
+            rusqlite::backup::Backup::new(&source, &mut conn)?
+                .run_to_completion(256, std::time::Duration::ZERO, None)
+                .with_context(|| format!("Không đọc được sổ khen thưởng {}", path.display()))?;
+        }
+        Self::prepare(conn, path)
+    }
+
+    /// Foreign keys on, the schema brought up to date.
+    fn prepare(mut conn: Connection, path: &Path) -> Result<Register> {
         conn.pragma_update(None, "foreign_keys", true)?;
         let applied: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         let applied = usize::try_from(applied).unwrap_or(usize::MAX);

@@ -57,4 +57,9 @@ CREATE TABLE grant_record (
 ALTER TABLE decision ADD COLUMN corrects INTEGER REFERENCES decision(id);
 ALTER TABLE decision ADD COLUMN removed_json TEXT NOT NULL DEFAULT '[]';
 "#,
+    // The SHA-256 of the certificate file as first issued: a PDF whose
+    // bytes differ is not the one that was issued.
+    r#"
+ALTER TABLE grant_record ADD COLUMN file_sha256 TEXT;
+"#,
 ];

@@ -331,14 +331,40 @@ impl Regulation {
 
     /// Reads a regulation file; a bare built-in name ("hvctqg-2025.toml")
     /// that is not a file on disk means the built-in copy.
+    /// The file `tdkt.toml` names, relative to the campaign folder `base`;
+    /// a bare built-in name the folder does not hold is the built-in file.
+    pub fn load_in(base: &Path, written: &Path) -> Result<Self> {
+        let path = base.join(written);
+        if !path.exists() && written.components().count() == 1 {
+            let builtin = BUILTIN
+                .iter()
+                .find(|(name, _)| written.file_name().is_some_and(|f| f == *name));
+            if let Some((name, text)) = builtin {
+                return Self::parse(text, name);
+            }
+        }
+        Self::load(&path)
+    }
+
+    /// A bare file name that is not on disk but names a built-in file
+    /// (`quy-dinh-2025.toml`) is that file; any other path must exist.
     pub fn load(path: &Path) -> Result<Self> {
+        let bare = path.parent().is_none_or(|p| p.as_os_str().is_empty());
         let builtin = BUILTIN
             .iter()
             .find(|(name, _)| path.file_name().is_some_and(|f| f == *name));
         if let Some((name, text)) = builtin
+            && bare
             && !path.exists()
         {
             return Self::parse(text, name);
+        }
+        if !path.exists() {
+            anyhow::bail!(
+                "Không có tệp quy định {}: hãy kiểm tra đường dẫn (--regulation hoặc regulation trong \
+                 tdkt.toml); tdkt không tự dùng quy định mặc định thay cho tệp đã chỉ",
+                path.display()
+            );
         }
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("Không đọc được tệp quy định {}", path.display()))?;

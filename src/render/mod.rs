@@ -52,6 +52,8 @@ pub struct Renderer {
 struct TaskOutput {
     batch: Option<Vec<u8>>,
     warnings: Vec<Diagnostic>,
+    /// (register number, SHA-256 of its certificate file), for signed grants.
+    issued: Vec<(String, String)>,
 }
 
 /// What `render_campaign` made.
@@ -59,6 +61,9 @@ pub struct Rendered {
     pub files: usize,
     /// Documents that could not be archival PDF/A, and why.
     pub warnings: Vec<Diagnostic>,
+    /// (register number, SHA-256 hex) of every signed certificate's file,
+    /// for the register to keep: `verify` accepts only those bytes.
+    pub issued: Vec<(String, String)>,
 }
 
 /// One unit of work for a worker.
@@ -127,10 +132,15 @@ impl Renderer {
         progress.set_length(files as u64);
         let results = self.run_all(&tasks, settings, output, progress)?;
         let warnings = results.iter().flat_map(|r| r.warnings.clone()).collect();
+        let issued = results.iter().flat_map(|r| r.issued.clone()).collect();
         let batches = results.into_iter().map(|r| r.batch).collect();
         self.merge_print_files(&lists, &tasks, batches, output)?;
         progress.inc(lists.len() as u64);
-        Ok(Rendered { files, warnings })
+        Ok(Rendered {
+            files,
+            warnings,
+            issued,
+        })
     }
 
     /// Renders the certificates of one list (a file per person and the
@@ -295,6 +305,7 @@ impl Renderer {
                 Ok(TaskOutput {
                     batch: None,
                     warnings: archival_warning(&name, &pdf).into_iter().collect(),
+                    issued: Vec::new(),
                 })
             }
             Task::Certificates { list, grants } => {
@@ -310,8 +321,12 @@ impl Renderer {
                     pages.len()
                 );
                 let folder = certificate_folder(list).join(&list.id);
+                let mut issued = Vec::new();
                 for (grant, page) in grants.iter().zip(&pages) {
                     output.write(&folder.join(certificate_file_name(grant)), page)?;
+                    if let Some(number) = &grant.register_number {
+                        issued.push((number.clone(), sha256_hex(page)));
+                    }
                 }
                 progress.inc(grants.len() as u64);
                 let names: Vec<&str> = grants.iter().map(|g| g.name.as_str()).collect();
@@ -327,6 +342,7 @@ impl Renderer {
                 Ok(TaskOutput {
                     warnings,
                     batch: Some(pdf.bytes),
+                    issued,
                 })
             }
         }
@@ -471,6 +487,15 @@ fn document_tasks<'a>(
 /// The built-in templates, (file name, text), for `tdkt init`.
 pub fn templates_builtin() -> &'static [(&'static str, &'static str)] {
     templates::BUILTIN
+}
+
+/// The SHA-256 of `bytes`, in lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// A certificate whose text did not fit even at the smallest size: it is

@@ -1,0 +1,224 @@
+//! Mistakes a careful clerk would not make, which tdkt used to make
+//! quietly: rows lost without a word, wrong numbers without an error, a
+//! register written by a command that only reads.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+
+/// A workbook written by rust_xlsxwriter: a unit line, a header and rows.
+fn workbook(
+    path: &Path,
+    sheet: &str,
+    unit_lines: &[[&str; 2]],
+    header: &[&str],
+    rows: &[Vec<&str>],
+) {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet();
+    ws.set_name(sheet).unwrap();
+    for (r, [label, value]) in unit_lines.iter().enumerate() {
+        ws.write_string(r as u32, 0, *label).unwrap();
+        ws.write_string(r as u32, 1, *value).unwrap();
+    }
+    let top = unit_lines.len() as u32 + 1;
+    for (c, label) in header.iter().enumerate() {
+        ws.write_string(top, c as u16, *label).unwrap();
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, value) in row.iter().enumerate() {
+            if value.is_empty() {
+                continue;
+            }
+            let (r, c) = (top + 1 + r as u32, c as u16);
+            match value.parse::<f64>() {
+                Ok(n) => ws.write_number(r, c, n).unwrap(),
+                Err(_) => ws.write_string(r, c, *value).unwrap(),
+            };
+        }
+    }
+    book.save(path).unwrap();
+}
+
+fn inspect(dir: &Path) -> serde_json::Value {
+    let out = tdkt(&["inspect", dir.to_str().unwrap(), "--json", "--year", "2025"]);
+    assert!(out.status.code().is_some_and(|c| c <= 1), "{out:?}");
+    stdout_json(&out)
+}
+
+#[test]
+fn collectives_named_like_totals_are_read_and_the_real_total_ends_the_list() {
+    let dir = tempfile::tempdir().unwrap();
+    workbook(
+        &dir.path().join("tap-the.xlsx"),
+        "Tập thể",
+        &[["Đơn vị:", "Viện Triết học"]],
+        &["STT", "Tên tập thể", "Số thành viên", "Xếp loại năm 2025", "Danh hiệu đề nghị"],
+        &[
+            vec!["1", "Công đoàn cơ sở Viện Triết học", "40", "HTXSNV", "TTLĐTT"],
+            vec!["2", "Tổng công ty Sách Lý luận", "12", "HTXSNV", "TTLĐTT"],
+            vec!["3", "Cộng đồng người học Triết", "9", "HTXSNV", "TTLĐTT"],
+            vec!["", "Tổng cộng: 3 tập thể"],
+            vec!["", "Người lập biểu"],
+        ],
+    );
+    let json = inspect(dir.path());
+    let names: Vec<&str> = json["workbooks"][0]["collectives"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "Công đoàn cơ sở Viện Triết học",
+            "Tổng công ty Sách Lý luận",
+            "Cộng đồng người học Triết"
+        ],
+        "{json:#}"
+    );
+    assert_eq!(
+        names,
+        [
+            "Công đoàn cơ sở Viện Triết học",
+            "Tổng công ty Sách Lý luận",
+            "Cộng đồng người học Triết"
+        ]
+    );
+}
+
+#[test]
+fn a_row_with_a_proposal_but_no_name_is_an_error_at_the_name_cell() {
+    let dir = tempfile::tempdir().unwrap();
+    workbook(
+        &dir.path().join("ca-nhan.xlsx"),
+        "Cá nhân",
+        &[["Đơn vị:", "Viện Triết học"]],
+        &["STT", "Họ và tên", "Ngày sinh", "Danh hiệu đề nghị"],
+        &[
+            vec!["1", "Nguyễn Văn Hùng", "05/03/1979", "LĐTT"],
+            vec!["2", "", "12/11/1982", "CSTĐCS"],
+            vec!["3", ""],
+        ],
+    );
+    let json = inspect(dir.path());
+    let missing: Vec<&serde_json::Value> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "ingest.missing-name")
+        .collect();
+    assert_eq!(missing.len(), 1, "{:#}", json["diagnostics"]);
+    assert_eq!(missing[0]["cell"], "B5");
+    assert_eq!(missing[0]["severity"], "error");
+    // check exits 1: the unit has an error to fix.
+    let out = tdkt(&["check", dir.path().to_str().unwrap(), "--year", "2025"]);
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn a_negative_headcount_is_an_error_not_four_billion() {
+    let dir = tempfile::tempdir().unwrap();
+    workbook(
+        &dir.path().join("ca-nhan.xlsx"),
+        "Cá nhân",
+        &[["Đơn vị:", "Viện Triết học"], ["Tổng số cán bộ:", "-5"]],
+        &["STT", "Họ và tên", "Ngày sinh", "Danh hiệu đề nghị"],
+        &[vec!["1", "Nguyễn Văn Hùng", "05/03/1979", "LĐTT"]],
+    );
+    let json = inspect(dir.path());
+    assert!(json["workbooks"][0]["headcount"].is_null(), "{json:#}");
+    let problem = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "ingest.bad-number")
+        .unwrap_or_else(|| panic!("{:#}", json["diagnostics"]));
+    assert!(problem["message"].as_str().unwrap().contains("-5"));
+}
+
+#[test]
+fn a_regulation_path_that_does_not_exist_stops_the_run() {
+    let out = tdkt(&[
+        "check",
+        sample().to_str().unwrap(),
+        "--regulation",
+        "/khong/co/quy-dinh-2025.toml",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("Không có tệp quy định"), "{stderr}");
+}
+
+#[test]
+fn commands_that_read_never_write_the_register_nor_create_one() {
+    let temp = tempfile::tempdir().unwrap();
+    let campaign = copy_sample(temp.path());
+    let register = campaign.join("so-khen-thuong.sqlite");
+    let dir = campaign.to_str().unwrap();
+    let decisions = tdkt(&["decisions", dir, "--json"]);
+    assert_eq!(decisions.status.code(), Some(0), "{decisions:?}");
+    assert!(
+        stdout_json(&decisions)["decisions"]
+            .as_array()
+            .is_some_and(|d| !d.is_empty()),
+        "decisions are worked out from the workbooks"
+    );
+    assert!(!register.exists(), "decisions created a register");
+
+    let built = tdkt(&["build", dir]);
+    assert!(built.status.code().is_some_and(|c| c <= 1), "{built:?}");
+    let signed = tdkt(&["sign", "bk-bo", dir, "--date", "2026-01-20"]);
+    assert_eq!(signed.status.code(), Some(0), "{signed:?}");
+    let before = std::fs::read(&register).unwrap();
+    for args in [
+        vec!["inspect", dir, "--json"],
+        vec!["check", dir, "--json"],
+        vec!["decisions", dir, "--json"],
+        vec!["verify", "2026-0001", dir],
+    ] {
+        let out = tdkt(&args);
+        assert!(
+            out.status.code().is_some_and(|c| c <= 1),
+            "{args:?}: {out:?}"
+        );
+        assert!(
+            std::fs::read(&register).unwrap() == before,
+            "{args:?} changed the register"
+        );
+    }
+}
+
+#[test]
+fn a_certificate_with_one_byte_changed_is_not_genuine() {
+    let temp = tempfile::tempdir().unwrap();
+    let campaign = copy_sample(temp.path());
+    let dir = campaign.to_str().unwrap();
+    assert!(tdkt(&["build", dir]).status.code().is_some_and(|c| c <= 1));
+    let signed = tdkt(&["sign", "bk-bo", dir, "--date", "2026-01-20"]);
+    assert_eq!(signed.status.code(), Some(0), "{signed:?}");
+    assert!(tdkt(&["build", dir]).status.code().is_some_and(|c| c <= 1));
+    let folder = campaign.join("output/bang-khen/bk-bo");
+    let certificate = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "pdf"))
+        .expect("a signed certificate");
+    let genuine = tdkt(&["verify", certificate.to_str().unwrap(), dir]);
+    assert_eq!(genuine.status.code(), Some(0), "{genuine:?}");
+
+    let mut bytes = std::fs::read(&certificate).unwrap();
+    bytes.extend_from_slice(b"\n% sua\n");
+    let forged = temp.path().join("forged.pdf");
+    std::fs::write(&forged, &bytes).unwrap();
+    let out = tdkt(&["verify", forged.to_str().unwrap(), dir]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("Nội dung giống nhưng tệp đã bị sửa"),
+        "{said}"
+    );
+}
