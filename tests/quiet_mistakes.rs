@@ -55,9 +55,21 @@ fn collectives_named_like_totals_are_read_and_the_real_total_ends_the_list() {
         &dir.path().join("tap-the.xlsx"),
         "Tập thể",
         &[["Đơn vị:", "Viện Triết học"]],
-        &["STT", "Tên tập thể", "Số thành viên", "Xếp loại năm 2025", "Danh hiệu đề nghị"],
         &[
-            vec!["1", "Công đoàn cơ sở Viện Triết học", "40", "HTXSNV", "TTLĐTT"],
+            "STT",
+            "Tên tập thể",
+            "Số thành viên",
+            "Xếp loại năm 2025",
+            "Danh hiệu đề nghị",
+        ],
+        &[
+            vec![
+                "1",
+                "Công đoàn cơ sở Viện Triết học",
+                "40",
+                "HTXSNV",
+                "TTLĐTT",
+            ],
             vec!["2", "Tổng công ty Sách Lý luận", "12", "HTXSNV", "TTLĐTT"],
             vec!["3", "Cộng đồng người học Triết", "9", "HTXSNV", "TTLĐTT"],
             vec!["", "Tổng cộng: 3 tập thể"],
