@@ -282,9 +282,31 @@ pub struct Settings {
     pub outstanding_units: Vec<String>,
     /// How workbooks are read: the limits of `[limits]`, and where.
     pub reader: crate::ingest::Reader,
+    /// Whether `tdkt.toml` fixed the decision date; if not, it follows the
+    /// campaign's year once that is known.
+    pub decision_date_given: bool,
+}
+
+/// Decisions of year Y are usually signed in January of Y + 1.
+fn usual_decision_date(year: i32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(year + 1, 1, 15).unwrap_or(NaiveDate::MIN)
 }
 
 impl Settings {
+    /// The settings for the campaign year the workbooks stated (when no
+    /// `--year` or `[campaign] year` did): a decision date not fixed in
+    /// tdkt.toml is then 15 January of the next year, so a 2024 campaign
+    /// gets 2024's salaries and legal bases.
+    pub fn for_year(&self, year: i32) -> std::borrow::Cow<'_, Settings> {
+        let usual = usual_decision_date(year);
+        if self.decision_date_given || self.documents.decision_date == usual {
+            return std::borrow::Cow::Borrowed(self);
+        }
+        let mut settings = self.clone();
+        settings.documents.decision_date = usual;
+        std::borrow::Cow::Owned(settings)
+    }
+
     pub fn resolve(flags: &Flags) -> Result<Settings> {
         let input = flags.input.clone().unwrap_or_else(|| PathBuf::from("."));
         let campaign_dir = input.join(CAMPAIGN_FILE).is_file().then(|| input.clone());
@@ -325,10 +347,10 @@ impl Settings {
                 NaiveDate::from_ymd_opt(date.year as i32, date.month as u32, date.day as u32)
                     .context("decision_date không phải ngày hợp lệ")?
             }
-            // Decisions of year Y are usually signed in January of Y + 1.
-            None => NaiveDate::from_ymd_opt(year.unwrap_or(2025) + 1, 1, 15)
-                .context("năm xét không hợp lệ")?,
+            // Until the workbooks say the year (`for_year`), a stand-in.
+            None => usual_decision_date(year.unwrap_or(2025)),
         };
+        let decision_date_given = file.campaign.decision_date.is_some();
         let archive = file
             .campaign
             .archive
@@ -414,6 +436,7 @@ impl Settings {
             register,
             images,
             outstanding_units: file.campaign.outstanding_units.clone(),
+            decision_date_given,
             reader: crate::ingest::Reader {
                 limits: file.limits,
                 isolation: flags.isolation.clone(),

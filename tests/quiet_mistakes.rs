@@ -234,3 +234,59 @@ fn a_certificate_with_one_byte_changed_is_not_genuine() {
         "{said}"
     );
 }
+
+#[test]
+fn a_campaign_whose_year_only_the_workbooks_state_gets_that_years_date_and_decree() {
+    let dir = tempfile::tempdir().unwrap();
+    let inbox = dir.path().join("ho-so");
+    std::fs::create_dir(&inbox).unwrap();
+    workbook(
+        &inbox.join("vien-triet-hoc.xlsx"),
+        "Cá nhân",
+        &[["Đơn vị:", "Viện Triết học"], ["Năm xét:", "2024"]],
+        &[
+            "STT",
+            "Họ và tên",
+            "Ngày sinh",
+            "Xếp loại năm 2024",
+            "Danh hiệu đề nghị",
+        ],
+        &[
+            vec!["1", "Nguyễn Văn Hùng", "05/03/1979", "HTXSNV", "LĐTT"],
+            vec!["2", "Trần Thị Lan", "12/11/1982", "HTTNV", "LĐTT"],
+        ],
+    );
+    let out_dir = dir.path().join("ket-qua");
+    let out = tdkt(&[
+        "build",
+        inbox.to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(out.status.code().is_some_and(|c| c <= 1), "{out:?}");
+    let json = stdout_json(&out);
+    assert!(
+        json["verdicts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v["eligible"] == true),
+        "{:#}",
+        json["verdicts"]
+    );
+    if !have("pdftotext") {
+        return;
+    }
+    let decision = files_below(&out_dir)
+        .into_iter()
+        .find(|f| f.starts_with("quyet-dinh"))
+        .expect("a draft decision");
+    let text = flat(&pdftotext(&out_dir.join(decision)));
+    assert!(text.contains("ngày 15 tháng 01 năm 2025"), "{text}");
+    assert!(
+        text.contains("theo quy định tại Nghị định số 98/2023/NĐ-CP"),
+        "{text}"
+    );
+    assert!(!text.contains("152/2025"), "{text}");
+}

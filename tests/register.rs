@@ -543,6 +543,12 @@ fn an_earlier_list_imported_from_excel_feeds_the_rules() {
         "{again}"
     );
     assert_eq!(bk_bo_status(&next), "eligible");
+    // The history came from the register, beside the workbook: what check
+    // prints as the workbooks is what the unit wrote, as inspect reads it.
+    let n = next.to_str().unwrap();
+    let checked = stdout_json(&tdkt(&["check", n, "--json"]));
+    let inspected = stdout_json(&tdkt(&["inspect", n, "--json"]));
+    assert_eq!(checked["workbooks"], inspected["workbooks"]);
 }
 
 /// Writes an .xlsx with a header row and rows of text.

@@ -230,19 +230,24 @@ pub struct Checked {
     pub validation: Validation,
 }
 
+/// Stages 1–3. The workbooks stay as the units wrote them (what `check
+/// --json` prints and feedback shows); the rules judge them with the
+/// history the register adds beside.
 pub fn check(settings: &Settings) -> Result<Checked> {
     let mut reading = read(settings)?;
-    if settings.register.path.is_file() {
+    let mut validation = if settings.register.path.is_file() {
         let register = Register::snapshot(&settings.register.path)?;
+        let mut with_history = reading.submissions.clone();
         history_from_register(
             &register,
             &settings.regulation,
             reading.year,
-            &mut reading.submissions,
+            &mut with_history,
         )?;
-    }
-    let mut validation =
-        validate::validate(&reading.submissions, &settings.regulation, reading.year);
+        validate::validate(&with_history, &settings.regulation, reading.year)
+    } else {
+        validate::validate(&reading.submissions, &settings.regulation, reading.year)
+    };
     reading.diagnostics.append(&mut validation.diagnostics);
     Ok(Checked {
         reading,
@@ -376,6 +381,7 @@ pub fn build(settings: &Settings, show_progress: bool) -> Result<Built> {
     kept.extend(settings.campaign_dir.as_deref());
     crate::write::ensure_ours(&settings.output, &kept)?;
     let mut checked = check(settings)?;
+    let settings = &*settings.for_year(checked.reading.year);
     let mut aggregate = lists_for(settings, &checked, settings.documents.decision_date);
     let mut book = Vec::new();
     if settings.register.kept_by_build {

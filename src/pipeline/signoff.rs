@@ -14,6 +14,7 @@ use crate::settings::Settings;
 /// written, nor created).
 pub fn decisions(settings: &Settings) -> Result<Vec<DecisionRecord>> {
     let checked = check(settings)?;
+    let settings = &*settings.for_year(checked.reading.year);
     let mut aggregate = lists_for(settings, &checked, settings.documents.decision_date);
     let mut register = Register::snapshot(&settings.register.path)?;
     reconcile(&mut register, settings, &checked, &mut aggregate)?;
@@ -30,6 +31,7 @@ pub fn sign(
     date: Option<NaiveDate>,
 ) -> Result<SignOutcome> {
     let checked = check(settings)?;
+    let settings = &*settings.for_year(checked.reading.year);
     let date = date.unwrap_or(settings.documents.decision_date);
     // Bonuses follow the base salary in force on the signing date.
     let mut aggregate = lists_for(settings, &checked, date);

@@ -137,6 +137,9 @@ struct RawLegalBasis {
     text: String,
     from: Option<toml::value::Datetime>,
     until: Option<toml::value::Datetime>,
+    /// When this basis is the decree bonuses are paid under, how the
+    /// bonus article cites it: "Nghị định số 152/2025/NĐ-CP".
+    bonus: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -305,6 +308,8 @@ pub struct LegalBasis {
     pub text: String,
     pub from: Option<NaiveDate>,
     pub until: Option<NaiveDate>,
+    /// The citation of the bonus article, when bonuses are paid under it.
+    pub bonus: Option<String>,
 }
 
 /// A validated regulation, ready for the `validate` stage.
@@ -457,6 +462,7 @@ impl Regulation {
                     text: l.text.clone(),
                     from: l.from.as_ref().map(|d| toml_date(d, origin)).transpose()?,
                     until: l.until.as_ref().map(|d| toml_date(d, origin)).transpose()?,
+                    bonus: l.bonus.clone(),
                 })
             })
             .collect::<Result<Vec<_>>>()?;
@@ -560,12 +566,22 @@ impl Regulation {
 
     /// The legal bases in force on `date`, in file order.
     pub fn legal_bases_on(&self, date: NaiveDate) -> Vec<&str> {
+        self.bases_in_force(date).map(|l| l.text.as_str()).collect()
+    }
+
+    /// The decree bonuses are paid under on `date`, as the bonus article
+    /// cites it (the last basis in force that says `bonus = "…"`).
+    pub fn bonus_decree_on(&self, date: NaiveDate) -> Option<&str> {
+        self.bases_in_force(date)
+            .filter_map(|l| l.bonus.as_deref())
+            .next_back()
+    }
+
+    fn bases_in_force(&self, date: NaiveDate) -> impl DoubleEndedIterator<Item = &LegalBasis> {
         self.legal_bases
             .iter()
-            .filter(|l| l.from.is_none_or(|from| from <= date))
-            .filter(|l| l.until.is_none_or(|until| date <= until))
-            .map(|l| l.text.as_str())
-            .collect()
+            .filter(move |l| l.from.is_none_or(|from| from <= date))
+            .filter(move |l| l.until.is_none_or(|until| date <= until))
     }
 }
 
@@ -750,6 +766,9 @@ mod tests {
             .join("\n");
         assert!(before.contains("98/2023") && !before.contains("152/2025"));
         assert!(after.contains("152/2025") && !after.contains("98/2023"));
+        let decree = |y, m, d| reg.bonus_decree_on(NaiveDate::from_ymd_opt(y, m, d).unwrap());
+        assert_eq!(decree(2025, 3, 1), Some("Nghị định số 98/2023/NĐ-CP"));
+        assert_eq!(decree(2026, 1, 15), Some("Nghị định số 152/2025/NĐ-CP"));
     }
 
     #[test]

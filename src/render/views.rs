@@ -154,6 +154,9 @@ pub struct DecisionView {
     pub total_bonus: u64,
     pub total_bonus_words: String,
     pub base_salary: Option<u64>,
+    /// The decree the bonus article cites, in force on the decision's date:
+    /// "Nghị định số 152/2025/NĐ-CP".
+    pub bonus_decree: String,
     pub signer: SignerView,
     pub recipients: Vec<String>,
     pub archive: String,
@@ -461,6 +464,10 @@ pub fn decision_view(
         total_bonus: list.total_bonus,
         total_bonus_words: crate::format::money_words(list.total_bonus),
         base_salary: regulation.base_salary_on(date),
+        bonus_decree: regulation
+            .bonus_decree_on(date)
+            .unwrap_or("các quy định hiện hành về thi đua, khen thưởng")
+            .to_string(),
         signer: SignerView::signed(settings, list.sign_off.is_some()),
         recipients: settings.recipients.clone(),
         archive: settings.archive.clone(),
