@@ -159,7 +159,7 @@ impl GrantList {
             part.individuals = mine(individuals);
             part.number_grants();
             part.refresh_total();
-            part.sign_off = self.sign_off;
+            part.sign_off = self.sign_off.clone();
         }
     }
 

@@ -290,3 +290,28 @@ fn a_campaign_whose_year_only_the_workbooks_state_gets_that_years_date_and_decre
     );
     assert!(!text.contains("152/2025"), "{text}");
 }
+
+#[test]
+fn a_signed_decision_is_reprinted_with_the_code_it_was_signed_under() {
+    let temp = tempfile::tempdir().unwrap();
+    let campaign = copy_sample(temp.path());
+    let dir = campaign.to_str().unwrap();
+    let signed = tdkt(&["sign", "bk-bo", dir, "--date", "2026-01-20"]);
+    assert_eq!(signed.status.code(), Some(0), "{signed:?}");
+    // The agency changes its abbreviation after signing.
+    edit_campaign_file(&campaign, |text| {
+        text.replace("abbreviation = \"HVCTQG\"", "abbreviation = \"HVCT\"")
+    });
+    assert!(tdkt(&["build", dir]).status.code().is_some_and(|c| c <= 1));
+    if !have("pdftotext") {
+        return;
+    }
+    let decision = flat(&pdftotext(&campaign.join("output/quyet-dinh/qd-bk-bo.pdf")));
+    assert!(decision.contains("/QĐ-HVCTQG"), "{decision}");
+    // A draft made today takes today's code.
+    let draft = flat(&pdftotext(&campaign.join("output/quyet-dinh/qd-gk.pdf")));
+    assert!(
+        draft.contains("/QĐ-HVCT ") || draft.contains("/QĐ-HVCT\n"),
+        "{draft}"
+    );
+}

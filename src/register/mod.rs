@@ -49,11 +49,14 @@ pub struct CampaignKey {
     pub year: i32,
 }
 
-/// A decision's sign-off: its number and date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// A decision's sign-off: its number, date and the document code it was
+/// signed under ("QĐ-HVCTQG"), which a reprint keeps whatever tdkt.toml
+/// says today.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignOff {
     pub number: u32,
     pub date: NaiveDate,
+    pub code: String,
 }
 
 /// A decision as `tdkt decisions` lists it (contracts.md).

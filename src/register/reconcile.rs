@@ -44,11 +44,11 @@ impl Register {
                     json,
                     number: Some(number),
                     date: Some(date),
-                    ..
+                    code: signed_code,
                 }) => {
                     let signed: StoredList = serde_json::from_str(&json)?;
                     let original = Correction {
-                        document_number: document_number(number, document_code),
+                        document_number: document_number(number, &signed_code),
                         date: parse_date(&date)?,
                         removed: Vec::new(),
                     };
@@ -69,6 +69,7 @@ impl Register {
                         SignOff {
                             number,
                             date: original.date,
+                            code: signed_code,
                         },
                     );
                 }
@@ -114,6 +115,7 @@ struct CorrectionRow {
     removed_json: String,
     number: u32,
     date: String,
+    code: String,
 }
 
 /// What a signed list's reconciliation found.
@@ -174,7 +176,7 @@ impl Amending<'_> {
     /// what they grant and revoke into `effective`.
     fn signed_corrections(&self, effective: &mut BTreeSet<String>) -> Result<Vec<GrantList>> {
         let mut statement = self.tx.prepare(
-            "SELECT list_id, list_json, removed_json, number, date FROM decision \
+            "SELECT list_id, list_json, removed_json, number, date, document_code FROM decision \
              WHERE corrects = ?1 AND status = 'signed' ORDER BY id",
         )?;
         let rows: Vec<CorrectionRow> = statement
@@ -185,6 +187,7 @@ impl Amending<'_> {
                     removed_json: r.get(2)?,
                     number: r.get(3)?,
                     date: r.get(4)?,
+                    code: r.get(5)?,
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
@@ -205,6 +208,7 @@ impl Amending<'_> {
             let sign_off = SignOff {
                 number: row.number,
                 date: parse_date(&row.date)?,
+                code: row.code.clone(),
             };
             replace_with_signed(&mut correction, added, sign_off);
             lists.push(correction);

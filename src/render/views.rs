@@ -40,12 +40,12 @@ pub struct HeaderView {
 
 impl HeaderView {
     /// A decision's header: its number and date once signed, else blank.
-    pub fn for_decision(settings: &DocumentSettings, sign_off: Option<SignOff>) -> Self {
+    pub fn for_decision(settings: &DocumentSettings, sign_off: Option<&SignOff>) -> Self {
         let draft = HeaderView::new(settings, "QĐ");
         let Some(sign_off) = sign_off else {
             return draft;
         };
-        let number_bare = document_number(sign_off.number, &settings.decision_code());
+        let number_bare = document_number(sign_off.number, &sign_off.code);
         HeaderView {
             number: match settings.style {
                 DocumentStyle::State => format!("Số: {number_bare}"),
@@ -446,9 +446,12 @@ pub fn decision_view(
     regulation: &Regulation,
     settings: &DocumentSettings,
 ) -> DecisionView {
-    let date = list.sign_off.map_or(settings.decision_date, |s| s.date);
+    let date = list
+        .sign_off
+        .as_ref()
+        .map_or(settings.decision_date, |s| s.date);
     DecisionView {
-        header: HeaderView::for_decision(settings, list.sign_off),
+        header: HeaderView::for_decision(settings, list.sign_off.as_ref()),
         year: aggregate.year,
         honour_code: list.code.clone(),
         honour_name: list.name.clone(),
@@ -606,7 +609,7 @@ pub fn name_line(grant: &Grant) -> String {
 
 pub fn certificate_view(
     grant: &Grant,
-    sign_off: Option<SignOff>,
+    sign_off: Option<&SignOff>,
     settings: &DocumentSettings,
 ) -> CertificateView {
     let salutation = salutation(grant);
@@ -619,7 +622,7 @@ pub fn certificate_view(
     let decision_line = match sign_off {
         Some(s) => format!(
             "Quyết định số {}, {}",
-            document_number(s.number, &code),
+            document_number(s.number, &s.code),
             date_words(s.date)
         ),
         None => {
@@ -680,7 +683,10 @@ pub fn certificates_view(
             heading: upper(&list.name),
             verb: "TẶNG".to_string(),
         });
-    let date = list.sign_off.map_or(settings.decision_date, |s| s.date);
+    let date = list
+        .sign_off
+        .as_ref()
+        .map_or(settings.decision_date, |s| s.date);
     let certificates = &settings.certificates;
     let size = certificates
         .sizes
@@ -710,7 +716,7 @@ pub fn certificates_view(
         signer: SignerView::signed(settings, list.sign_off.is_some()),
         items: grants
             .iter()
-            .map(|g| certificate_view(g, list.sign_off, settings))
+            .map(|g| certificate_view(g, list.sign_off.as_ref(), settings))
             .collect(),
     }
 }
