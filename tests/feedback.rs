@@ -12,10 +12,13 @@ use common::*;
 
 /// Builds the sample; returns the output folder and the check JSON.
 fn build_sample() -> (tempfile::TempDir, serde_json::Value) {
+    // A copy: a build keeps the register beside the campaign.
+    let copy = tempfile::tempdir().unwrap();
+    let campaign = copy_sample(&copy.path().join("hvctqg-2025"));
     let out = tempfile::tempdir().unwrap();
     let built = tdkt(&[
         "build",
-        sample().to_str().unwrap(),
+        campaign.to_str().unwrap(),
         "--out",
         out.path().to_str().unwrap(),
     ]);
@@ -25,7 +28,7 @@ fn build_sample() -> (tempfile::TempDir, serde_json::Value) {
         "{}",
         String::from_utf8_lossy(&built.stderr)
     );
-    let checked = tdkt(&["check", sample().to_str().unwrap(), "--json"]);
+    let checked = tdkt(&["check", campaign.to_str().unwrap(), "--json"]);
     (out, stdout_json(&checked))
 }
 

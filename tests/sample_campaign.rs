@@ -184,9 +184,12 @@ fn a_folder_that_does_not_exist_is_exit_2() {
 }
 
 fn build_into(dir: &Path) -> serde_json::Value {
+    // A copy: a build keeps the register beside the campaign.
+    let copy = tempfile::tempdir().unwrap();
+    let campaign = copy_sample(&copy.path().join("hvctqg-2025"));
     let out = tdkt(&[
         "build",
-        sample().to_str().unwrap(),
+        campaign.to_str().unwrap(),
         "--out",
         dir.to_str().unwrap(),
         "--json",
