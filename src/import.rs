@@ -199,9 +199,27 @@ fn read_row(
         )
     })?;
     let register_number = Some(text(Column::RegisterNumber)).filter(|t| !t.is_empty());
+    // Names and births as a workbook's are read, so that "NGUYỄN VĂN A,
+    // 5/3/79" here is "Nguyễn Văn A, 05/03/1979" there.
+    let birth_col = columns
+        .iter()
+        .find(|(_, c)| *c == Column::Birth)
+        .map(|(c, _)| *c);
+    let birth = match birth_col.map(|c| sheet.cell(r, c)) {
+        None => String::new(),
+        Some(cell) if cell.is_empty() => String::new(),
+        Some(cell) => crate::map::birth_in(cell)
+            .map(|b| b.display_vi())
+            .ok_or_else(|| {
+                (
+                    Column::Birth,
+                    format!("Ngày sinh '{}' không phải là ngày hợp lệ", cell.as_text()),
+                )
+            })?,
+    };
     Ok(ImportedGrant {
-        name: text(Column::Name),
-        birth: text(Column::Birth),
+        name: crate::map::capitalise_name(&text(Column::Name)),
+        birth,
         unit_name: text(Column::Unit),
         honour,
         year,

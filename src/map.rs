@@ -10,6 +10,8 @@
 mod fields;
 mod values;
 
+pub use values::{birth_in, capitalise_name};
+
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;

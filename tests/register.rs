@@ -756,3 +756,52 @@ fn one_combined_decision_with_an_article_per_honour() {
     );
     assert!(decision.contains("DANH SÁCH 6"), "{decision}");
 }
+
+#[test]
+fn import_reads_names_and_births_as_workbooks_are_read() {
+    let temp = tempfile::tempdir().unwrap();
+    let campaign = temp.path().join("dot-2026");
+    std::fs::create_dir_all(campaign.join("inbox")).unwrap();
+    std::fs::write(campaign.join("tdkt.toml"), "[campaign]\nyear = 2026\n").unwrap();
+    let c = campaign.to_str().unwrap();
+    let earlier = temp.path().join("nam-truoc.xlsx");
+    write_table(
+        &earlier,
+        &[
+            "Họ và tên",
+            "Ngày sinh",
+            "Đơn vị",
+            "Danh hiệu",
+            "Năm",
+            "Quyết định số",
+            "Ngày ký",
+        ],
+        &[
+            vec![
+                "NGUYỄN VĂN HÙNG",
+                "5/3/79",
+                "Viện Triết học",
+                "CSTĐCS",
+                "2025",
+                "02/QĐ-HVCTQG",
+                "15/01/2026",
+            ],
+            vec![
+                "Trần Thị Lan",
+                "31/02/1980",
+                "Viện Triết học",
+                "CSTĐCS",
+                "2025",
+                "02/QĐ-HVCTQG",
+                "15/01/2026",
+            ],
+        ],
+    );
+    let (code, text) = run(&["import", earlier.to_str().unwrap(), c]);
+    assert_eq!(code, 1, "the bad birth is reported: {text}");
+    assert!(text.contains("31/02/1980"), "{text}");
+    let people = stdout_json(&tdkt(&["people", c, "--json"]));
+    let person = &people["people"][0];
+    assert_eq!(person["full_name"], "Nguyễn Văn Hùng");
+    assert_eq!(person["birth"], "05/03/1979");
+}

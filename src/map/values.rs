@@ -170,18 +170,9 @@ impl Row<'_, '_> {
 
     fn birth(&mut self, field: Field) -> Option<Birth> {
         let (cell, col) = self.cell(field)?;
-        let parsed = match cell {
-            Cell::Date(d) => Ok(Birth::Date(d.date())),
-            Cell::Number(n) if (1900.0..=2100.0).contains(n) && n.fract() == 0.0 => {
-                Ok(Birth::Year(*n as i32))
-            }
-            Cell::Number(n) => excel_serial_date(*n).map(Birth::Date).ok_or(()),
-            Cell::Text(t) => parse_birth(t).ok_or(()),
-            _ => Err(()),
-        };
         let shown = cell.as_text();
-        match parsed {
-            Ok(birth) if (1900..=self.reader.year).contains(&birth.year()) => Some(birth),
+        match birth_in(cell) {
+            Some(birth) if (1900..=self.reader.year).contains(&birth.year()) => Some(birth),
             _ => {
                 self.report(
                     true,
@@ -466,6 +457,20 @@ pub fn parse_number_vi(text: &str) -> Option<f64> {
         _ => return None,
     };
     normalised.parse::<f64>().ok().filter(|n| n.is_finite())
+}
+
+/// A date of birth as a cell holds it: a date, a year, an Excel serial
+/// number or text (the one reading for workbooks and `tdkt import`).
+pub fn birth_in(cell: &Cell) -> Option<Birth> {
+    match cell {
+        Cell::Date(d) => Some(Birth::Date(d.date())),
+        Cell::Number(n) if (1900.0..=2100.0).contains(n) && n.fract() == 0.0 => {
+            Some(Birth::Year(*n as i32))
+        }
+        Cell::Number(n) => excel_serial_date(*n).map(Birth::Date),
+        Cell::Text(t) => parse_birth(t),
+        _ => None,
+    }
 }
 
 /// Dates typed as text: dd/mm/yyyy, d/m/yy, dd-mm-yyyy, dd.mm.yyyy, yyyy-mm-dd, or a year.
