@@ -73,6 +73,58 @@ pub fn repair(text: &str) -> (String, Option<Legacy>) {
     }
 }
 
+/// `text` read with `legacy`'s table, when a workbook's other cells have
+/// shown that table is theirs: short codes ("L§TT" for LĐTT) that no
+/// syllable count can judge alone. Text that is plain ASCII or already
+/// holds Vietnamese letters beyond Windows-1252 is left alone.
+pub fn repair_as(text: &str, legacy: Legacy) -> Option<String> {
+    if !could_be_legacy(text) {
+        return None;
+    }
+    let decoded = match legacy {
+        Legacy::Tcvn3 => decode_tcvn3(text),
+        Legacy::Vni => decode_vni(text),
+    };
+    (decoded != text).then_some(decoded)
+}
+
+/// The font `text` is typed in when one table reads it strictly better than
+/// the other (a tie, such as "Khoâng", which both read as a syllable, says
+/// nothing): the evidence a workbook's font is judged by.
+pub fn detect_clear(text: &str) -> Option<Legacy> {
+    if !could_be_legacy(text) {
+        return None;
+    }
+    let as_is = ill_formed_words(text);
+    let tcvn3 = ill_formed_words(&decode_tcvn3(text));
+    let vni = ill_formed_words(&decode_vni(text));
+    if tcvn3 < vni && tcvn3 < as_is {
+        Some(Legacy::Tcvn3)
+    } else if vni < tcvn3 && vni < as_is {
+        Some(Legacy::Vni)
+    } else {
+        None
+    }
+}
+
+/// `original` read with the workbook's font `legacy`, when that reading is
+/// at least as well-formed as `current` (what the cell alone gave) and
+/// differs from it.
+pub fn prefer(original: &str, legacy: Legacy, current: &str) -> Option<String> {
+    let decoded = repair_as(original, legacy)?;
+    (decoded != current && ill_formed_words(&decoded) <= ill_formed_words(current))
+        .then_some(decoded)
+}
+
+/// Text a legacy table could change: not plain ASCII, and no Vietnamese
+/// letter beyond Windows-1252 (which only Unicode text has).
+pub fn could_be_legacy(text: &str) -> bool {
+    !text.is_ascii()
+        && !text
+            .chars()
+            .any(|c| (c as u32) > 0xff && !is_windows_1252_extra(c))
+}
+
 /// Which legacy table `text` needs, if any: the reading under which the
 /// most words are well-formed Vietnamese syllables, when that is strictly
 /// better than the text as it stands.
@@ -238,6 +290,25 @@ pub fn encode_tcvn3(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_codes_convert_once_the_workbook_has_shown_its_font() {
+        let code = encode_tcvn3("LĐTT");
+        assert_eq!(detect(&code), None, "alone it cannot be judged");
+        assert_eq!(repair_as(&code, Legacy::Tcvn3).as_deref(), Some("LĐTT"));
+        assert_eq!(repair_as("LĐTT", Legacy::Tcvn3), None);
+        assert_eq!(repair_as("LDTT", Legacy::Vni), None);
+        // "Không" in VNI reads as a syllable in both tables: the cell alone
+        // picks TCVN3 ("Khoõng"); the workbook's VNI wins.
+        let khong = encode_vni("Không");
+        assert_eq!(detect_clear(&khong), None);
+        let alone = repair(&khong).0;
+        assert_eq!(
+            prefer(&khong, Legacy::Vni, &alone).as_deref(),
+            Some("Không")
+        );
+        assert_eq!(prefer(&khong, Legacy::Vni, "Không"), None);
+    }
 
     /// Every Vietnamese letter, lower and upper case.
     fn alphabet() -> Vec<String> {

@@ -16,6 +16,7 @@ use super::limits::{Limits, raise_hint};
 use super::{Cell, RawSheet, RawWorkbook};
 use crate::diagnostic::Diagnostic;
 use crate::format::group_thousands as thousands;
+use crate::legacy::Legacy;
 use crate::text;
 
 /// Excel's last row and column (1,048,576 and XFD), 0-based.
@@ -57,8 +58,8 @@ pub fn read_bytes(
         .map_err(|e| open_error(name, &e))?;
     let mut grid = Grid::new(name, limits);
     let mut sheets = Vec::new();
-    for sheet_name in book.sheet_names() {
-        grid.start_sheet(&text::clean(&text::printable(&sheet_name)));
+    for (index, sheet_name) in book.sheet_names().into_iter().enumerate() {
+        grid.start_sheet(index, &text::clean(&text::printable(&sheet_name)));
         match &mut book {
             Sheets::Xlsx(xlsx) => {
                 let mut cells = xlsx
@@ -103,6 +104,12 @@ struct Grid<'a> {
     /// Row slots and cell slots of the whole workbook.
     slots: u64,
     legacy_cells: usize,
+    /// Cells that showed each legacy font on their own: (TCVN3, VNI).
+    legacy_evidence: (usize, usize),
+    /// Cells a legacy table could change, as typed (sheet index, row,
+    /// column, text): judged again once the workbook's font is known.
+    legacy_unsure: Vec<(usize, usize, usize, String)>,
+    sheet_index: usize,
     cleaned: Vec<String>,
     cleaned_sheets: Vec<(String, Vec<String>)>,
     diagnostics: Vec<Diagnostic>,
@@ -120,13 +127,17 @@ impl<'a> Grid<'a> {
             filled_rows: 0,
             slots: 0,
             legacy_cells: 0,
+            legacy_evidence: (0, 0),
+            legacy_unsure: Vec::new(),
+            sheet_index: 0,
             cleaned: Vec::new(),
             cleaned_sheets: Vec::new(),
             diagnostics: Vec::new(),
         }
     }
 
-    fn start_sheet(&mut self, name: &str) {
+    fn start_sheet(&mut self, index: usize, name: &str) {
+        self.sheet_index = index;
         self.sheet = RawSheet {
             name: name.to_string(),
             rows: Vec::new(),
@@ -212,7 +223,23 @@ impl<'a> Grid<'a> {
                 if removed {
                     self.cleaned.push(text::cell_name(row, col));
                 }
-                let (repaired, legacy) = crate::legacy::repair(&text::clean(&printable));
+                let typed = text::clean(&printable);
+                let (repaired, legacy) = crate::legacy::repair(&typed);
+                if crate::legacy::could_be_legacy(&typed) {
+                    match crate::legacy::detect_clear(&typed) {
+                        Some(Legacy::Tcvn3) => self.legacy_evidence.0 += 1,
+                        Some(Legacy::Vni) => self.legacy_evidence.1 += 1,
+                        None => {}
+                    }
+                    if legacy.is_none() || crate::legacy::detect_clear(&typed).is_none() {
+                        self.legacy_unsure.push((
+                            self.sheet_index,
+                            row as usize,
+                            col as usize,
+                            typed,
+                        ));
+                    }
+                }
                 self.legacy_cells += usize::from(legacy.is_some());
                 Cell::Text(repaired)
             }
@@ -235,7 +262,21 @@ impl<'a> Grid<'a> {
         sheet
     }
 
-    fn finish(mut self, sheets: Vec<RawSheet>, saved: Option<String>) -> RawWorkbook {
+    fn finish(mut self, mut sheets: Vec<RawSheet>, saved: Option<String>) -> RawWorkbook {
+        if let Some(legacy) = self.workbook_font() {
+            for (sheet, row, col, typed) in &self.legacy_unsure {
+                let cell = sheets
+                    .get_mut(*sheet)
+                    .and_then(|s| s.rows.get_mut(*row))
+                    .and_then(|r| r.get_mut(*col));
+                if let Some(Cell::Text(text)) = cell
+                    && let Some(repaired) = crate::legacy::prefer(typed, legacy, text)
+                {
+                    self.legacy_cells += usize::from(text == typed);
+                    *text = repaired;
+                }
+            }
+        }
         let mut named = 0;
         for (sheet, cells) in std::mem::take(&mut self.cleaned_sheets) {
             for cell in &cells {
@@ -274,6 +315,23 @@ impl<'a> Grid<'a> {
             sheets,
             legacy_cells: self.legacy_cells,
             diagnostics: self.diagnostics,
+        }
+    }
+}
+
+impl Grid<'_> {
+    /// The legacy font a workbook is typed in, once its cells make that
+    /// clear: at least two cells read strictly better in one table than in
+    /// the other, and four times as many as the other way round. Then its short codes (LĐTT, "Không") convert too, which no
+    /// cell could show alone.
+    fn workbook_font(&self) -> Option<Legacy> {
+        let (tcvn3, vni) = self.legacy_evidence;
+        if tcvn3 >= 2 && tcvn3 >= 4 * vni {
+            Some(Legacy::Tcvn3)
+        } else if vni >= 2 && vni >= 4 * tcvn3 {
+            Some(Legacy::Vni)
+        } else {
+            None
         }
     }
 }
