@@ -462,14 +462,51 @@ fn read_list(
     submission: &mut Submission,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    let name_col = header
-        .column(Field::FullName)
-        .or_else(|| header.column(Field::CollectiveName));
+    let mut header = header.clone();
+    let name_column = |header: &fields::Header| {
+        header
+            .column(Field::FullName)
+            .or_else(|| header.column(Field::CollectiveName))
+    };
+    let mut name_col = name_column(&header);
     let mut kind = header.kind;
     let mut group: Option<String> = None;
-    for r in header.first_data_row..sheet.rows.len() {
+    let mut next = header.first_data_row;
+    while next < sheet.rows.len() {
+        let r = next;
+        next += 1;
         let row = &sheet.rows[r];
         if row.iter().all(Cell::is_empty) {
+            continue;
+        }
+        // A list of the other kind further down brings its own header
+        // ("II. TẬP THỂ", then "STT | Tên tập thể | Số thành viên …").
+        if may_be_header(row, &header, r)
+            && let Some(below) =
+                fields::header_at(sheet, r, reader.year, &reader.regulation.columns)
+            && below.row != header.row
+            && !matches!(
+                header.column(Field::RowNumber).map(|c| sheet.cell(r, c)),
+                Some(Cell::Number(_))
+            )
+        {
+            let name = if below.kind == ListKind::Individuals {
+                "cá nhân"
+            } else {
+                "tập thể"
+            };
+            for skipped_row in r..below.first_data_row {
+                submission.skipped.push(skipped(
+                    sheet,
+                    skipped_row,
+                    format!("dòng tiêu đề của danh sách {name} bên dưới"),
+                ));
+            }
+            kind = below.kind;
+            group = None;
+            name_col = name_column(&below);
+            next = below.first_data_row;
+            header = below;
             continue;
         }
         if fields::is_numbering_row(row) {
@@ -505,7 +542,7 @@ fn read_list(
                 .push(skipped(sheet, r, format!("mục mới: danh sách {name}")));
             continue;
         }
-        if let Some(label) = group_label(row, header) {
+        if let Some(label) = group_label(row, &header) {
             submission.skipped.push(skipped(
                 sheet,
                 r,
@@ -518,7 +555,7 @@ fn read_list(
             submission
                 .skipped
                 .push(skipped(sheet, r, "không có họ tên / tên tập thể".into()));
-            if let Some(diagnostic) = nameless_row(sheet, r, header, name_col, kind) {
+            if let Some(diagnostic) = nameless_row(sheet, r, &header, name_col, kind) {
                 diagnostics.push(diagnostic.with_file(&submission.file));
             }
             continue;
@@ -531,7 +568,7 @@ fn read_list(
         let usable = |d: &[Diagnostic]| !d.iter().any(Diagnostic::is_error);
         match kind {
             ListKind::Individuals => {
-                let mut record = reader.individual(sheet, r, header, source, &mut row_diagnostics);
+                let mut record = reader.individual(sheet, r, &header, source, &mut row_diagnostics);
                 if record.sub_unit.is_none() {
                     // form-spec: the sub-unit defaults to the group row
                     // above, else to the unit itself.
@@ -550,7 +587,7 @@ fn read_list(
                 }
             }
             ListKind::Collectives => {
-                let record = reader.collective(sheet, r, header, source, &mut row_diagnostics);
+                let record = reader.collective(sheet, r, &header, source, &mut row_diagnostics);
                 if usable(&row_diagnostics) {
                     submission.collectives.push(record);
                 } else {
@@ -564,6 +601,15 @@ fn read_list(
         }
         diagnostics.extend(row_diagnostics);
     }
+}
+
+/// Cheap test before scoring a row as a header: no row number where the
+/// list numbers its rows, and at least three text cells.
+fn may_be_header(row: &[Cell], header: &fields::Header, _r: usize) -> bool {
+    let numbered = header
+        .column(Field::RowNumber)
+        .is_some_and(|c| matches!(row.get(c), Some(Cell::Number(_))));
+    !numbered && row.iter().filter(|c| matches!(c, Cell::Text(_))).count() >= 3
 }
 
 /// A row without a name that still carries data (a proposal, a date, a

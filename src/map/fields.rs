@@ -413,34 +413,38 @@ const HEADER_SEARCH_ROWS: usize = 40;
 /// headers built from merged cells) with the most known labels, at least
 /// three, holding a name column.
 pub fn find_header(sheet: &RawSheet, year: i32, extra: &[ExtraColumn]) -> Option<Header> {
-    let mut best: Option<(usize, Header)> = None;
+    let mut best: Option<Header> = None;
     for r in 0..sheet.rows.len().min(HEADER_SEARCH_ROWS) {
-        let one_row = (one_row_labels(sheet, r, extra), 1);
-        let two_rows = (two_row_labels(sheet, r, extra), 2);
-        // Two rows must explain more columns than the top row alone.
-        let (columns, height) = if two_rows.0.len() > one_row.0.len() {
-            two_rows
-        } else {
-            one_row
-        };
-        let Some(kind) = list_kind(&columns) else {
-            continue;
-        };
-        let score = columns.len();
-        if score >= 3 && best.as_ref().is_none_or(|(s, _)| score > *s) {
-            let columns = dedupe(resolve_years(columns, year));
-            best = Some((
-                score,
-                Header {
-                    kind,
-                    row: r,
-                    first_data_row: r + height,
-                    columns,
-                },
-            ));
+        if let Some(header) = header_at(sheet, r, year, extra)
+            && best
+                .as_ref()
+                .is_none_or(|b| header.columns.len() > b.columns.len())
+        {
+            best = Some(header);
         }
     }
-    best.map(|(_, h)| h)
+    best
+}
+
+/// The header starting at row `r`, if that row (or it and the next) holds
+/// at least three known labels and a name column: also how a second list
+/// further down a sheet ("II. TẬP THỂ" and its own header) is found.
+pub fn header_at(sheet: &RawSheet, r: usize, year: i32, extra: &[ExtraColumn]) -> Option<Header> {
+    let one_row = (one_row_labels(sheet, r, extra), 1);
+    let two_rows = (two_row_labels(sheet, r, extra), 2);
+    // Two rows must explain more columns than the top row alone.
+    let (columns, height) = if two_rows.0.len() > one_row.0.len() {
+        two_rows
+    } else {
+        one_row
+    };
+    let kind = list_kind(&columns)?;
+    (columns.len() >= 3).then(|| Header {
+        kind,
+        row: r,
+        first_data_row: r + height,
+        columns: dedupe(resolve_years(columns, year)),
+    })
 }
 
 fn list_kind(columns: &[(usize, Field)]) -> Option<ListKind> {
