@@ -395,9 +395,54 @@ fn judge(
 }
 
 /// The hold phrase found in a remark, if any.
+/// The regulation's hold phrase a remark states, matched by its key words
+/// in order: case, diacritics and punctuation do not matter, and up to
+/// [`HOLD_GAP`] words that only qualify the phrase ([`HOLD_FILLERS`]) may
+/// stand between two key words: "đang trong thời gian bị xem xét, xử lý kỷ
+/// luật" states "đang xem xét kỷ luật"; "đang công tác tại Thanh tra Bộ"
+/// does not state "đang thanh tra".
 fn hold_phrase(remarks: &str, phrases: &[String]) -> Option<String> {
     let folded = fold(remarks);
-    phrases.iter().find(|p| folded.contains(&fold(p))).cloned()
+    let words: Vec<&str> = folded.split(' ').collect();
+    phrases
+        .iter()
+        .find(|phrase| {
+            let folded_phrase = fold(phrase);
+            let keys: Vec<&str> = folded_phrase.split(' ').collect();
+            (0..words.len()).any(|start| words_follow(&words[start..], &keys))
+        })
+        .cloned()
+}
+
+/// Words allowed between two key words of a hold phrase, at most this many.
+const HOLD_GAP: usize = 6;
+
+/// Words (folded) that qualify a hold phrase without changing what it says:
+/// "trong thời gian", "quá trình", "bị", "được", "đề nghị", "cơ quan công
+/// an", "cấp trên", "xử lý", "chờ kết luận", other kinds of inspection.
+const HOLD_FILLERS: &[&str] = &[
+    "trong", "thoi", "gian", "qua", "trinh", "bi", "duoc", "de", "nghi", "xem", "xet", "xu", "ly",
+    "co", "quan", "cong", "an", "cap", "tren", "thanh", "tra", "kiem", "giam", "sat", "va", "hoac",
+    "cho", "ket", "luan", "chua", "ve", "viec", "vu", "to", "tung", "dieu", "khieu", "nai", "to",
+    "cao", "giai", "quyet", "theo", "doi",
+];
+
+/// Whether `keys` occur in `words` in order, the first at `words[0]`, each
+/// next one after at most [`HOLD_GAP`] filler words.
+fn words_follow(words: &[&str], keys: &[&str]) -> bool {
+    let Some((first, rest)) = keys.split_first() else {
+        return true;
+    };
+    if words.first() != Some(first) {
+        return false;
+    }
+    if rest.is_empty() {
+        return true;
+    }
+    (1..=HOLD_GAP + 1)
+        .take_while(|skip| *skip < words.len())
+        .take_while(|skip| *skip == 1 || HOLD_FILLERS.contains(&words[skip - 1]))
+        .any(|skip| words_follow(&words[skip..], rest))
 }
 
 fn quotas(submission: &Submission, regulation: &Regulation) -> Vec<QuotaResult> {
@@ -557,5 +602,35 @@ fn count_proposals(submission: &Submission, subject: Subject, code: &str) -> u32
             .iter()
             .filter(|c| is(&c.proposed_title, &c.proposed_award))
             .count() as u32,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::hold_phrase;
+
+    #[test]
+    fn hold_remarks_are_matched_by_their_key_words_in_order() {
+        let phrases: Vec<String> = ["đang xem xét kỷ luật", "đang thanh tra", "đang điều tra"]
+            .iter()
+            .map(|p| p.to_string())
+            .collect();
+        let held = |remark: &str| hold_phrase(remark, &phrases);
+        for remark in [
+            "Đang trong thời gian bị xem xét, xử lý kỷ luật",
+            "dang bi xem xet ky luat",
+            "ĐANG BỊ CƠ QUAN CÔNG AN ĐIỀU TRA",
+            "Đơn vị đang được thanh tra",
+            "Đang chờ kết luận thanh tra",
+        ] {
+            assert!(held(remark).is_some(), "{remark}");
+        }
+        for remark in [
+            "Đã bị kỷ luật khiển trách năm 2023, nay đã hết thời hạn",
+            "Đang công tác tại Thanh tra Bộ",
+            "Không",
+        ] {
+            assert_eq!(held(remark), None, "{remark}");
+        }
     }
 }

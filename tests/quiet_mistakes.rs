@@ -315,3 +315,31 @@ fn a_signed_decision_is_reprinted_with_the_code_it_was_signed_under() {
         "{draft}"
     );
 }
+
+#[test]
+fn remarks_that_say_under_review_in_other_words_are_held() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hold-remarks");
+    let out = tdkt(&[
+        "check",
+        fixture.to_str().unwrap(),
+        "--json",
+        "--year",
+        "2025",
+    ]);
+    let json = stdout_json(&out);
+    let status = |name: &str| {
+        json["verdicts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["subject"] == name)
+            .map(|v| v["status"].as_str().unwrap().to_string())
+            .unwrap_or_else(|| panic!("no verdict for {name}"))
+    };
+    for held in ["Nguyễn Văn Hùng", "Trần Thị Lan", "Lê Thị Ánh"] {
+        assert_eq!(status(held), "held", "{held}");
+    }
+    for judged in ["Phạm Văn Bình", "Đỗ Thị Hoa"] {
+        assert_ne!(status(judged), "held", "{judged}");
+    }
+}
