@@ -449,10 +449,84 @@ fn group_label(row: &[Cell], header: &fields::Header) -> Option<String> {
     let in_name_column = [Field::FullName, Field::CollectiveName]
         .iter()
         .any(|f| header.column(*f) == Some(*col));
-    // Under a header with row numbers, a name without a number is a group;
-    // without row numbers it could be a person, so it stays one.
-    let group = row_number == Some(*col) || (in_name_column && row_number.is_some());
-    group.then(|| text.clone())
+    // Under a header with row numbers, a name without a number is a group
+    // when it reads like one ("Khoa Triết học", "2. Phòng Đào tạo"); a
+    // person's or collective's name alone is a row whose other cells are
+    // not filled yet, and stays a record. Without row numbers it could be
+    // a person, so it stays one.
+    let placed = row_number == Some(*col) || (in_name_column && row_number.is_some());
+    (placed && names_a_group(text)).then(|| text.clone())
+}
+
+/// Words a sub-unit's name begins with (folded), after any numbering.
+const GROUP_WORDS: &[&str] = &[
+    "khoa",
+    "phong",
+    "ban",
+    "to",
+    "bo mon",
+    "trung tam",
+    "van phong",
+    "vien",
+    "phan vien",
+    "truong",
+    "hoc vien",
+    "doi",
+    "chi bo",
+    "dang bo",
+    "don vi",
+    "cuc",
+    "vu",
+    "so",
+    "tap chi",
+    "nha xuat ban",
+    "xi nghiep",
+    "cong ty",
+    "chi nhanh",
+    "tram",
+    "khoi",
+    "nhom",
+    "lop",
+    "he",
+    "bo phan",
+    "ky tuc xa",
+    "thu vien",
+    "benh vien",
+    "chi cuc",
+    "hoi",
+    "doan",
+    "cong doan",
+    "uy ban",
+    "quan",
+    "huyen",
+    "xa",
+    "phuong",
+    "thi tran",
+    "thanh pho",
+    "tinh",
+];
+
+/// Whether a lone text names a sub-unit: it begins (after a numbering such
+/// as "1.", "II." or "a)") with a unit word, or it is written in capitals.
+fn names_a_group(text: &str) -> bool {
+    let letters: Vec<char> = text.chars().filter(|c| c.is_alphabetic()).collect();
+    if letters.len() > 3 && letters.iter().all(|c| !c.is_lowercase()) {
+        return true;
+    }
+    let folded = fold(text);
+    let mut words: Vec<&str> = folded.split(' ').collect();
+    let numbering = |w: &str| {
+        w.chars().all(|c| c.is_ascii_digit())
+            || (w.len() <= 4 && w.chars().all(|c| "ivx".contains(c)))
+            || (w.len() == 1 && w.chars().all(|c| c.is_ascii_lowercase()))
+    };
+    while words.first().is_some_and(|w| numbering(w)) {
+        words.remove(0);
+    }
+    let rest = words.join(" ");
+    GROUP_WORDS
+        .iter()
+        .any(|g| rest == *g || rest.starts_with(&format!("{g} ")))
 }
 
 fn read_list(
@@ -566,6 +640,34 @@ fn read_list(
         };
         let mut row_diagnostics = Vec::new();
         let usable = |d: &[Diagnostic]| !d.iter().any(Diagnostic::is_error);
+        // A kind column decides whom each row proposes.
+        let per_row = header
+            .column(Field::SubjectKind)
+            .map(|c| (c, sheet.cell(r, c)));
+        let (kind, header) = match per_row {
+            None => (kind, std::borrow::Cow::Borrowed(&header)),
+            Some((_, cell)) if cell.is_empty() => {
+                (kind, std::borrow::Cow::Owned(header.for_rows_of(kind)))
+            }
+            Some((c, cell)) => match row_subject(cell) {
+                Ok(subject) => (
+                    subject,
+                    std::borrow::Cow::Owned(header.for_rows_of(subject)),
+                ),
+                Err(message) => {
+                    diagnostics.push(
+                        Diagnostic::error("ingest.bad-subject", &submission.file, message)
+                            .at(&sheet.name, Some(cell_name(r as u32, c as u32))),
+                    );
+                    submission.skipped.push(skipped(
+                        sheet,
+                        r,
+                        "đối tượng khen thưởng không xét được".into(),
+                    ));
+                    continue;
+                }
+            },
+        };
         match kind {
             ListKind::Individuals => {
                 let mut record = reader.individual(sheet, r, &header, source, &mut row_diagnostics);
@@ -600,6 +702,31 @@ fn read_list(
             }
         }
         diagnostics.extend(row_diagnostics);
+    }
+}
+
+/// Whom a row proposes, as its kind column says: "Cá nhân" / "CANHAN",
+/// "Tập thể" / "TAPTHE"; households and anything else are refused with
+/// what to write.
+fn row_subject(cell: &Cell) -> Result<ListKind, String> {
+    let text = cell.as_text();
+    let folded = fold(&text);
+    let compact = folded.replace(' ', "");
+    let said = |word: &str| compact == word || compact.ends_with(word);
+    if said("canhan") || compact == "cn" {
+        Ok(ListKind::Individuals)
+    } else if said("tapthe") || compact == "tt" {
+        Ok(ListKind::Collectives)
+    } else if compact.contains("hogiadinh") || compact.contains("giadinh") {
+        Err(format!(
+            "'{text}': khen thưởng hộ gia đình không có trong quy định của đợt xét này (chỉ cá nhân \
+             và tập thể); dòng này không được xét"
+        ))
+    } else {
+        Err(format!(
+            "Phân loại khen thưởng '{text}' không rõ: cần 'Cá nhân' (CANHAN) hoặc 'Tập thể' \
+             (TAPTHE); dòng này không được xét"
+        ))
     }
 }
 
@@ -693,6 +820,22 @@ pub fn explain(workbook: &RawWorkbook, year: i32, extra: &[ExtraColumn]) -> Vec<
 #[cfg(test)]
 mod tests {
     use super::ends_list;
+
+    #[test]
+    fn group_headings_read_like_sub_units_and_names_do_not() {
+        use super::names_a_group;
+        for group in [
+            "Khoa Triết học",
+            "2. Phòng Đào tạo",
+            "II. Bộ môn Lịch sử",
+            "VĂN PHÒNG VIỆN",
+        ] {
+            assert!(names_a_group(group), "{group}");
+        }
+        for name in ["Phạm Thị Mai", "Nguyễn Văn Tổ", "Lê Văn Khoa"] {
+            assert!(!names_a_group(name), "{name}");
+        }
+    }
 
     #[test]
     fn totals_and_signatures_end_a_list_but_names_do_not() {

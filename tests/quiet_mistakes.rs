@@ -343,3 +343,35 @@ fn remarks_that_say_under_review_in_other_words_are_held() {
         assert_ne!(status(judged), "held", "{judged}");
     }
 }
+
+#[test]
+fn a_provincial_export_decides_each_rows_subject_by_its_kind_column() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/provincial-export");
+    let json = inspect(&fixture);
+    let workbook = &json["workbooks"][0];
+    let names = |list: &str, key: &str| -> Vec<String> {
+        workbook[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r[key].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        names("individuals", "full_name"),
+        ["Nguyễn Văn Hùng", "Trần Thị Lan", "Phạm Thị Mai"]
+    );
+    assert_eq!(
+        names("collectives", "name"),
+        ["Phòng Triết học Mác - Lênin"]
+    );
+    assert_eq!(workbook["individuals"][0]["proposed_title"], "LĐTT");
+    assert_eq!(workbook["individuals"][1]["proposed_award"], "GK");
+    let household = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "ingest.bad-subject")
+        .expect("the household row is said");
+    assert_eq!(household["cell"], "F8");
+}

@@ -60,6 +60,12 @@ pub enum Field {
     MembersLdtt,
     MembersCstdcs,
     MembersDisciplined,
+    /// Whom each row proposes: "Cá nhân" / "Tập thể" (CANHAN / TAPTHE in
+    /// lists exported by the provincial TĐKT web systems).
+    SubjectKind,
+    /// One column for the proposed title or award, whichever the row names
+    /// ("Danh hiệu thi đua/Hình thức khen thưởng").
+    ProposedHonour,
     /// A column the regulation adds: its index in `Regulation::columns`.
     Extra(u16),
 }
@@ -99,6 +105,8 @@ impl Field {
             Field::MembersLdtt => "Số đạt LĐTT".into(),
             Field::MembersCstdcs => "Số đạt CSTĐCS".into(),
             Field::MembersDisciplined => "Số bị kỷ luật".into(),
+            Field::SubjectKind => "Phân loại khen thưởng (cá nhân / tập thể)".into(),
+            Field::ProposedHonour => "Danh hiệu thi đua / Hình thức khen thưởng đề nghị".into(),
         }
     }
 }
@@ -109,7 +117,7 @@ impl Field {
     /// an extra column's id.
     pub fn key(self, extra: &[ExtraColumn]) -> Option<String> {
         let key = match self {
-            Field::RowNumber => return None,
+            Field::RowNumber | Field::SubjectKind => return None,
             Field::FullName | Field::CollectiveName => "name",
             Field::Birth | Field::BirthIfMale | Field::BirthIfFemale => "birth",
             Field::Sex => "sex",
@@ -125,7 +133,7 @@ impl Field {
             Field::Initiative => "initiative",
             Field::MonthsWorked => "months_worked",
             Field::Discipline => "discipline",
-            Field::ProposedTitle => "proposed_title",
+            Field::ProposedTitle | Field::ProposedHonour => "proposed_title",
             Field::ProposedAward => "proposed_award",
             Field::Achievement => "achievement",
             Field::Remark => "remark",
@@ -193,6 +201,24 @@ const LABELS: &[(&str, Field)] = &[
     ("thanh tich", Field::Achievement),
     ("ly do khen", Field::Achievement),
     ("ghi chu", Field::Remark),
+    ("phan loai khen thuong", Field::SubjectKind),
+    (
+        "danh hieu thi dua hinh thuc khen thuong",
+        Field::ProposedHonour,
+    ),
+    (
+        "danh hieu thi dua hinh thuc khen thuong de nghi",
+        Field::ProposedHonour,
+    ),
+    ("danh hieu hinh thuc khen thuong", Field::ProposedHonour),
+    (
+        "hinh thuc khen thuong danh hieu thi dua",
+        Field::ProposedHonour,
+    ),
+    ("ma phan loai khen thuong", Field::SubjectKind),
+    ("doi tuong khen thuong", Field::SubjectKind),
+    ("ca nhan tap the", Field::SubjectKind),
+    ("tap the ca nhan", Field::SubjectKind),
     ("ten tap the", Field::CollectiveName),
     ("tap the", Field::CollectiveName),
     ("ten don vi", Field::CollectiveName),
@@ -282,6 +308,10 @@ fn extra_column(label: &str, extra: &[ExtraColumn]) -> Option<Field> {
 fn by_keywords(folded: &str) -> Option<Field> {
     let has = |words: &str| contains_words(folded, words);
     let counted = folded.starts_with("so ") || folded.starts_with("tong so ");
+    // "Tên gọi (Ông/Bà/Chức danh)": how a person is addressed, not a field.
+    if folded.starts_with("ten goi") {
+        return None;
+    }
     let field = if has("stt") || has("so tt") {
         Field::RowNumber
     } else if counted && (has("ldtt") || has("lao dong tien tien")) {
@@ -398,6 +428,26 @@ pub struct Header {
 }
 
 impl Header {
+    /// The header as it reads rows of `kind` when a kind column decides
+    /// each row: its one name column is the person's name or the
+    /// collective's, whichever the row is.
+    pub fn for_rows_of(&self, kind: ListKind) -> Header {
+        let (from, to) = match kind {
+            ListKind::Individuals => (Field::CollectiveName, Field::FullName),
+            ListKind::Collectives => (Field::FullName, Field::CollectiveName),
+        };
+        let mut header = self.clone();
+        if header.column(to).is_none() {
+            for (_, field) in &mut header.columns {
+                if *field == from {
+                    *field = to;
+                }
+            }
+        }
+        header.kind = kind;
+        header
+    }
+
     pub fn column(&self, field: Field) -> Option<usize> {
         self.columns
             .iter()
@@ -449,7 +499,10 @@ pub fn header_at(sheet: &RawSheet, r: usize, year: i32, extra: &[ExtraColumn]) -
 
 fn list_kind(columns: &[(usize, Field)]) -> Option<ListKind> {
     let has = |f: Field| columns.iter().any(|(_, g)| *g == f);
-    if has(Field::FullName) {
+    // With a kind column each row says whom it proposes; the list starts
+    // as individuals.
+    let named = has(Field::FullName) || has(Field::CollectiveName);
+    if has(Field::FullName) || (named && has(Field::SubjectKind)) {
         Some(ListKind::Individuals)
     } else if has(Field::CollectiveName) && (has(Field::Members) || columns.len() >= 4) {
         Some(ListKind::Collectives)

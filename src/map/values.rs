@@ -228,18 +228,18 @@ impl Row<'_, '_> {
             None => {
                 let col = self.header.column(field).unwrap_or(0);
                 let label = field.describe(self.reader.year, &self.reader.regulation.columns);
-                // The kind the column asks for: titles, or awards.
-                let kind = if field == Field::ProposedTitle {
-                    HonourKind::Title
-                } else {
-                    HonourKind::Award
+                // The kind the column asks for: titles, awards, or either.
+                let wanted = |kind: HonourKind| match field {
+                    Field::ProposedTitle => kind == HonourKind::Title,
+                    Field::ProposedAward => kind == HonourKind::Award,
+                    _ => true,
                 };
                 let accepted: Vec<&str> = self
                     .reader
                     .regulation
                     .honours
                     .iter()
-                    .filter(|h| h.kind == kind)
+                    .filter(|h| wanted(h.kind))
                     .map(|h| h.code.as_str())
                     .collect();
                 self.report(
@@ -254,6 +254,21 @@ impl Row<'_, '_> {
                 None
             }
         }
+    }
+
+    /// The proposed title and award: from their own columns, or from one
+    /// column that names either (the regulation says which it is).
+    fn proposals(&mut self) -> (Option<String>, Option<String>) {
+        let mut title = self.honour(Field::ProposedTitle);
+        let mut award = self.honour(Field::ProposedAward);
+        if let Some(code) = self.honour(Field::ProposedHonour) {
+            match self.reader.regulation.honour(&code).map(|h| h.kind) {
+                Some(HonourKind::Title) if title.is_none() => title = Some(code),
+                Some(HonourKind::Award) if award.is_none() => award = Some(code),
+                _ => {}
+            }
+        }
+        (title, award)
     }
 
     /// Ratings and titles of earlier years, by absolute year.
@@ -324,6 +339,7 @@ impl Reader<'_> {
         };
         let (rating_history, title_history) = r.history();
         let (birth, sex) = r.birth_and_sex();
+        let (proposed_title, proposed_award) = r.proposals();
         let individual = Individual {
             full_name: r
                 .text(Field::FullName)
@@ -343,8 +359,8 @@ impl Reader<'_> {
             initiative: r.optional_text(Field::Initiative),
             months_worked: r.number(Field::MonthsWorked, 0.0, 12.0),
             discipline: r.optional_text(Field::Discipline),
-            proposed_title: r.honour(Field::ProposedTitle),
-            proposed_award: r.honour(Field::ProposedAward),
+            proposed_title,
+            proposed_award,
             achievement: r.text(Field::Achievement),
             remark: r.text(Field::Remark),
             extra: r.extra(),
@@ -392,6 +408,7 @@ impl Reader<'_> {
             diagnostics,
         };
         let (rating_history, title_history) = r.history();
+        let (proposed_title, proposed_award) = r.proposals();
         Collective {
             // A collective section under an individuals' header keeps its
             // names in the name column.
@@ -407,8 +424,8 @@ impl Reader<'_> {
             rating: r.rating(Field::Rating(YearRef::Back(0))),
             rating_history,
             title_history,
-            proposed_title: r.honour(Field::ProposedTitle),
-            proposed_award: r.honour(Field::ProposedAward),
+            proposed_title,
+            proposed_award,
             achievement: r.text(Field::Achievement),
             remark: r.text(Field::Remark),
             extra: r.extra(),
