@@ -545,6 +545,10 @@ fn read_list(
     let mut name_col = name_column(&header);
     let mut kind = header.kind;
     let mut group: Option<String> = None;
+    // After a totals row or a signature the list has ended: what follows is
+    // accounted for as skipped, until a section, a header or a numbered
+    // row with a name shows the list goes on (a subtotal, a second list).
+    let mut ended = false;
     let mut next = header.first_data_row;
     while next < sheet.rows.len() {
         let r = next;
@@ -581,6 +585,7 @@ fn read_list(
             name_col = name_column(&below);
             next = below.first_data_row;
             header = below;
+            ended = false;
             continue;
         }
         if fields::is_numbering_row(row) {
@@ -598,10 +603,23 @@ fn read_list(
         let numbered = header
             .column(Field::RowNumber)
             .is_some_and(|c| matches!(sheet.cell(r, c), Cell::Number(_)));
+        if ended {
+            let goes_on = section_kind(row).is_some() || (numbered && !name_cell.is_empty());
+            if !goes_on {
+                submission.skipped.push(skipped(
+                    sheet,
+                    r,
+                    format!("sau cuối danh sách: '{first_text}'"),
+                ));
+                continue;
+            }
+            ended = false;
+        }
         if !numbered && (ends_list_text(&first_text) || ends_list_text(&name_cell.as_text())) {
             let reason = format!("dòng tổng cộng hoặc chữ ký '{first_text}': hết danh sách");
             submission.skipped.push(skipped(sheet, r, reason));
-            break;
+            ended = true;
+            continue;
         }
         if let Some(section) = section_kind(row) {
             kind = section;
@@ -789,6 +807,8 @@ fn nameless_row(
 pub struct SheetReading {
     pub sheet: String,
     pub header_row: u32,
+    /// The first row of the list below its header (1-based).
+    pub first_data_row: u32,
     pub kind: &'static str,
     pub columns: Vec<(String, String)>,
 }
@@ -803,6 +823,7 @@ pub fn explain(workbook: &RawWorkbook, year: i32, extra: &[ExtraColumn]) -> Vec<
             Some(SheetReading {
                 sheet: sheet.name.clone(),
                 header_row: header.row as u32 + 1,
+                first_data_row: header.first_data_row as u32 + 1,
                 kind: match header.kind {
                     ListKind::Individuals => "Cá nhân",
                     ListKind::Collectives => "Tập thể",
