@@ -120,9 +120,6 @@ enum Command {
     ReadWorker {
         #[arg(long)]
         limits: String,
-        #[arg(long)]
-        name: String,
-        path: PathBuf,
     },
     /// Xác minh một bằng khen, giấy khen (tệp PDF hoặc số sổ vàng) với sổ khen thưởng.
     Verify {
@@ -200,8 +197,8 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(error) => error.exit(),
     };
-    if let Command::ReadWorker { limits, name, path } = &cli.command {
-        return ExitCode::from(tdkt::ingest::isolate::serve(path, name, limits));
+    if let Command::ReadWorker { limits } = &cli.command {
+        return ExitCode::from(tdkt::ingest::isolate::serve(limits));
     }
     // A panic still possible anywhere is a bug of tdkt's: one Vietnamese
     // line and exit 2 (contracts.md), never Rust's 101.

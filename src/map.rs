@@ -366,9 +366,14 @@ const MAX_HEADCOUNT: u32 = 1_000_000;
 
 /// Rows that end a list: totals and signature blocks.
 fn ends_list_text(text: &str) -> bool {
-    // Only words starting with these letters can end a list: skip the fold.
-    let first = text.chars().next().map(|c| fold(&c.to_string()));
-    first.is_some_and(|f| matches!(f.as_str(), "t" | "c" | "n" | "x")) && ends_list(&fold(text))
+    // Only these first words can end a list: fold the rest only then
+    // ("Nguyễn …" begins most names, "Người lập biểu" a signature).
+    let first = text
+        .split(|c: char| c.is_whitespace() || c == ':')
+        .next()
+        .map(fold);
+    first.is_some_and(|f| matches!(f.as_str(), "tong" | "cong" | "nguoi" | "thu" | "xac"))
+        && ends_list(&fold(text))
 }
 
 /// A totals row is its word alone or followed by a count ("Tổng cộng: 3 cá
@@ -406,14 +411,16 @@ fn skipped(sheet: &RawSheet, row: usize, reason: String) -> crate::model::Skippe
 
 /// A row that opens a section of another kind: "I. CÁ NHÂN", "II. TẬP THỂ".
 fn section_kind(row: &[Cell]) -> Option<ListKind> {
+    // A section row has one or two cells; most rows are data and have more.
+    let filled = row.iter().filter(|c| !c.is_empty()).count();
+    if filled == 0 || filled > 2 {
+        return None;
+    }
     let texts: Vec<String> = row
         .iter()
         .filter(|c| !c.is_empty())
         .map(|c| fold(&c.as_text()))
         .collect();
-    if texts.is_empty() || texts.len() > 2 {
-        return None;
-    }
     let joined = texts.join(" ");
     let words: Vec<&str> = joined.split(' ').collect();
     // An optional numbering word (I, II, A, 1) and then the section's name.

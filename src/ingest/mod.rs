@@ -137,9 +137,7 @@ impl Reader {
         }
         let mut workbook = match &self.isolation {
             Isolation::InProcess => isolate::read_here(path, name, &self.limits)?,
-            Isolation::Process { exe } => {
-                isolate::read_in_process_of(exe, path, name, &self.limits)?
-            }
+            Isolation::Process(pool) => pool.read(path, name, &self.limits)?,
         };
         workbook.modified = metadata.modified().ok();
         Ok(workbook)
