@@ -201,16 +201,17 @@ fn main() -> ExitCode {
         return ExitCode::from(tdkt::ingest::isolate::serve(limits));
     }
     // A panic still possible anywhere is a bug of tdkt's: one Vietnamese
-    // line and exit 2 (contracts.md), never Rust's 101.
+    // line and exit 2 (contracts.md), never Rust's 101. The hook only
+    // remembers where; panics caught on the way (a workbook's reader) say
+    // nothing, and one that reaches here is said once.
     std::panic::set_hook(Box::new(|info| {
         let place = info
             .location()
-            .map(|l| format!(" ({}:{})", l.file(), l.line()))
+            .map(|l| format!("{}:{}", l.file(), l.line()))
             .unwrap_or_default();
-        eprintln!(
-            "lỗi: tdkt gặp lỗi nội bộ và phải dừng{place}; không có tệp kết quả nào bị ghi dở. \
-             Hãy gửi thông báo này cho người quản trị."
-        );
+        if let Ok(mut last) = LAST_PANIC.lock() {
+            *last = Some(place);
+        }
     }));
     match std::panic::catch_unwind(|| run(cli.command)) {
         Ok(Ok(code)) => ExitCode::from(code),
@@ -218,9 +219,23 @@ fn main() -> ExitCode {
             eprintln!("lỗi: {}", printable(&format!("{error:#}")));
             ExitCode::from(2)
         }
-        Err(_) => ExitCode::from(2),
+        Err(_) => {
+            let place = LAST_PANIC
+                .lock()
+                .ok()
+                .and_then(|mut last| last.take())
+                .unwrap_or_default();
+            eprintln!(
+                "lỗi: tdkt gặp lỗi nội bộ và phải dừng ({place}); không có tệp kết quả nào bị ghi dở. \
+                 Hãy gửi thông báo này cho người quản trị."
+            );
+            ExitCode::from(2)
+        }
     }
 }
+
+/// Where the last panic happened, for the one line `main` prints.
+static LAST_PANIC: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
 
 /// Text that may hold what a workbook or a file name said, made safe for
 /// the terminal.
