@@ -200,6 +200,7 @@ fn main() -> ExitCode {
     if let Command::ReadWorker { limits } = &cli.command {
         return ExitCode::from(tdkt::ingest::isolate::serve(limits));
     }
+    tdkt::render::set_up_threads();
     // A panic still possible anywhere is a bug of tdkt's: one Vietnamese
     // line and exit 2 (contracts.md), never Rust's 101. The hook only
     // remembers where; panics caught on the way (a workbook's reader) say

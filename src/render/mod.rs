@@ -27,6 +27,16 @@ pub use split::{merge_documents, split_pages};
 pub use templates::{Templates, escape_typst};
 pub use world::{Pdf, Typesetter};
 
+/// Builds rayon's global pool with stacks large enough for typst, which
+/// parallelises inside a compilation on that pool. The binary calls it
+/// first thing, before ingest would start the pool with 2 MiB stacks; a
+/// second call changes nothing.
+pub fn set_up_threads() {
+    let _ = rayon::ThreadPoolBuilder::new()
+        .stack_size(STACK_SIZE)
+        .build_global();
+}
+
 /// The full certificate design's side margins (templates/lib.typ).
 const CERTIFICATE_MARGIN_MM: f64 = 24.0;
 /// typst's compile needs more than the default 2 MiB of stack.
@@ -92,12 +102,8 @@ impl Renderer {
         for (name, bytes) in &templates.assets {
             typesetter.add_file(name, bytes.clone())?;
         }
-        // typst parallelises inside a compilation on rayon's global pool;
-        // its threads need the larger stack too. Another part of the process
-        // may have built the pool already, which is fine.
-        let _ = rayon::ThreadPoolBuilder::new()
-            .stack_size(STACK_SIZE)
-            .build_global();
+        // For library callers that did not call `set_up_threads` first.
+        set_up_threads();
         let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
         Ok(Renderer {
             typesetter,
