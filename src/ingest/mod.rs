@@ -7,9 +7,9 @@
 //!
 //! Hostile input is ordinary input here: a workbook is bounded by
 //! [`Limits`] before anything it declares is allocated (`guard`, `sheet`),
-//! and the `tdkt` binary reads each one in a reader process of its own under
-//! a memory and time limit (`isolate`), so that even a reader bug that
-//! aborts or a file that defeats every check stops only that file.
+//! and the `tdkt` binary reads them in separate reader processes under a
+//! memory and time limit (`isolate`), so that even a reader bug that aborts
+//! or a file that defeats every check stops only that file.
 
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -124,17 +124,7 @@ impl Reader {
     /// Reads one workbook from disk; any failure is one diagnostic.
     pub fn read(&self, path: &Path, name: &str) -> Result<RawWorkbook, Box<Diagnostic>> {
         let metadata = std::fs::metadata(path).map_err(|e| unreadable(name, &e))?;
-        if metadata.len() > self.limits.file_bytes() {
-            return Err(sheet::too_large(
-                name,
-                format!(
-                    "Tệp nặng {} MiB, quá giới hạn {} MiB; {}",
-                    metadata.len().div_ceil(1 << 20),
-                    self.limits.file_mib,
-                    limits::raise_hint("file_mib")
-                ),
-            ));
-        }
+        sheet::check_file_size(name, metadata.len(), &self.limits)?;
         let mut workbook = match &self.isolation {
             Isolation::InProcess => isolate::read_here(path, name, &self.limits)?,
             Isolation::Process(pool) => pool.read(path, name, &self.limits)?,

@@ -34,17 +34,7 @@ pub fn read_bytes(
     name: &str,
     limits: &Limits,
 ) -> Result<RawWorkbook, Box<Diagnostic>> {
-    if bytes.len() as u64 > limits.file_bytes() {
-        return Err(too_large(
-            name,
-            format!(
-                "Tệp nặng {} MiB, quá giới hạn {} MiB; {}",
-                (bytes.len() as u64).div_ceil(1 << 20),
-                limits.file_mib,
-                raise_hint("file_mib")
-            ),
-        ));
-    }
+    check_file_size(name, bytes.len() as u64, limits)?;
     if is_encrypted(&bytes) {
         return Err(Box::new(Diagnostic::error(
             "ingest.password",
@@ -60,25 +50,21 @@ pub fn read_bytes(
     let mut sheets = Vec::new();
     for (index, sheet_name) in book.sheet_names().into_iter().enumerate() {
         grid.start_sheet(index, &text::clean(&text::printable(&sheet_name)));
+        // xlsx and xlsb have cell readers of different types but one shape.
+        macro_rules! stream {
+            ($reader:expr) => {{
+                let mut cells = $reader
+                    .worksheet_cells_reader(&sheet_name)
+                    .map_err(|e| open_error(name, &e.into()))?;
+                while let Some(cell) = cells.next_cell().map_err(|e| open_error(name, &e.into()))? {
+                    let (row, col) = cell.get_position();
+                    grid.put(row, col, convert_ref(cell.get_value()))?;
+                }
+            }};
+        }
         match &mut book {
-            Sheets::Xlsx(xlsx) => {
-                let mut cells = xlsx
-                    .worksheet_cells_reader(&sheet_name)
-                    .map_err(|e| open_error(name, &e.into()))?;
-                while let Some(cell) = cells.next_cell().map_err(|e| open_error(name, &e.into()))? {
-                    let (row, col) = cell.get_position();
-                    grid.put(row, col, convert_ref(cell.get_value()))?;
-                }
-            }
-            Sheets::Xlsb(xlsb) => {
-                let mut cells = xlsb
-                    .worksheet_cells_reader(&sheet_name)
-                    .map_err(|e| open_error(name, &e.into()))?;
-                while let Some(cell) = cells.next_cell().map_err(|e| open_error(name, &e.into()))? {
-                    let (row, col) = cell.get_position();
-                    grid.put(row, col, convert_ref(cell.get_value()))?;
-                }
-            }
+            Sheets::Xlsx(xlsx) => stream!(xlsx),
+            Sheets::Xlsb(xlsb) => stream!(xlsb),
             other => {
                 let range = other
                     .worksheet_range(&sheet_name)
@@ -430,6 +416,26 @@ fn open_error(name: &str, error: &calamine::Error) -> Box<Diagnostic> {
         format!("Không mở được bảng tính (tệp hỏng hoặc không đúng định dạng): {detail}")
     };
     Box::new(Diagnostic::error("ingest.unreadable", name, message))
+}
+
+/// A file larger than `[limits] file_mib` is not read at all.
+pub(super) fn check_file_size(
+    name: &str,
+    size: u64,
+    limits: &Limits,
+) -> Result<(), Box<Diagnostic>> {
+    if size <= limits.file_bytes() {
+        return Ok(());
+    }
+    Err(too_large(
+        name,
+        format!(
+            "Tệp nặng {} MiB, quá giới hạn {} MiB; {}",
+            size.div_ceil(1 << 20),
+            limits.file_mib,
+            raise_hint("file_mib")
+        ),
+    ))
 }
 
 pub(super) fn too_large(name: &str, message: String) -> Box<Diagnostic> {
