@@ -465,75 +465,101 @@ fn group_label(row: &[Cell], header: &fields::Header) -> Option<String> {
     (placed && names_a_group(text)).then(|| text.clone())
 }
 
-/// Words a sub-unit's name begins with (folded), after any numbering.
+/// Words a sub-unit's name begins with, after any numbering: compared with
+/// their diacritics, so that "Vũ", "Tô" and "Bàn" (surnames) are not "Vụ",
+/// "Tổ" and "Ban" (units).
 const GROUP_WORDS: &[&str] = &[
     "khoa",
-    "phong",
+    "phòng",
     "ban",
-    "to",
-    "bo mon",
-    "trung tam",
-    "van phong",
-    "vien",
-    "phan vien",
-    "truong",
-    "hoc vien",
-    "doi",
-    "chi bo",
-    "dang bo",
-    "don vi",
-    "cuc",
-    "vu",
-    "so",
-    "tap chi",
-    "nha xuat ban",
-    "xi nghiep",
-    "cong ty",
-    "chi nhanh",
-    "tram",
-    "khoi",
-    "nhom",
-    "lop",
-    "he",
-    "bo phan",
-    "ky tuc xa",
-    "thu vien",
-    "benh vien",
-    "chi cuc",
-    "hoi",
-    "doan",
-    "cong doan",
-    "uy ban",
-    "quan",
-    "huyen",
-    "xa",
-    "phuong",
-    "thi tran",
-    "thanh pho",
-    "tinh",
+    "tổ",
+    "bộ môn",
+    "trung tâm",
+    "văn phòng",
+    "viện",
+    "phân viện",
+    "trường",
+    "học viện",
+    "đội",
+    "chi bộ",
+    "đảng bộ",
+    "đơn vị",
+    "cục",
+    "vụ",
+    "sở",
+    "tạp chí",
+    "nhà xuất bản",
+    "xí nghiệp",
+    "công ty",
+    "chi nhánh",
+    "trạm",
+    "khối",
+    "nhóm",
+    "lớp",
+    "hệ",
+    "bộ phận",
+    "ký túc xá",
+    "thư viện",
+    "bệnh viện",
+    "chi cục",
+    "hội",
+    "công đoàn",
+    "ủy ban",
+    "uỷ ban",
+    "quận",
+    "huyện",
+    "xã",
+    "phường",
+    "thị trấn",
+    "thành phố",
+    "tỉnh",
+    "lãnh đạo",
+    "cán bộ",
+    "giảng viên",
+    "nghiên cứu viên",
+    "công chức",
+    "viên chức",
+    "người lao động",
 ];
 
-/// Whether a lone text names a sub-unit: it begins (after a numbering such
-/// as "1.", "II." or "a)") with a unit word, or it is written in capitals.
+/// Vietnamese surnames (folded): a lone text that begins with one, in two to
+/// six words, is a person whose other cells are not filled yet.
+const SURNAMES: &[&str] = &[
+    "nguyen", "tran", "le", "pham", "hoang", "huynh", "phan", "vu", "vo", "dang", "bui", "do",
+    "ho", "ngo", "duong", "ly", "dinh", "doan", "trinh", "truong", "lam", "luong", "luu", "mai",
+    "cao", "ha", "ta", "thai", "la", "kieu", "quach", "tang", "trieu", "ton", "au", "hua", "chu",
+    "lai", "dao", "van", "khuc", "nong", "lo", "kim", "quan", "ong", "mac", "giang", "tong",
+    "thach", "vi", "han", "mach", "tieu", "diep", "lu", "bach", "hong", "tu", "phung", "nghiem",
+    "to", "dam", "lac", "luc", "ninh", "khong", "sam", "ma", "cu", "hau", "cam", "kha", "danh",
+    "thieu", "ung", "chau", "trang", "dau", "ban", "lieu", "chung", "an", "dong", "phi", "quang",
+    "tiet", "yen", "giap", "loc", "khuat", "bien", "hoa", "di", "nhu", "vuong", "thang", "tao",
+];
+
+/// Whether a lone text heads a group of rows: it begins (after a numbering
+/// such as "1.", "II." or "a)") with a unit word; or else it is not a
+/// person's name (a heading such as "Khối cơ quan" or one in capitals).
 fn names_a_group(text: &str) -> bool {
-    let letters: Vec<char> = text.chars().filter(|c| c.is_alphabetic()).collect();
-    if letters.len() > 3 && letters.iter().all(|c| !c.is_lowercase()) {
-        return true;
-    }
-    let folded = fold(text);
-    let mut words: Vec<&str> = folded.split(' ').collect();
-    let numbering = |w: &str| {
-        w.chars().all(|c| c.is_ascii_digit())
-            || (w.len() <= 4 && w.chars().all(|c| "ivx".contains(c)))
-            || (w.len() == 1 && w.chars().all(|c| c.is_ascii_lowercase()))
+    let is_numbering = |w: &str| {
+        let f = fold(w);
+        !f.is_empty()
+            && (f.chars().all(|c| c.is_ascii_digit())
+                || (f.len() <= 4 && f.chars().all(|c| "ivx".contains(c)))
+                || (w.chars().count() == 1 && w.chars().all(|c| c.is_ascii_alphabetic())))
     };
-    while words.first().is_some_and(|w| numbering(w)) {
-        words.remove(0);
-    }
-    let rest = words.join(" ");
-    GROUP_WORDS
+    let words: Vec<&str> = text
+        .split(|c: char| c.is_whitespace() || matches!(c, '.' | ')' | ':' | ',' | '-'))
+        .filter(|w| !w.is_empty())
+        .skip_while(|w| is_numbering(w))
+        .collect();
+    let lower = words.join(" ").to_lowercase();
+    let unit = GROUP_WORDS
         .iter()
-        .any(|g| rest == *g || rest.starts_with(&format!("{g} ")))
+        .any(|g| lower == *g || lower.starts_with(&format!("{g} ")));
+    let person = (2..=6).contains(&words.len())
+        && words
+            .first()
+            .is_some_and(|w| SURNAMES.contains(&fold(w).as_str()));
+    unit || !person
 }
 
 fn read_list(
