@@ -171,3 +171,33 @@ fn achievement_clears_the_signature(pdf: &Path) {
         "achievement reaches {achievement_bottom} pt, the date line starts at {date_top} pt"
     );
 }
+
+#[test]
+fn a_long_workbook_file_name_still_builds_with_bounded_output_names() {
+    let temp = tempfile::tempdir().unwrap();
+    let inbox = temp.path().join("ho-so");
+    std::fs::create_dir(&inbox).unwrap();
+    let long = format!("{}.xlsx", "ho-so-de-nghi-khen-thuong-cua-don-vi-".repeat(6));
+    assert!(long.len() > 200 && long.len() < 255);
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/hostile-inputs/seeds/openpyxl.xlsx"),
+        inbox.join(&long),
+    )
+    .unwrap();
+    let out = temp.path().join("ket-qua");
+    let built = tdkt(&[
+        "build",
+        inbox.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--year",
+        "2025",
+    ]);
+    assert!(built.status.code().is_some_and(|c| c <= 1), "{built:?}");
+    let files = files_below(&out);
+    assert!(files.iter().any(|f| f.starts_with("phan-hoi")), "{files:?}");
+    for file in &files {
+        let name = file.file_name().unwrap().to_string_lossy();
+        assert!(name.len() <= 80, "{name}");
+    }
+}
