@@ -86,11 +86,13 @@ const REQUIRED: [Column; 6] = [
 pub fn read_grants(
     path: &Path,
     regulation: &Regulation,
+    reader: &crate::ingest::Reader,
 ) -> Result<(Vec<ImportedGrant>, Vec<Diagnostic>)> {
     let file = path
         .file_name()
         .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-    let workbook = crate::ingest::read_workbook(path, &file)
+    let workbook = reader
+        .read(path, &file)
         .map_err(|d| anyhow::anyhow!("{}: {}", d.file, d.message))?;
     let Some((sheet, header_row, columns)) = workbook
         .sheets

@@ -333,7 +333,11 @@ impl Settings {
             (None, None) => Regulation::default_national()?,
         };
 
-        let units = resolve_units(flags, &file, campaign_dir.as_deref())?;
+        let reader = crate::ingest::Reader {
+            limits: file.limits,
+            isolation: flags.isolation.clone(),
+        };
+        let units = resolve_units(flags, &file, campaign_dir.as_deref(), &reader)?;
         let year = flags.year.or(file.campaign.year);
         if let Some(y) = year
             && !(1990..=2100).contains(&y)
@@ -437,10 +441,7 @@ impl Settings {
             images,
             outstanding_units: file.campaign.outstanding_units.clone(),
             decision_date_given,
-            reader: crate::ingest::Reader {
-                limits: file.limits,
-                isolation: flags.isolation.clone(),
-            },
+            reader,
         })
     }
 }
@@ -455,12 +456,13 @@ fn resolve_units(
     flags: &Flags,
     file: &CampaignFile,
     campaign_dir: Option<&Path>,
+    reader: &crate::ingest::Reader,
 ) -> Result<Option<UnitList>> {
     if let Some(path) = &flags.units {
-        return UnitList::load(path).map(Some);
+        return UnitList::load(path, reader).map(Some);
     }
     if let (Some(dir), Some(path)) = (campaign_dir, &file.campaign.units_file) {
-        return UnitList::load(&dir.join(path)).map(Some);
+        return UnitList::load(&dir.join(path), reader).map(Some);
     }
     if !file.units.is_empty() {
         return Ok(Some(UnitList::new(file.units.clone())));
@@ -469,7 +471,7 @@ fn resolve_units(
         for name in ["units.csv", "units.xlsx"] {
             let path = dir.join(name);
             if path.is_file() {
-                return UnitList::load(&path).map(Some);
+                return UnitList::load(&path, reader).map(Some);
             }
         }
     }

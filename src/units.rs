@@ -33,7 +33,9 @@ impl UnitList {
         &self.units
     }
 
-    pub fn load(path: &Path) -> Result<Self> {
+    /// Reads a unit list from a .csv or a workbook (through `reader`, like
+    /// any workbook: within the limits, in a reader process from the binary).
+    pub fn load(path: &Path, reader: &crate::ingest::Reader) -> Result<Self> {
         let extension = path
             .extension()
             .and_then(|e| e.to_str())
@@ -41,7 +43,7 @@ impl UnitList {
             .to_ascii_lowercase();
         let rows = match extension.as_str() {
             "csv" => read_csv(path)?,
-            "xlsx" | "xls" | "ods" | "xlsm" => read_sheet(path)?,
+            "xlsx" | "xls" | "ods" | "xlsm" => read_sheet(path, reader)?,
             _ => bail!(
                 "Danh sách đơn vị {} cần là tệp .csv hoặc .xlsx",
                 path.display()
@@ -172,10 +174,11 @@ fn read_csv(path: &Path) -> Result<Vec<[String; 3]>> {
     Ok(rows)
 }
 
-fn read_sheet(path: &Path) -> Result<Vec<[String; 3]>> {
+fn read_sheet(path: &Path, reader: &crate::ingest::Reader) -> Result<Vec<[String; 3]>> {
     let name = path.display().to_string();
-    let workbook =
-        crate::ingest::read_workbook(path, &name).map_err(|d| anyhow::anyhow!("{}", d.message))?;
+    let workbook = reader
+        .read(path, &name)
+        .map_err(|d| anyhow::anyhow!("{}", d.message))?;
     let sheet = workbook
         .sheets
         .first()

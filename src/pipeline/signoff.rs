@@ -73,7 +73,8 @@ pub fn import(
     settings: &Settings,
     file: &std::path::Path,
 ) -> Result<(usize, usize, Vec<Diagnostic>)> {
-    let (grants, diagnostics) = crate::import::read_grants(file, &settings.regulation)?;
+    let (grants, diagnostics) =
+        crate::import::read_grants(file, &settings.regulation, &settings.reader)?;
     let mut register = Register::open(&settings.register.path)?;
     let source = file
         .file_name()
