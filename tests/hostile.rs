@@ -243,23 +243,45 @@ fn a_sheet_with_too_many_rows_names_the_limit_to_raise() {
 #[test]
 fn an_ods_with_huge_repeat_counts_is_one_error() {
     let dir = inbox();
-    let content = r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="S"><table:table-row table:number-rows-repeated="1048576"><table:table-cell table:number-columns-repeated="16384" office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>"#;
+    // The seed's own package (manifest, styles) with one table of a cell
+    // repeated over every row and column of the sheet.
+    let seed_bytes = std::fs::read(seed("libreoffice.ods")).unwrap();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(seed_bytes)).unwrap();
     let file = std::fs::File::create(dir.path().join("lap.ods")).unwrap();
     let mut zip = zip::ZipWriter::new(file);
-    let stored =
-        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
-    zip.start_file("mimetype", stored).unwrap();
-    zip.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+    for index in 0..archive.len() {
+        let mut entry = archive.by_index(index).unwrap();
+        let name = entry.name().unwrap().into_owned();
+        let mut content = Vec::new();
+        std::io::Read::read_to_end(&mut entry, &mut content).unwrap();
+        if name == "content.xml" {
+            let text = String::from_utf8(content).unwrap();
+            let start = text.find("<table:table ").unwrap();
+            let end = text.find("</table:table>").unwrap() + "</table:table>".len();
+            let table = r#"<table:table table:name="S"><table:table-row table:number-rows-repeated="1048576"><table:table-cell table:number-columns-repeated="16384" office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row></table:table>"#;
+            content = format!("{}{table}{}", &text[..start], &text[end..]).into_bytes();
+        }
+        let method = if name == "mimetype" {
+            zip::CompressionMethod::Stored
+        } else {
+            zip::CompressionMethod::Deflated
+        };
+        zip.start_file(
+            name,
+            zip::write::SimpleFileOptions::default().compression_method(method),
+        )
         .unwrap();
-    zip.start_file("content.xml", stored).unwrap();
-    zip.write_all(content.as_bytes()).unwrap();
+        zip.write_all(&content).unwrap();
+    }
     zip.finish().unwrap();
     let json = inspect(dir.path(), &[]);
-    let problems = about(&json, "lap.ods");
+    let problem = diagnostic(&json, "lap.ods", "ingest.too-large");
     assert!(
-        problems.iter().any(|d| d["severity"] == "error"),
-        "{:#}",
-        json["diagnostics"]
+        problem["message"]
+            .as_str()
+            .unwrap()
+            .contains("lặp dòng, cột"),
+        "{problem}"
     );
 }
 

@@ -44,8 +44,10 @@ pub fn read_bytes(
     }
     super::guard::check_container(&bytes, limits).map_err(|message| too_large(name, message))?;
     let saved = saved_time(&bytes);
-    let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
-        .map_err(|e| open_error(name, &e))?;
+    // A cursor over the bytes, not the bytes: format detection clones the
+    // reader once per format it tries.
+    let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes.as_slice()))
+        .map_err(|e| undetected(name, &bytes, &e))?;
     let mut grid = Grid::new(name, limits);
     let mut sheets = Vec::new();
     for (index, sheet_name) in book.sheet_names().into_iter().enumerate() {
@@ -405,6 +407,37 @@ fn saved_time(bytes: &[u8]) -> Option<String> {
     let value_end = value_start + core[value_start..].find('<')?;
     let value = core[value_start..value_end].trim();
     (value.len() >= 19 && value.is_char_boundary(19)).then(|| value[..19].to_string())
+}
+
+/// Format detection hides why each format failed; an OpenDocument file is
+/// asked again, so that a sheet whose repeat counts expand past the
+/// reader's cell limit says so.
+fn undetected(name: &str, bytes: &[u8], error: &calamine::Error) -> Box<Diagnostic> {
+    let ods = bytes.starts_with(b"PK")
+        && bytes
+            .windows(b"opendocument.spreadsheet".len())
+            .take(512)
+            .any(|w| w == b"opendocument.spreadsheet");
+    if ods {
+        let again = calamine::open_workbook_from_rs::<calamine::Ods<_>, _>(Cursor::new(bytes));
+        match again {
+            Err(calamine::OdsError::CellLimitExceeded { requested, max }) => {
+                return too_large(
+                    name,
+                    format!(
+                        "Trang tính trong tệp .ods lặp dòng, cột thành {} ô, quá giới hạn {} ô của \
+                         trình đọc: tệp hỏng hoặc do chương trình khác ghi sai; hãy mở bằng \
+                         LibreOffice hoặc Excel, xóa các dòng, cột thừa, lưu lại rồi gửi lại",
+                        thousands(requested as u64),
+                        thousands(max as u64)
+                    ),
+                );
+            }
+            Err(specific) => return open_error(name, &calamine::Error::Ods(specific)),
+            Ok(_) => {}
+        }
+    }
+    open_error(name, error)
 }
 
 fn open_error(name: &str, error: &calamine::Error) -> Box<Diagnostic> {
