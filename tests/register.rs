@@ -549,6 +549,17 @@ fn an_earlier_list_imported_from_excel_feeds_the_rules() {
     let checked = stdout_json(&tdkt(&["check", n, "--json"]));
     let inspected = stdout_json(&tdkt(&["inspect", n, "--json"]));
     assert_eq!(checked["workbooks"], inspected["workbooks"]);
+    // The unit's feedback shows that history too, marked as the register's.
+    run(&["build", n]);
+    let feedback = files_below(&next.join("output/phan-hoi"));
+    let marked = feedback.iter().any(|f| {
+        let workbook =
+            tdkt::ingest::read_workbook(&next.join("output/phan-hoi").join(f), "f.xlsx").unwrap();
+        workbook.sheets.iter().flat_map(|s| s.rows.iter().flatten()).any(
+            |c| matches!(c, tdkt::ingest::Cell::Text(t) if t.ends_with("(theo sổ khen thưởng)")),
+        )
+    });
+    assert!(marked, "no feedback cell shows the register's history");
 }
 
 /// Writes an .xlsx with a header row and rows of text.

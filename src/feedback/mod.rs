@@ -29,7 +29,12 @@ use unit::unit_workbook;
 
 /// Everything a feedback workbook is made from.
 pub struct FeedbackInput<'a> {
+    /// The submissions as the units wrote them.
     pub submissions: &'a [Submission],
+    /// The same, with the history the register added for judging (one per
+    /// submission, same order): what differs is shown, marked as the
+    /// register's.
+    pub judged: &'a [Submission],
     pub validation: &'a Validation,
     pub diagnostics: &'a [Diagnostic],
     pub regulation: &'a Regulation,

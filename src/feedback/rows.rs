@@ -131,6 +131,7 @@ impl Column {
 }
 
 /// A cell's content.
+#[derive(PartialEq)]
 pub(super) enum Value {
     Text(String),
     Number(f64),
@@ -155,6 +156,9 @@ impl From<Option<u32>> for Value {
     }
 }
 
+/// How feedback marks history the register supplied.
+pub(super) const FROM_REGISTER: &str = "(theo sổ khen thưởng)";
+
 /// One record of either kind, for the list sheets.
 #[derive(Clone, Copy)]
 pub(super) enum Record<'a> {
@@ -167,6 +171,27 @@ impl<'a> Record<'a> {
         match self {
             Record::Individual(p) => individual_value(p, column, regulation),
             Record::Collective(c) => collective_value(c, column, regulation),
+        }
+    }
+
+    /// The value the unit wrote, or, for history the unit left out and
+    /// the register supplied (`judged`), that history marked as the
+    /// register's: the rules saw it, and the unit should too.
+    pub(super) fn value_beside(
+        self,
+        judged: Option<Record<'_>>,
+        column: Column,
+        regulation: &Regulation,
+    ) -> Value {
+        let written = self.value(column, regulation);
+        let history = matches!(column, Column::TitleIn(_) | Column::PriorAwards);
+        let Some(judged) = judged.filter(|_| history) else {
+            return written;
+        };
+        match (written, judged.value(column, regulation)) {
+            (written, from_register) if written == from_register => written,
+            (_, Value::Text(text)) => Value::Text(format!("{text} {FROM_REGISTER}")),
+            (written, _) => written,
         }
     }
 

@@ -37,27 +37,22 @@ pub(super) fn unit_workbook(input: &FeedbackInput<'_>, index: usize) -> Result<V
         &problems,
         &formats,
     )?;
+    let judged_submission = input.judged.get(index).unwrap_or(submission);
     let lists = [
         (
             "Cá nhân",
             Subject::Individual,
-            submission
-                .individuals
-                .iter()
-                .map(Record::Individual)
-                .collect::<Vec<_>>(),
+            individuals(submission),
+            individuals(judged_submission),
         ),
         (
             "Tập thể",
             Subject::Collective,
-            submission
-                .collectives
-                .iter()
-                .map(Record::Collective)
-                .collect(),
+            collectives(submission),
+            collectives(judged_submission),
         ),
     ];
-    for (name, subject, records) in lists {
+    for (name, subject, records, judged) in lists {
         if records.is_empty() {
             continue;
         }
@@ -66,9 +61,10 @@ pub(super) fn unit_workbook(input: &FeedbackInput<'_>, index: usize) -> Result<V
         let list = List {
             subject,
             records: &records,
+            judged: &judged,
             verdicts: &verdicts,
             problems: &problems,
-            years: history_years(submission, subject),
+            years: history_years(judged_submission, subject),
         };
         list_sheet(sheet, input, &list, &formats)?;
     }
@@ -161,9 +157,27 @@ fn summary_sheet(
 struct List<'a> {
     subject: Subject,
     records: &'a [Record<'a>],
+    /// The same records as judged, with the register's history.
+    judged: &'a [Record<'a>],
     verdicts: &'a [&'a Verdict],
     problems: &'a [&'a Diagnostic],
     years: BTreeSet<i32>,
+}
+
+fn individuals(submission: &Submission) -> Vec<Record<'_>> {
+    submission
+        .individuals
+        .iter()
+        .map(Record::Individual)
+        .collect()
+}
+
+fn collectives(submission: &Submission) -> Vec<Record<'_>> {
+    submission
+        .collectives
+        .iter()
+        .map(Record::Collective)
+        .collect()
 }
 
 /// What one cell of the list sheet must say besides its value.
@@ -204,7 +218,8 @@ fn list_sheet(
     }
     sheet.set_freeze_panes(1, 2)?;
     print_wide(sheet);
-    for (row, &record) in (1u32..).zip(list.records) {
+    for (row, (index, &record)) in (1u32..).zip(list.records.iter().enumerate()) {
+        let judged = list.judged.get(index).copied();
         let verdicts: Vec<&Verdict> = list
             .verdicts
             .iter()
@@ -227,7 +242,7 @@ fn list_sheet(
                     verdict_cell(*column, record, &verdicts, input.regulation)
                 }
                 Column::Reasons => reasons_cell(&verdicts),
-                other => record.value(*other, input.regulation),
+                other => record.value_beside(judged, *other, input.regulation),
             };
             let format = match (column, mark) {
                 (Column::SourceRow, Some(_)) => &formats.input_problem,

@@ -227,6 +227,9 @@ fn keep_newest_per_unit(
 /// Stages 1–3.
 pub struct Checked {
     pub reading: Reading,
+    /// The submissions as the rules judged them: the workbooks' with the
+    /// history the register holds from earlier campaigns.
+    pub judged: Vec<Submission>,
     pub validation: Validation,
 }
 
@@ -235,22 +238,16 @@ pub struct Checked {
 /// history the register adds beside.
 pub fn check(settings: &Settings) -> Result<Checked> {
     let mut reading = read(settings)?;
-    let mut validation = if settings.register.path.is_file() {
+    let mut judged = reading.submissions.clone();
+    if settings.register.path.is_file() {
         let register = Register::snapshot(&settings.register.path)?;
-        let mut with_history = reading.submissions.clone();
-        history_from_register(
-            &register,
-            &settings.regulation,
-            reading.year,
-            &mut with_history,
-        )?;
-        validate::validate(&with_history, &settings.regulation, reading.year)
-    } else {
-        validate::validate(&reading.submissions, &settings.regulation, reading.year)
-    };
+        history_from_register(&register, &settings.regulation, reading.year, &mut judged)?;
+    }
+    let mut validation = validate::validate(&judged, &settings.regulation, reading.year);
     reading.diagnostics.append(&mut validation.diagnostics);
     Ok(Checked {
         reading,
+        judged,
         validation,
     })
 }
@@ -429,6 +426,7 @@ pub fn build(settings: &Settings, show_progress: bool) -> Result<Built> {
     )?;
     let feedback_input = feedback::FeedbackInput {
         submissions: &checked.reading.submissions,
+        judged: &checked.judged,
         validation: &checked.validation,
         diagnostics: &checked.reading.diagnostics,
         regulation: &settings.regulation,
