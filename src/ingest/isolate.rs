@@ -78,6 +78,25 @@ struct Worker {
     served: usize,
 }
 
+impl Worker {
+    /// How a reader that stopped answering ended: it is given a moment to
+    /// be gone (its input closed), else it is stopped; `None` when it had
+    /// to be stopped, so its end says nothing about the file.
+    fn end(&mut self) -> Option<std::process::ExitStatus> {
+        self.input.take();
+        for _ in 0..200 {
+            match self.child.try_wait() {
+                Ok(Some(status)) => return Some(status),
+                Ok(None) => std::thread::sleep(std::time::Duration::from_millis(10)),
+                Err(_) => break,
+            }
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        None
+    }
+}
+
 impl Drop for Worker {
     /// Closing its input ends the reader; it is waited for, so none is
     /// left behind.
@@ -148,12 +167,9 @@ impl ReaderPool {
                     Answer::Refused(diagnostic) => Err(Box::new(diagnostic)),
                 }
             }
-            // The reader died on this file: say how, and let it go.
-            Err(_) => {
-                worker.input.take();
-                let status = worker.child.wait().ok();
-                Err(ended_badly(name, status, limits))
-            }
+            // The reader died on this file (or answered nonsense): say how,
+            // and let it go.
+            Err(_) => Err(ended_badly(name, worker.end(), limits)),
         }
     }
 
@@ -271,8 +287,8 @@ fn ended_badly(
 ) -> Box<Diagnostic> {
     use std::os::unix::process::ExitStatusExt;
     let signal = status.and_then(|s| s.signal());
-    // SIGXCPU at the soft limit, SIGKILL at the hard one.
-    if matches!(signal, Some(24 | 9)) {
+    // SIGXCPU past the processor time the file was given.
+    if signal == Some(24) {
         return Box::new(Diagnostic::error(
             "ingest.too-slow",
             name,
