@@ -520,6 +520,20 @@ const GROUP_WORDS: &[&str] = &[
     "công chức",
     "viên chức",
     "người lao động",
+    "đảng ủy",
+    "đảng uỷ",
+    "chi ủy",
+    "chi uỷ",
+    "đoàn thanh niên",
+    "đoàn trường",
+    "hội đồng",
+];
+
+/// Middle names (folded) that mark a person's name: "Văn", "Thị", "Đức" …
+const MIDDLE_NAMES: &[&str] = &[
+    "van", "thi", "duc", "huu", "minh", "quang", "thanh", "ngoc", "xuan", "hong", "kim", "anh",
+    "cong", "dinh", "quoc", "hoang", "tuan", "manh", "trung", "hai", "thu", "thuy", "bao", "gia",
+    "khanh", "phuong", "tien", "viet", "dang", "the", "nhu", "my", "tan", "chi", "hoai", "dieu",
 ];
 
 /// Vietnamese surnames (folded): a lone text that begins with one, in two to
@@ -555,10 +569,19 @@ fn names_a_group(text: &str) -> bool {
     let unit = GROUP_WORDS
         .iter()
         .any(|g| lower == *g || lower.starts_with(&format!("{g} ")));
+    // A person's name: a surname, then a middle name or only capitalised
+    // words ("Đảng ủy Học viện" is not one: "ủy" is neither).
+    let capitalised = words
+        .iter()
+        .all(|w| w.chars().next().is_some_and(char::is_uppercase));
+    let middle_name = words
+        .get(1)
+        .is_some_and(|w| MIDDLE_NAMES.contains(&fold(w).as_str()));
     let person = (2..=6).contains(&words.len())
         && words
             .first()
-            .is_some_and(|w| SURNAMES.contains(&fold(w).as_str()));
+            .is_some_and(|w| SURNAMES.contains(&fold(w).as_str()))
+        && (capitalised || middle_name);
     unit || !person
 }
 
@@ -883,10 +906,25 @@ mod tests {
             "2. Phòng Đào tạo",
             "II. Bộ môn Lịch sử",
             "VĂN PHÒNG VIỆN",
+            "Lãnh đạo Viện",
+            "Khối cơ quan",
+            "Tổ Văn phòng",
+            "Đảng ủy Học viện",
+            "Đoàn thanh niên",
         ] {
             assert!(names_a_group(group), "{group}");
         }
-        for name in ["Phạm Thị Mai", "Nguyễn Văn Tổ", "Lê Văn Khoa"] {
+        for name in [
+            "Phạm Thị Mai",
+            "Nguyễn Văn Tổ",
+            "Lê Văn Khoa",
+            "NGUYỄN VĂN HÙNG",
+            "Vũ Thị Lan",
+            "Tô Văn Phòng",
+            "Nguyen Van An",
+            "nguyễn thị hoa",
+            "Trần Hưng Đạo",
+        ] {
             assert!(!names_a_group(name), "{name}");
         }
     }
