@@ -266,7 +266,15 @@ pub struct CertificateView {
     pub verification: String,
     /// The QR code of the verification, as SVG markup; empty for a draft.
     pub qr: String,
+    /// Whether detail and achievement are long enough that they may not fit
+    /// their box at full size: the template then measures and shrinks them
+    /// (a layout per size tried, so only for these).
+    pub fit_text: bool,
 }
+
+/// Characters of detail and achievement that always fit the full design's
+/// box at 16 pt (about five lines of a box that holds eight).
+const FITS_UNMEASURED: usize = 400;
 
 /// Where one overlay field goes, in millimetres, the printer offset
 /// already added; `height` is 0 for a single line.
@@ -643,10 +651,12 @@ pub fn certificate_view(
         ),
         _ => (String::new(), String::new()),
     };
+    let detail = detail_of(grant);
+    let fit_text = detail.chars().count() + achievement.chars().count() > FITS_UNMEASURED;
     CertificateView {
         salutation: salutation.to_string(),
         name: grant.name.clone(),
-        detail: detail_of(grant),
+        detail,
         achievement,
         decision_line,
         register_number: grant
@@ -655,6 +665,7 @@ pub fn certificate_view(
             .unwrap_or_else(|| grant.ordinal.to_string()),
         verification,
         qr,
+        fit_text,
     }
 }
 
