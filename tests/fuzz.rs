@@ -342,3 +342,48 @@ fn found_inputs_stay_harmless() {
     }
     check_inbox(inbox.path(), &names, &good_alone(), &mut Default::default()).unwrap();
 }
+
+/// The same through `build`: an inbox of mutants beside the good workbook
+/// builds (exit 0 or 1), and the good unit's feedback and the overview are
+/// written.
+#[test]
+fn a_build_among_mutants_writes_the_good_units_output() {
+    let seeds = seeds();
+    let mut rng = Rng(0x5EED_B017);
+    let inbox = tempfile::tempdir().unwrap();
+    std::fs::copy(fixtures().join(GOOD_SOURCE), inbox.path().join(GOOD)).unwrap();
+    for i in 0..60 {
+        let (extension, bytes) = &seeds[rng.below(seeds.len())];
+        let name = format!("m-{i:03}.{extension}");
+        std::fs::write(inbox.path().join(name), mutate(bytes, &mut rng)).unwrap();
+    }
+    let out = tempfile::tempdir().unwrap();
+    let built = tdkt(&[
+        "build",
+        inbox.path().to_str().unwrap(),
+        "--out",
+        out.path().to_str().unwrap(),
+        "--year",
+        "2025",
+    ]);
+    assert!(
+        built.status.code().is_some_and(|c| c <= 1),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let files = files_below(out.path());
+    assert!(
+        files.iter().any(|f| f.ends_with("ket-qua-xet.xlsx")),
+        "{files:?}"
+    );
+    let unit = good_alone()["unit"]["code"]
+        .as_str()
+        .unwrap()
+        .to_lowercase();
+    assert!(
+        files
+            .iter()
+            .any(|f| f.starts_with("phan-hoi") && f.to_string_lossy().contains(&unit)),
+        "no feedback for {unit}: {files:?}"
+    );
+}
