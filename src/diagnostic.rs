@@ -53,12 +53,6 @@ impl Diagnostic {
         self
     }
 
-    /// The same diagnostic about `file`.
-    pub fn with_file(mut self, file: &str) -> Self {
-        self.file = file.to_string();
-        self
-    }
-
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }

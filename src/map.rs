@@ -615,14 +615,10 @@ fn read_list(
         }
         // A list of the other kind further down brings its own header
         // ("II. TẬP THỂ", then "STT | Tên tập thể | Số thành viên …").
-        if may_be_header(row, &header, r)
+        if may_be_header(row, &header)
             && let Some(below) =
                 fields::header_at(sheet, r, reader.year, &reader.regulation.columns)
             && below.row != header.row
-            && !matches!(
-                header.column(Field::RowNumber).map(|c| sheet.cell(r, c)),
-                Some(Cell::Number(_))
-            )
         {
             let name = if below.kind == ListKind::Individuals {
                 "cá nhân"
@@ -703,9 +699,14 @@ fn read_list(
             submission
                 .skipped
                 .push(skipped(sheet, r, "không có họ tên / tên tập thể".into()));
-            if let Some(diagnostic) = nameless_row(sheet, r, &header, name_col, kind) {
-                diagnostics.push(diagnostic.with_file(&submission.file));
-            }
+            diagnostics.extend(nameless_row(
+                &submission.file,
+                sheet,
+                r,
+                &header,
+                name_col,
+                kind,
+            ));
             continue;
         }
         let source = Source {
@@ -806,7 +807,7 @@ fn row_subject(cell: &Cell) -> Result<ListKind, String> {
 
 /// Cheap test before scoring a row as a header: no row number where the
 /// list numbers its rows, and at least three text cells.
-fn may_be_header(row: &[Cell], header: &fields::Header, _r: usize) -> bool {
+fn may_be_header(row: &[Cell], header: &fields::Header) -> bool {
     let numbered = header
         .column(Field::RowNumber)
         .is_some_and(|c| matches!(row.get(c), Some(Cell::Number(_))));
@@ -816,6 +817,7 @@ fn may_be_header(row: &[Cell], header: &fields::Header, _r: usize) -> bool {
 /// A row without a name that still carries data (a proposal, a date, a
 /// rating): an error at the name cell, so that the unit sees it.
 fn nameless_row(
+    file: &str,
     sheet: &RawSheet,
     r: usize,
     header: &fields::Header,
@@ -846,7 +848,7 @@ fn nameless_row(
     Some(
         Diagnostic::error(
             "ingest.missing-name",
-            "",
+            file,
             format!(
                 "Dòng {} có dữ liệu ({}) nhưng không ghi {what}: dòng này không được xét; hãy ghi {what} \
                  hoặc xóa dòng",
