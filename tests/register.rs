@@ -579,26 +579,35 @@ fn write_table(path: &Path, header: &[&str], rows: &[Vec<&str>]) {
     book.save(path).unwrap();
 }
 
+/// A campaign of 2026 with an empty inbox.
+fn empty_campaign_2026(root: &Path) -> PathBuf {
+    let campaign = root.join("dot-2026");
+    std::fs::create_dir_all(campaign.join("inbox")).unwrap();
+    std::fs::write(campaign.join("tdkt.toml"), "[campaign]\nyear = 2026\n").unwrap();
+    campaign
+}
+
+/// The columns of an earlier year's list of grants, as `tdkt import` reads it.
+const IMPORT_HEADER: [&str; 7] = [
+    "Họ và tên",
+    "Ngày sinh",
+    "Đơn vị",
+    "Danh hiệu",
+    "Năm",
+    "Quyết định số",
+    "Ngày ký",
+];
+
 #[test]
 fn two_spellings_a_clerk_merges_read_as_one_history() {
     let temp = tempfile::tempdir().unwrap();
-    let campaign = temp.path().join("dot-2026");
-    std::fs::create_dir_all(campaign.join("inbox")).unwrap();
-    std::fs::write(campaign.join("tdkt.toml"), "[campaign]\nyear = 2026\n").unwrap();
+    let campaign = empty_campaign_2026(temp.path());
     let c = campaign.to_str().unwrap();
     // Earlier years, typed two ways.
     let earlier = temp.path().join("nam-truoc.xlsx");
     write_table(
         &earlier,
-        &[
-            "Họ và tên",
-            "Ngày sinh",
-            "Đơn vị",
-            "Danh hiệu",
-            "Năm",
-            "Quyết định số",
-            "Ngày ký",
-        ],
+        &IMPORT_HEADER,
         &[
             vec![
                 "Nguyễn Thị Thuy",
@@ -771,22 +780,12 @@ fn one_combined_decision_with_an_article_per_honour() {
 #[test]
 fn import_reads_names_and_births_as_workbooks_are_read() {
     let temp = tempfile::tempdir().unwrap();
-    let campaign = temp.path().join("dot-2026");
-    std::fs::create_dir_all(campaign.join("inbox")).unwrap();
-    std::fs::write(campaign.join("tdkt.toml"), "[campaign]\nyear = 2026\n").unwrap();
+    let campaign = empty_campaign_2026(temp.path());
     let c = campaign.to_str().unwrap();
     let earlier = temp.path().join("nam-truoc.xlsx");
     write_table(
         &earlier,
-        &[
-            "Họ và tên",
-            "Ngày sinh",
-            "Đơn vị",
-            "Danh hiệu",
-            "Năm",
-            "Quyết định số",
-            "Ngày ký",
-        ],
+        &IMPORT_HEADER,
         &[
             vec![
                 "NGUYỄN VĂN HÙNG",
