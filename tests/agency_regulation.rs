@@ -127,9 +127,11 @@ fn the_academys_own_titles_are_judged_by_toolkit_scores() {
 #[test]
 fn the_academys_own_titles_get_a_decision_and_certificates() {
     let out_dir = tempfile::tempdir().unwrap();
+    let copy = tempfile::tempdir().unwrap();
+    let campaign = copy_campaign(&campaign(), &copy.path().join("agency-campaign"));
     let out = tdkt(&[
         "build",
-        campaign().to_str().unwrap(),
+        campaign.to_str().unwrap(),
         "--out",
         out_dir.path().to_str().unwrap(),
     ]);

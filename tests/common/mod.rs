@@ -71,10 +71,16 @@ pub fn flat(text: &str) -> String {
 
 /// A copy of the sample campaign at `to`, without its output or register.
 pub fn copy_sample(to: &Path) -> PathBuf {
-    let from = sample();
-    for entry in walkdir::WalkDir::new(&from) {
+    copy_campaign(&sample(), to)
+}
+
+/// A copy of the campaign folder `from` at `to`, without its output or
+/// register: builds keep a register beside the campaign, and tests must not
+/// write into the repository's folders.
+pub fn copy_campaign(from: &Path, to: &Path) -> PathBuf {
+    for entry in walkdir::WalkDir::new(from) {
         let entry = entry.unwrap();
-        let relative = entry.path().strip_prefix(&from).unwrap();
+        let relative = entry.path().strip_prefix(from).unwrap();
         if relative.starts_with("output")
             || relative.to_string_lossy().starts_with("so-khen-thuong")
         {
