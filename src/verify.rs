@@ -12,12 +12,30 @@ use crate::register::{GrantRecord, Register, content_hash};
 const MARK: &str = "Mã xác thực:";
 
 pub fn certificate(register: &Register, path: &Path) -> Result<Verification> {
-    let document = lopdf::Document::load(path)
-        .with_context(|| format!("Không đọc được tệp PDF {}", path.display()))?;
+    let bytes =
+        std::fs::read(path).with_context(|| format!("Không đọc được tệp {}", path.display()))?;
+    let sha256 = crate::render::sha256_hex(&bytes);
+    // Byte for byte a file the register issued: its record says the rest.
+    if let Some(record) = register.grant_by_file(&sha256)? {
+        return Ok(match &record.revoked_by {
+            Some(by) => {
+                Verification::NotGenuine(vec![format!("Đã bị thu hồi theo Quyết định số {by}")])
+            }
+            None => Verification::Genuine(record),
+        });
+    }
+    // A PDF too damaged to read is not a certificate that was issued.
+    let Ok(document) = lopdf::Document::load_mem(&bytes) else {
+        return Ok(Verification::NotGenuine(vec![
+            "Tệp PDF hỏng hoặc đã bị sửa: không phải bản đã cấp".to_string(),
+        ]));
+    };
     let pages: Vec<u32> = document.get_pages().keys().copied().collect();
-    let text = document
-        .extract_text(&pages)
-        .with_context(|| format!("Không đọc được chữ trong {}", path.display()))?;
+    let Ok(text) = document.extract_text(&pages) else {
+        return Ok(Verification::NotGenuine(vec![
+            "Không đọc được chữ trong tệp PDF: không phải bản đã cấp".to_string(),
+        ]));
+    };
     let Some((number, hash)) = verification_line(&text) else {
         return Ok(Verification::NotGenuine(vec![
             "Tệp không có mã xác thực của tdkt: bản dự thảo, hoặc không phải bằng do tdkt in từ quyết định đã ký"
@@ -30,10 +48,8 @@ pub fn certificate(register: &Register, path: &Path) -> Result<Verification> {
         )]));
     };
     let mut differences = differences(&record, &hash, &text);
-    let bytes =
-        std::fs::read(path).with_context(|| format!("Không đọc được tệp {}", path.display()))?;
     if let Some(issued) = &record.file_sha256
-        && *issued != crate::render::sha256_hex(&bytes)
+        && *issued != sha256
     {
         differences.push(if differences.is_empty() {
             "Nội dung giống nhưng tệp đã bị sửa: tệp không phải bản đã cấp (khác từng byte)"

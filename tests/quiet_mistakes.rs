@@ -233,6 +233,17 @@ fn a_certificate_with_one_byte_changed_is_not_genuine() {
         said.contains("Nội dung giống nhưng tệp đã bị sửa"),
         "{said}"
     );
+
+    // One byte changed in the middle of the file: not genuine either
+    // (exit 1, not "could not run"), whatever that byte breaks.
+    let issued = std::fs::read(&certificate).unwrap();
+    for at in [issued.len() / 3, issued.len() / 2, issued.len() * 2 / 3] {
+        let mut bytes = issued.clone();
+        bytes[at] ^= 0x20;
+        std::fs::write(&forged, &bytes).unwrap();
+        let out = tdkt(&["verify", forged.to_str().unwrap(), dir]);
+        assert_eq!(out.status.code(), Some(1), "byte {at}: {out:?}");
+    }
 }
 
 #[test]

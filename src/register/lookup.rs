@@ -68,6 +68,22 @@ impl Register {
         Ok(())
     }
 
+    /// The grant whose certificate file, as issued, has this SHA-256.
+    pub fn grant_by_file(&self, sha256: &str) -> Result<Option<GrantRecord>> {
+        let number: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT register_number FROM grant_record WHERE file_sha256 = ?1",
+                params![sha256],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match number {
+            Some(number) => self.grant(&number),
+            None => Ok(None),
+        }
+    }
+
     pub fn grant(&self, register_number: &str) -> Result<Option<GrantRecord>> {
         let found = self
             .conn
