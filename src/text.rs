@@ -156,14 +156,21 @@ pub fn slug(raw: &str) -> String {
     if slug.len() <= SLUG_MAX {
         return slug.to_string();
     }
-    use sha2::Digest;
-    let hash = sha2::Sha256::digest(slug.as_bytes());
     let cut = &slug[..SLUG_MAX - 7];
     let cut = cut
         .rfind('-')
         .filter(|&i| i > SLUG_MAX / 2)
         .map_or(cut, |i| &cut[..i]);
-    format!("{cut}-{:02x}{:02x}{:02x}", hash[0], hash[1], hash[2])
+    format!("{cut}-{}", &sha256_hex(slug.as_bytes())[..6])
+}
+
+/// The SHA-256 of `bytes`, in lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Upper-cases Vietnamese text (Rust's `to_uppercase` handles diacritics; this

@@ -14,7 +14,7 @@ const MARK: &str = "Mã xác thực:";
 pub fn certificate(register: &Register, path: &Path) -> Result<Verification> {
     let bytes =
         std::fs::read(path).with_context(|| format!("Không đọc được tệp {}", path.display()))?;
-    let sha256 = crate::render::sha256_hex(&bytes);
+    let sha256 = crate::text::sha256_hex(&bytes);
     // Byte for byte a file the register issued: its record says the rest.
     if let Some(record) = register.grant_by_file(&sha256)? {
         return Ok(match &record.revoked_by {

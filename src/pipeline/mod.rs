@@ -227,9 +227,10 @@ fn keep_newest_per_unit(
 /// Stages 1–3.
 pub struct Checked {
     pub reading: Reading,
-    /// The submissions as the rules judged them: the workbooks' with the
-    /// history the register holds from earlier campaigns.
-    pub judged: Vec<Submission>,
+    /// The submissions with the history the register holds from earlier
+    /// campaigns, as the rules judged them; `None` without a register
+    /// (they are then the workbooks', and are not copied).
+    pub with_history: Option<Vec<Submission>>,
     pub validation: Validation,
 }
 
@@ -238,16 +239,25 @@ pub struct Checked {
 /// history the register adds beside.
 pub fn check(settings: &Settings) -> Result<Checked> {
     let mut reading = read(settings)?;
-    let mut judged = reading.submissions.clone();
-    if settings.register.path.is_file() {
+    let with_history = if settings.register.path.is_file() {
         let register = Register::snapshot(&settings.register.path)?;
-        history_from_register(&register, &settings.regulation, reading.year, &mut judged)?;
-    }
-    let mut validation = validate::validate(&judged, &settings.regulation, reading.year);
+        let mut with_history = reading.submissions.clone();
+        history_from_register(
+            &register,
+            &settings.regulation,
+            reading.year,
+            &mut with_history,
+        )?;
+        Some(with_history)
+    } else {
+        None
+    };
+    let judged = with_history.as_deref().unwrap_or(&reading.submissions);
+    let mut validation = validate::validate(judged, &settings.regulation, reading.year);
     reading.diagnostics.append(&mut validation.diagnostics);
     Ok(Checked {
         reading,
-        judged,
+        with_history,
         validation,
     })
 }
@@ -292,6 +302,13 @@ fn history_from_register(
 }
 
 impl Checked {
+    /// The submissions as the rules judged them.
+    pub fn judged(&self) -> &[Submission] {
+        self.with_history
+            .as_deref()
+            .unwrap_or(&self.reading.submissions)
+    }
+
     /// Errors a person must act on: error diagnostics, proposals that fail,
     /// quotas exceeded.
     pub fn has_errors(&self) -> bool {
@@ -426,7 +443,7 @@ pub fn build(settings: &Settings, show_progress: bool) -> Result<Built> {
     )?;
     let feedback_input = feedback::FeedbackInput {
         submissions: &checked.reading.submissions,
-        judged: &checked.judged,
+        judged: checked.judged(),
         validation: &checked.validation,
         diagnostics: &checked.reading.diagnostics,
         regulation: &settings.regulation,

@@ -24,7 +24,6 @@ use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use schema::MIGRATIONS;
 
@@ -129,14 +128,9 @@ pub struct BookEntry {
 }
 
 fn short_hash(text: &str, hex_digits: usize) -> String {
-    let digest = Sha256::digest(text.as_bytes());
-    digest
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect::<String>()
-        .chars()
-        .take(hex_digits)
-        .collect()
+    let mut hex = crate::text::sha256_hex(text.as_bytes());
+    hex.truncate(hex_digits);
+    hex
 }
 
 /// The hash a certificate carries: of what it says, so an edited name or

@@ -331,7 +331,7 @@ impl Renderer {
                 for (grant, page) in grants.iter().zip(&pages) {
                     output.write(&folder.join(certificate_file_name(grant)), page)?;
                     if let Some(number) = &grant.register_number {
-                        issued.push((number.clone(), sha256_hex(page)));
+                        issued.push((number.clone(), crate::text::sha256_hex(page)));
                     }
                 }
                 progress.inc(grants.len() as u64);
@@ -493,15 +493,6 @@ fn document_tasks<'a>(
 /// The built-in templates, (file name, text), for `tdkt init`.
 pub fn templates_builtin() -> &'static [(&'static str, &'static str)] {
     templates::BUILTIN
-}
-
-/// The SHA-256 of `bytes`, in lower-case hex.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    sha2::Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 /// A certificate whose text did not fit even at the smallest size: it is
