@@ -372,3 +372,24 @@ fn an_unknown_limit_in_tdkt_toml_is_refused() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("colums"));
 }
+
+#[test]
+fn many_cleaned_cells_are_named_up_to_twenty_then_counted() {
+    let dir = inbox();
+    let rows: String = (1..=25)
+        .map(|r| {
+            format!(
+                r#"<row r="{r}">{}</row>"#,
+                text_cell(&format!("A{r}"), "x\u{7}y")
+            )
+        })
+        .collect();
+    raw_xlsx(&dir.path().join("chuong.xlsx"), &sheet_xml(&rows), None);
+    let json = inspect(dir.path(), &[]);
+    let cleaned: Vec<_> = about(&json, "chuong.xlsx")
+        .into_iter()
+        .filter(|d| d["code"] == "ingest.control-characters")
+        .collect();
+    assert_eq!(cleaned.len(), 21, "{cleaned:#?}");
+    assert!(cleaned[20]["message"].as_str().unwrap().contains("Còn 5 ô"));
+}

@@ -98,8 +98,10 @@ struct Grid<'a> {
     /// column, text): judged again once the workbook's font is known.
     legacy_unsure: Vec<(usize, usize, usize, String)>,
     sheet_index: usize,
-    cleaned: Vec<String>,
-    cleaned_sheets: Vec<(String, Vec<String>)>,
+    /// Cells whose control characters were removed: the first few by
+    /// (sheet, cell), and how many in all.
+    cleaned: Vec<(String, String)>,
+    cleaned_count: usize,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -119,7 +121,7 @@ impl<'a> Grid<'a> {
             legacy_unsure: Vec::new(),
             sheet_index: 0,
             cleaned: Vec::new(),
-            cleaned_sheets: Vec::new(),
+            cleaned_count: 0,
             diagnostics: Vec::new(),
         }
     }
@@ -209,17 +211,22 @@ impl<'a> Grid<'a> {
             RawCell::Text(raw) => {
                 let (printable, removed) = text::strip_controls(&raw);
                 if removed {
-                    self.cleaned.push(text::cell_name(row, col));
+                    self.cleaned_count += 1;
+                    if self.cleaned.len() < CLEANED_CELLS_NAMED {
+                        let cell = text::cell_name(row, col);
+                        self.cleaned.push((self.sheet.name.clone(), cell));
+                    }
                 }
                 let typed = text::clean(&printable);
                 let (repaired, legacy) = crate::legacy::repair(&typed);
                 if crate::legacy::could_be_legacy(&typed) {
-                    match crate::legacy::detect_clear(&typed) {
+                    let clear = crate::legacy::detect_clear(&typed);
+                    match clear {
                         Some(Legacy::Tcvn3) => self.legacy_evidence.0 += 1,
                         Some(Legacy::Vni) => self.legacy_evidence.1 += 1,
                         None => {}
                     }
-                    if legacy.is_none() || crate::legacy::detect_clear(&typed).is_none() {
+                    if legacy.is_none() || clear.is_none() {
                         self.legacy_unsure.push((
                             self.sheet_index,
                             row as usize,
@@ -235,10 +242,6 @@ impl<'a> Grid<'a> {
     }
 
     fn finish_sheet(&mut self) -> RawSheet {
-        let cleaned = std::mem::take(&mut self.cleaned);
-        if !cleaned.is_empty() {
-            self.cleaned_sheets.push((self.sheet.name.clone(), cleaned));
-        }
         let mut sheet = std::mem::replace(
             &mut self.sheet,
             RawSheet {
@@ -265,36 +268,24 @@ impl<'a> Grid<'a> {
                 }
             }
         }
-        let mut named = 0;
-        for (sheet, cells) in std::mem::take(&mut self.cleaned_sheets) {
-            for cell in &cells {
-                if named == CLEANED_CELLS_NAMED {
-                    break;
-                }
-                named += 1;
-                self.diagnostics.push(
-                    Diagnostic::warning(
-                        "ingest.control-characters",
-                        self.file,
-                        "Ô có ký tự điều khiển không in được (như ESC, BEL, ký tự thoát của \
-                         terminal): đã bỏ các ký tự đó, hãy xem lại nội dung ô",
-                    )
-                    .at(&sheet, Some(cell.clone())),
-                );
-            }
-            let rest = cells
-                .len()
-                .saturating_sub(CLEANED_CELLS_NAMED.min(cells.len()));
-            if named == CLEANED_CELLS_NAMED && rest > 0 {
-                self.diagnostics.push(
-                    Diagnostic::warning(
-                        "ingest.control-characters",
-                        self.file,
-                        format!("Còn {rest} ô khác trong trang này có ký tự điều khiển, đã bỏ"),
-                    )
-                    .at(&sheet, None),
-                );
-            }
+        for (sheet, cell) in std::mem::take(&mut self.cleaned) {
+            self.diagnostics.push(
+                Diagnostic::warning(
+                    "ingest.control-characters",
+                    self.file,
+                    "Ô có ký tự điều khiển không in được (như ESC, BEL, ký tự thoát của \
+                     terminal): đã bỏ các ký tự đó, hãy xem lại nội dung ô",
+                )
+                .at(&sheet, Some(cell)),
+            );
+        }
+        let rest = self.cleaned_count.saturating_sub(CLEANED_CELLS_NAMED);
+        if rest > 0 {
+            self.diagnostics.push(Diagnostic::warning(
+                "ingest.control-characters",
+                self.file,
+                format!("Còn {rest} ô khác trong tệp có ký tự điều khiển, đã bỏ"),
+            ));
         }
         RawWorkbook {
             file: self.file.to_string(),
