@@ -92,12 +92,7 @@ pub fn repair_as(text: &str, legacy: Legacy) -> Option<String> {
 /// the other (a tie, such as "Khoâng", which both read as a syllable, says
 /// nothing): the evidence a workbook's font is judged by.
 pub fn detect_clear(text: &str) -> Option<Legacy> {
-    if !could_be_legacy(text) {
-        return None;
-    }
-    let as_is = ill_formed_words(text);
-    let tcvn3 = ill_formed_words(&decode_tcvn3(text));
-    let vni = ill_formed_words(&decode_vni(text));
+    let Readings { as_is, tcvn3, vni } = readings(text)?;
     if tcvn3 < vni && tcvn3 < as_is {
         Some(Legacy::Tcvn3)
     } else if vni < tcvn3 && vni < as_is {
@@ -116,6 +111,28 @@ pub fn prefer(original: &str, legacy: Legacy, current: &str) -> Option<String> {
         .then_some(decoded)
 }
 
+/// How many words are ill-formed as the text stands and under each table.
+struct Readings {
+    as_is: usize,
+    tcvn3: usize,
+    vni: usize,
+}
+
+/// The readings of a text a legacy table could change and that is not
+/// already well-formed; `None` for plain ASCII, good Unicode (letters beyond
+/// Windows-1252: ă, đ, ơ, ư, ạ, ế …) and well-formed text.
+fn readings(text: &str) -> Option<Readings> {
+    if !could_be_legacy(text) {
+        return None;
+    }
+    let as_is = ill_formed_words(text);
+    (as_is > 0).then(|| Readings {
+        as_is,
+        tcvn3: ill_formed_words(&decode_tcvn3(text)),
+        vni: ill_formed_words(&decode_vni(text)),
+    })
+}
+
 /// Text a legacy table could change: not plain ASCII, and no Vietnamese
 /// letter beyond Windows-1252 (which only Unicode text has).
 pub fn could_be_legacy(text: &str) -> bool {
@@ -129,21 +146,7 @@ pub fn could_be_legacy(text: &str) -> bool {
 /// most words are well-formed Vietnamese syllables, when that is strictly
 /// better than the text as it stands.
 pub fn detect(text: &str) -> Option<Legacy> {
-    // Plain ASCII needs nothing; letters beyond Windows-1252 (ă, đ, ơ, ư,
-    // ạ, ế …) mean good Unicode.
-    if text.is_ascii()
-        || text
-            .chars()
-            .any(|c| (c as u32) > 0xff && !is_windows_1252_extra(c))
-    {
-        return None;
-    }
-    let as_is = ill_formed_words(text);
-    if as_is == 0 {
-        return None;
-    }
-    let tcvn3 = ill_formed_words(&decode_tcvn3(text));
-    let vni = ill_formed_words(&decode_vni(text));
+    let Readings { as_is, tcvn3, vni } = readings(text)?;
     match (tcvn3 < as_is, vni < as_is) {
         (true, true) if vni < tcvn3 => Some(Legacy::Vni),
         (true, _) => Some(Legacy::Tcvn3),
