@@ -140,6 +140,7 @@ fn settings() -> DocumentSettings {
         emblem: String::new(),
         signature: String::new(),
         seal: String::new(),
+        verify_url: None,
     }
 }
 

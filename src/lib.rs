@@ -21,6 +21,7 @@ pub mod pipeline;
 pub mod register;
 pub mod regulation;
 pub mod render;
+pub mod serve;
 pub mod settings;
 pub mod text;
 pub mod units;

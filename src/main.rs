@@ -115,6 +115,19 @@ enum Command {
         #[command(flatten)]
         campaign: CampaignArgs,
     },
+    /// Mở ứng dụng web của đợt xét: tổng quan, tải hồ sơ lên, dựng, ký, xác minh (mặc định chỉ trên máy này).
+    Serve {
+        #[command(flatten)]
+        campaign: CampaignArgs,
+        /// Địa chỉ và cổng (mặc định 127.0.0.1:8080); địa chỉ khác máy này cần có người dùng (tdkt user add).
+        #[arg(long, value_name = "ĐỊA_CHỈ:CỔNG")]
+        bind: Option<std::net::SocketAddr>,
+    },
+    /// Quản lý người dùng ứng dụng web: thêm (hoặc đổi mật khẩu), xóa, liệt kê.
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
     /// (Nội bộ) đọc một bảng tính trong tiến trình riêng, có giới hạn bộ nhớ và thời gian.
     #[command(name = "read-worker", hide = true)]
     ReadWorker {
@@ -126,6 +139,33 @@ enum Command {
         /// Tệp PDF của bằng, hoặc số sổ vàng (ví dụ 2026-05-012).
         #[arg(value_name = "TỆP_HOẶC_SỐ")]
         target: String,
+        #[command(flatten)]
+        campaign: CampaignArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserAction {
+    /// Thêm người dùng, hoặc đặt lại mật khẩu và vai trò; mật khẩu đọc từ bàn phím (hoặc một dòng ở đầu vào chuẩn).
+    Add {
+        /// Tên đăng nhập.
+        #[arg(value_name = "TÊN")]
+        name: String,
+        /// Vai trò: clerk (Thường trực, làm được mọi việc) hoặc mã một đơn vị (chỉ đơn vị đó).
+        #[arg(long, value_name = "VAI_TRÒ")]
+        role: String,
+        #[command(flatten)]
+        campaign: CampaignArgs,
+    },
+    /// Xóa người dùng.
+    Remove {
+        #[arg(value_name = "TÊN")]
+        name: String,
+        #[command(flatten)]
+        campaign: CampaignArgs,
+    },
+    /// Liệt kê người dùng.
+    List {
         #[command(flatten)]
         campaign: CampaignArgs,
     },
@@ -285,6 +325,95 @@ fn localise(command: clap::Command) -> clap::Command {
         .mut_subcommands(localise)
 }
 
+/// `tdkt user`: the web application's users, kept in the register.
+fn user(action: UserAction) -> anyhow::Result<u8> {
+    use tdkt::register::{Register, Role};
+    match action {
+        UserAction::Add {
+            name,
+            role,
+            campaign,
+        } => {
+            let name = name.trim().to_string();
+            if name.is_empty() || name.chars().any(|c| c.is_control() || c == ':') {
+                anyhow::bail!(
+                    "Tên đăng nhập không được trống, không chứa dấu ':' hay ký tự điều khiển"
+                );
+            }
+            let settings = campaign.settings()?;
+            let role = Role::parse(&role);
+            if let (Role::Unit(code), Some(units)) = (&role, &settings.units)
+                && !units.units().iter().any(|u| &u.code == code)
+            {
+                anyhow::bail!(
+                    "Vai trò '{code}' không phải clerk, cũng không phải mã đơn vị trong danh sách đơn vị"
+                );
+            }
+            let password = read_password()?;
+            if password.chars().count() < 8 {
+                anyhow::bail!("Mật khẩu cần ít nhất 8 ký tự");
+            }
+            let hash = tdkt::serve::hash_password(&password)?;
+            let mut register = Register::open(&settings.register.path)?;
+            register.put_web_user(&name, &hash, &role)?;
+            register.audit(
+                "tdkt user",
+                "người dùng",
+                &format!(
+                    "Thêm hoặc đổi mật khẩu người dùng {name} ({})",
+                    role.as_text()
+                ),
+            )?;
+            println!("Đã lưu người dùng {name} (vai trò {}).", role.as_text());
+            Ok(0)
+        }
+        UserAction::Remove { name, campaign } => {
+            let settings = campaign.settings()?;
+            let mut register = Register::open(&settings.register.path)?;
+            if register.remove_web_user(&name)? {
+                register.audit("tdkt user", "người dùng", &format!("Xóa người dùng {name}"))?;
+                println!("Đã xóa người dùng {name}.");
+                Ok(0)
+            } else {
+                eprintln!("Không có người dùng {name}.");
+                Ok(1)
+            }
+        }
+        UserAction::List { campaign } => {
+            let settings = campaign.settings()?;
+            if settings.register.path.is_file() {
+                for user in Register::snapshot(&settings.register.path)?.web_users()? {
+                    println!(
+                        "{:<20} {:<10} tạo {}",
+                        user.name,
+                        user.role.as_text(),
+                        user.created
+                    );
+                }
+            }
+            Ok(0)
+        }
+    }
+}
+
+/// The new password: asked without echo on a terminal, else the first
+/// line of standard input (for scripts).
+fn read_password() -> anyhow::Result<String> {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Mật khẩu: ")?;
+        let again = rpassword::prompt_password("Nhập lại mật khẩu: ")?;
+        if first != again {
+            anyhow::bail!("Hai lần nhập mật khẩu không giống nhau");
+        }
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_string())
+    }
+}
+
 fn run(command: Command) -> anyhow::Result<u8> {
     match command {
         Command::Init { dir } => {
@@ -344,7 +473,7 @@ fn run(command: Command) -> anyhow::Result<u8> {
         Command::Build { read, out } => {
             let settings = Settings::resolve(&read.flags(out))?;
             let started = std::time::Instant::now();
-            let built = pipeline::build(&settings, !read.json)?;
+            let built = pipeline::build(&settings, &pipeline::progress_bar(!read.json))?;
             let checked = &built.checked;
             if read.json {
                 println!("{}", serde_json::to_string_pretty(&checked.json())?);
@@ -465,6 +594,15 @@ fn run(command: Command) -> anyhow::Result<u8> {
             }
         }
         Command::ReadWorker { .. } => Ok(2),
+        Command::Serve { campaign, bind } => {
+            let bind = match bind {
+                Some(bind) => bind,
+                None => tdkt::serve::DEFAULT_BIND.parse()?,
+            };
+            tdkt::serve::serve(campaign.settings()?, bind)?;
+            Ok(0)
+        }
+        Command::User { action } => user(action),
         Command::Verify { target, campaign } => {
             match pipeline::verify(&campaign.settings()?, &target)? {
                 pipeline::Verification::Genuine(record) => {

@@ -33,6 +33,17 @@ pub struct CampaignFile {
     /// `[limits]`: what one workbook may cost to read.
     #[serde(default)]
     pub limits: crate::ingest::Limits,
+    /// `[serve]`: the web application.
+    #[serde(default)]
+    pub serve: ServeSection,
+}
+
+/// `[serve]`: what `tdkt serve` accepts.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServeSection {
+    /// The largest upload, in MiB (20 by default).
+    pub upload_mib: Option<u64>,
 }
 
 /// `[certificates]`: how certificates are printed.
@@ -125,6 +136,9 @@ pub struct CampaignSection {
     /// their HTXSNV quota is the larger share of the regulation.
     #[serde(default)]
     pub outstanding_units: Vec<String>,
+    /// The agency's tdkt server as people reach it ("https://tdkt.example.gov.vn"):
+    /// a certificate's QR code is then a link to `/verify/<number>` there.
+    pub verify_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -231,6 +245,9 @@ pub struct DocumentSettings {
     pub emblem: String,
     pub signature: String,
     pub seal: String,
+    /// The server certificates' QR codes link to (`[campaign] verify_url`),
+    /// without a trailing slash.
+    pub verify_url: Option<String>,
 }
 
 /// The virtual paths of the campaign's images inside documents.
@@ -285,6 +302,8 @@ pub struct Settings {
     /// Whether `tdkt.toml` fixed the decision date; if not, it follows the
     /// campaign's year once that is known.
     pub decision_date_given: bool,
+    /// The largest upload `tdkt serve` takes, in bytes.
+    pub upload_limit: usize,
 }
 
 /// Decisions of year Y are usually signed in January of Y + 1.
@@ -402,6 +421,12 @@ impl Settings {
             emblem,
             signature,
             seal,
+            verify_url: file
+                .campaign
+                .verify_url
+                .as_deref()
+                .map(|url| url.trim().trim_end_matches('/').to_string())
+                .filter(|url| !url.is_empty()),
         };
 
         let register_path = base.join(
@@ -442,6 +467,9 @@ impl Settings {
             outstanding_units: file.campaign.outstanding_units.clone(),
             decision_date_given,
             reader,
+            upload_limit: usize::try_from(file.serve.upload_mib.unwrap_or(20))
+                .unwrap_or(usize::MAX / (1 << 20))
+                .saturating_mul(1 << 20),
         })
     }
 }

@@ -225,6 +225,7 @@ fn documents() -> DocumentSettings {
         emblem: String::new(),
         signature: String::new(),
         seal: String::new(),
+        verify_url: None,
     }
 }
 

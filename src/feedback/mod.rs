@@ -52,6 +52,12 @@ pub fn write_feedback(input: &FeedbackInput<'_>, output: &Output) -> Result<usiz
     Ok(input.submissions.len() + 1)
 }
 
+/// The feedback workbook of the `index`th submission, as bytes (what
+/// `write_feedback` writes as `phan-hoi/<unit>.xlsx`).
+pub fn unit_feedback(input: &FeedbackInput<'_>, index: usize) -> Result<Vec<u8>> {
+    unit_workbook(input, index)
+}
+
 /// The cell formats of a feedback workbook.
 struct Formats {
     header: Format,

@@ -25,7 +25,8 @@ mod signoff;
 
 pub use report::{human_report, inspect_table, summary_line};
 pub use signoff::{
-    Verification, decisions, import, merge_people, people, sign, split_person, verify,
+    Verification, decisions, import, merge_people, people, sign, split_person, verify, verify_file,
+    verify_number,
 };
 
 /// What `inspect` reads.
@@ -34,6 +35,8 @@ pub struct Reading {
     pub raw: Vec<RawWorkbook>,
     pub submissions: Vec<Submission>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Workbooks a newer one of the same unit replaced: (unit code, file).
+    pub superseded: Vec<(String, String)>,
 }
 
 /// `tdkt inspect --json` (contracts.md).
@@ -70,8 +73,13 @@ pub fn read(settings: &Settings) -> Result<Reading> {
     let mut diagnostics = inbox.diagnostics;
     diagnostics.extend(assumed);
     diagnostics.extend(mapped.diagnostics);
-    let mut submissions =
-        keep_newest_per_unit(mapped.submissions, &inbox.workbooks, &mut diagnostics);
+    let mut superseded = Vec::new();
+    let mut submissions = keep_newest_per_unit(
+        mapped.submissions,
+        &inbox.workbooks,
+        &mut diagnostics,
+        &mut superseded,
+    );
     order_by_unit_list(&mut submissions, settings.units.as_ref());
     for submission in &mut submissions {
         submission.outstanding = settings
@@ -85,6 +93,7 @@ pub fn read(settings: &Settings) -> Result<Reading> {
         raw: inbox.workbooks,
         submissions,
         diagnostics,
+        superseded,
     })
 }
 
@@ -188,6 +197,7 @@ fn keep_newest_per_unit(
     submissions: Vec<Submission>,
     raw: &[RawWorkbook],
     diagnostics: &mut Vec<Diagnostic>,
+    superseded: &mut Vec<(String, String)>,
 ) -> Vec<Submission> {
     // The workbook's own last-saved time first, then the file's.
     let modified = |file: &str| {
@@ -211,6 +221,7 @@ fn keep_newest_per_unit(
         } else {
             submission
         };
+        superseded.push((code.clone().unwrap_or_default(), replaced.file.clone()));
         diagnostics.push(Diagnostic::warning(
             "ingest.replaced",
             &replaced.file,
@@ -361,6 +372,13 @@ fn lists_for(settings: &Settings, checked: &Checked, decision_date: NaiveDate) -
     aggregate
 }
 
+/// Stage 4 for what `check` found, dated as the campaign's decisions: the
+/// lists and per-unit tallies and bonuses, before the register is asked.
+pub fn lists(settings: &Settings, checked: &Checked) -> Aggregate {
+    let settings = &*settings.for_year(checked.reading.year);
+    lists_for(settings, checked, settings.documents.decision_date)
+}
+
 fn campaign_key(settings: &Settings, checked: &Checked) -> CampaignKey {
     CampaignKey {
         name: settings.register.campaign.clone(),
@@ -389,8 +407,10 @@ fn reconcile(
     Ok(diagnostics)
 }
 
-/// All six stages.
-pub fn build(settings: &Settings, show_progress: bool) -> Result<Built> {
+/// All six stages. `progress` counts the documents rendered and says the
+/// stage in its message (a hidden bar still counts, for the web's jobs).
+pub fn build(settings: &Settings, progress: &ProgressBar) -> Result<Built> {
+    progress.set_message("Đang đọc và xét hồ sơ");
     let mut kept = vec![settings.inbox.as_path(), settings.register.path.as_path()];
     kept.extend(settings.campaign_dir.as_deref());
     crate::write::ensure_ours(&settings.output, &kept)?;
@@ -420,20 +440,20 @@ pub fn build(settings: &Settings, show_progress: bool) -> Result<Built> {
         .reading
         .diagnostics
         .extend(placeholder_warnings(&settings.documents));
-    let progress = progress_bar(show_progress);
+    progress.set_message("Đang dựng văn bản");
     let rendered = renderer.render_campaign(
         &aggregate,
         &settings.regulation,
         &settings.documents,
         &output,
-        &progress,
+        progress,
     )?;
     let mut files = rendered.files;
     checked.reading.diagnostics.extend(rendered.warnings);
     if settings.register.kept_by_build && !rendered.issued.is_empty() {
         Register::open(&settings.register.path)?.record_issued_files(&rendered.issued)?;
     }
-    progress.finish_and_clear();
+    progress.set_message("Đang ghi sổ, phản hồi cho đơn vị");
     files += crate::book::write_books(
         &book,
         &settings.regulation,
@@ -454,6 +474,7 @@ pub fn build(settings: &Settings, show_progress: bool) -> Result<Built> {
     output.write(std::path::Path::new("ket-qua-xet.json"), &json)?;
     files += 1;
     let output = output.commit()?;
+    progress.finish_and_clear();
     Ok(Built {
         checked,
         aggregate,
@@ -462,7 +483,9 @@ pub fn build(settings: &Settings, show_progress: bool) -> Result<Built> {
     })
 }
 
-fn progress_bar(show: bool) -> ProgressBar {
+/// The terminal's progress bar for `build` (hidden when not shown: it
+/// still counts).
+pub fn progress_bar(show: bool) -> ProgressBar {
     if !show {
         return ProgressBar::hidden();
     }

@@ -128,20 +128,38 @@ pub fn verify(settings: &Settings, target: &str) -> Result<Verification> {
             settings.register.path.display()
         )]));
     }
-    let register = Register::snapshot(&settings.register.path)?;
     if !(path.is_file() && target.to_lowercase().ends_with(".pdf")) {
-        return Ok(match register.grant(target.trim())? {
-            Some(GrantRecord {
-                revoked_by: Some(by),
-                ..
-            }) => Verification::NotGenuine(vec![format!(
-                "Số sổ vàng '{target}' đã bị thu hồi theo Quyết định số {by}"
-            )]),
-            Some(record) => Verification::Genuine(record),
-            None => Verification::NotGenuine(vec![format!(
-                "Số sổ vàng '{target}' không có trong sổ khen thưởng"
-            )]),
-        });
+        return verify_number(settings, target);
     }
+    let register = Register::snapshot(&settings.register.path)?;
+    crate::verify::certificate(&register, path)
+}
+
+/// A register number (số sổ vàng) against the register; never a file.
+pub fn verify_number(settings: &Settings, target: &str) -> Result<Verification> {
+    if !settings.register.path.is_file() {
+        return Ok(Verification::NotGenuine(vec![format!(
+            "Số sổ vàng '{target}' không có: đợt xét chưa có sổ khen thưởng"
+        )]));
+    }
+    let register = Register::snapshot(&settings.register.path)?;
+    Ok(match register.grant(target.trim())? {
+        Some(GrantRecord {
+            revoked_by: Some(by),
+            ..
+        }) => Verification::NotGenuine(vec![format!(
+            "Số sổ vàng '{target}' đã bị thu hồi theo Quyết định số {by}"
+        )]),
+        Some(record) => Verification::Genuine(record),
+        None => Verification::NotGenuine(vec![format!(
+            "Số sổ vàng '{target}' không có trong sổ khen thưởng"
+        )]),
+    })
+}
+
+/// A certificate PDF (an upload kept in a temporary file) against the
+/// register.
+pub fn verify_file(settings: &Settings, path: &std::path::Path) -> Result<Verification> {
+    let register = Register::snapshot(&settings.register.path)?;
     crate::verify::certificate(&register, path)
 }

@@ -17,6 +17,7 @@ mod reconcile;
 mod schema;
 mod sign;
 mod stored;
+mod web;
 
 use std::path::Path;
 
@@ -26,6 +27,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 
 use schema::MIGRATIONS;
+pub use web::{AuditEntry, Role, UnitLink, WebUser};
 
 /// The register's file name in a campaign folder.
 pub const FILE_NAME: &str = "so-khen-thuong.sqlite";

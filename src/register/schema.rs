@@ -62,4 +62,33 @@ ALTER TABLE decision ADD COLUMN removed_json TEXT NOT NULL DEFAULT '[]';
     r#"
 ALTER TABLE grant_record ADD COLUMN file_sha256 TEXT;
 "#,
+    // The web application's people and what they did: users with an
+    // argon2 password hash and a role ("clerk" or a unit code), units'
+    // upload links (only the token's SHA-256 is kept), and the audit log,
+    // which nothing may change or delete.
+    r#"
+CREATE TABLE web_user (
+    name TEXT PRIMARY KEY,
+    password_hash TEXT NOT NULL,
+    role TEXT NOT NULL,
+    created TEXT NOT NULL
+);
+CREATE TABLE unit_link (
+    token_sha256 TEXT PRIMARY KEY,
+    unit_code TEXT NOT NULL,
+    created TEXT NOT NULL,
+    revoked TEXT
+);
+CREATE TABLE audit (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    detail TEXT NOT NULL
+);
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+"#,
 ];

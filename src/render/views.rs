@@ -647,7 +647,10 @@ pub fn certificate_view(
     let (verification, qr) = match (&grant.register_number, &grant.verification) {
         (Some(number), Some(hash)) => (
             format!("Mã xác thực: {number} · {hash}"),
-            qr_svg(&format!("TDKT {number} {hash}")),
+            qr_svg(&match &settings.verify_url {
+                Some(url) => format!("{url}/verify/{number}"),
+                None => format!("TDKT {number} {hash}"),
+            }),
         ),
         _ => (String::new(), String::new()),
     };
