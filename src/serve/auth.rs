@@ -64,6 +64,24 @@ pub struct Ctx {
     pub csrf: String,
     /// Whether a person signs in here (users are configured).
     pub sign_in: bool,
+    /// Whether this browser's session has signed in (it may sign out).
+    pub signed_in: bool,
+}
+
+impl Ctx {
+    /// The same request as seen through unit `code`'s private link: the
+    /// visitor is that unit, whoever else the browser is.
+    pub fn through_link(&self, code: &str) -> Ctx {
+        Ctx {
+            access: Access::Unit {
+                actor: format!("liên kết của đơn vị {code}"),
+                code: code.to_string(),
+            },
+            csrf: self.csrf.clone(),
+            sign_in: self.sign_in,
+            signed_in: false,
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -304,6 +322,7 @@ pub async fn guard(State(app): State<Arc<App>>, mut request: Request, next: Next
             access: Access::of(name, role),
             csrf: String::new(),
             sign_in: app.sign_in,
+            signed_in: false,
         }
     } else if let Some((user, csrf)) = cookie_session(&headers).and_then(|id| app.sessions.get(&id))
     {
@@ -314,6 +333,7 @@ pub async fn guard(State(app): State<Arc<App>>, mut request: Request, next: Next
             );
         }
         Ctx {
+            signed_in: user.is_some(),
             access: app.access_of(user),
             csrf,
             sign_in: app.sign_in,
@@ -326,6 +346,7 @@ pub async fn guard(State(app): State<Arc<App>>, mut request: Request, next: Next
             access: app.access_of(None),
             csrf,
             sign_in: app.sign_in,
+            signed_in: false,
         }
     };
     request.extensions_mut().insert(ctx);

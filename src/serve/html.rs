@@ -82,7 +82,7 @@ struct Common<'a> {
     /// "clerk", "unit" or "" (nobody signed in).
     role: &'static str,
     actor: &'a str,
-    sign_in: bool,
+    signed_in: bool,
 }
 
 /// A page rendered from `template` with `view`.
@@ -101,7 +101,7 @@ pub fn page(status: StatusCode, template: &str, ctx: &Ctx, view: &impl Serialize
                             Access::Anonymous => "",
                         },
                         actor: ctx.access.actor(),
-                        sign_in: ctx.sign_in,
+                        signed_in: ctx.signed_in,
                     },
                 );
                 tera.render(template, &context)

@@ -468,6 +468,7 @@ pub async fn link_page(
     Path(token): Path<String>,
 ) -> Response {
     let code = check!(link_unit(&app, &ctx, &token).await);
+    let ctx = ctx.through_link(&code);
     unit_view(app, &ctx, code, Some(token), None).await
 }
 
@@ -480,7 +481,8 @@ pub async fn link_upload(
     multipart: Multipart,
 ) -> Response {
     let code = check!(link_unit(&app, &ctx, &token).await);
-    let actor = format!("liên kết của đơn vị {code}");
+    let ctx = ctx.through_link(&code);
+    let actor = ctx.access.actor().to_string();
     take_uploads(app, &ctx, &headers, multipart, Some(code), actor).await
 }
 
@@ -491,6 +493,7 @@ pub async fn link_feedback(
     Path(token): Path<String>,
 ) -> Response {
     let code = check!(link_unit(&app, &ctx, &token).await);
+    let ctx = ctx.through_link(&code);
     feedback_download(app, &ctx, code).await
 }
 
