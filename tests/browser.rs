@@ -95,11 +95,16 @@ fn a_clerk_and_a_unit_work_in_a_real_browser() {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/values/vien-kinh-te.xlsx");
     let input = browser.find("#tai-len input[type=file]");
     browser.type_into(&input, messy.to_str().unwrap());
-    browser.click(&browser.find("#tai-len button"));
     browser.wait_for_text("31/02/1980", 60);
     let answer = browser.session_text(&browser.find("#ket-qua-tai-len"));
     assert!(answer.contains("D8"), "{answer}");
     assert!(answer.contains("Giỏi"), "{answer}");
+    // The table follows: the unit's row names the new file.
+    browser.wait_for(60, || {
+        browser
+            .session_text(&browser.find("#don-vi-VKT"))
+            .contains("vien-kinh-te.xlsx")
+    });
     shots("tai-len");
 
     // The unit's private link: its own page, nothing of other units.
@@ -119,14 +124,14 @@ fn a_clerk_and_a_unit_work_in_a_real_browser() {
     assert!(!page.contains("Quyết định\n"), "the clerk's menu shows");
     let input = browser.find("form.drop input[type=file]");
     browser.type_into(&input, kept_triet.to_str().unwrap());
-    browser.click(&browser.find("form.drop button"));
     browser.wait_for_text("Đã nhận", 60);
     browser.wait_for_text("Lê Văn Ưng", 10);
+    // The unit's own figures follow below.
+    browser.wait_for_text("Hồ sơ đang dùng", 60);
     shots("don-vi-tu-nop");
     // Someone else's workbook is refused on this link.
     let input = browser.find("form.drop input[type=file]");
     browser.type_into(&input, messy.to_str().unwrap());
-    browser.click(&browser.find("form.drop button"));
     browser.wait_for_text("không phải của đơn vị VTH", 60);
 
     // A build with its progress, to the end.

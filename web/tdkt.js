@@ -51,6 +51,7 @@ async function sendAll(form, files) {
 }
 
 document.addEventListener("DOMContentLoaded", () => {
+  document.body.classList.remove("no-js");
   for (const form of document.querySelectorAll("form[data-drop]")) {
     const input = form.querySelector("input[type=file]");
     form.addEventListener("dragover", (event) => {
@@ -62,6 +63,11 @@ document.addEventListener("DOMContentLoaded", () => {
       event.preventDefault();
       form.classList.remove("over");
       sendAll(form, event.dataTransfer.files);
+    });
+    input.addEventListener("change", () => {
+      if (input.files.length > 0) {
+        sendAll(form, input.files).then(() => { input.value = ""; });
+      }
     });
     form.addEventListener("submit", (event) => {
       event.preventDefault();

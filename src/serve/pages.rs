@@ -526,37 +526,80 @@ impl JobView {
 /// A file of the output folder, for the list of outputs.
 #[derive(Serialize)]
 struct OutputFile {
+    /// Relative to the output folder, with `/`.
     path: String,
+    /// Relative to its group's folder.
     name: String,
-    group: String,
 }
 
-fn output_files(app: &App) -> Vec<OutputFile> {
+/// The outputs of one kind: the main files, and one file per person.
+#[derive(Serialize)]
+struct OutputGroup {
+    title: String,
+    main: Vec<OutputFile>,
+    each: Vec<OutputFile>,
+}
+
+/// What a build's top folder holds, for people.
+fn group_title(folder: &str) -> String {
+    match folder {
+        "" => "Tổng hợp kết quả xét",
+        "quyet-dinh" => "Dự thảo quyết định",
+        "to-trinh" => "Tờ trình",
+        "bao-cao" => "Báo cáo",
+        "bang-khen" => "Bằng khen",
+        "giay-khen" => "Giấy khen",
+        "chien-si-thi-dua-co-so" => "Chiến sĩ thi đua cơ sở",
+        "phan-hoi" => "Phản hồi cho đơn vị",
+        "so-khen-thuong" => "Sổ khen thưởng",
+        other => other,
+    }
+    .to_string()
+}
+
+/// Every file of the output folder, relative, sorted (hidden ones left out).
+fn output_paths(app: &App) -> Vec<String> {
     let root = &app.settings.output;
-    let mut files: Vec<OutputFile> = walkdir::WalkDir::new(root)
+    let mut paths: Vec<String> = walkdir::WalkDir::new(root)
         .max_depth(3)
-        .sort_by_file_name()
         .into_iter()
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file())
-        .filter_map(|e| {
-            let relative = e.path().strip_prefix(root).ok()?.to_str()?.to_string();
-            if relative.starts_with('.') || relative.contains("/.") {
-                return None;
-            }
-            let (group, name) = match relative.split_once('/') {
-                Some((group, name)) => (group.to_string(), name.to_string()),
-                None => (String::new(), relative.clone()),
-            };
-            Some(OutputFile {
-                path: relative,
-                name,
-                group,
-            })
-        })
+        .filter_map(|e| Some(e.path().strip_prefix(root).ok()?.to_str()?.to_string()))
+        .filter(|relative| !relative.starts_with('.') && !relative.contains("/."))
         .collect();
-    files.sort_by(|a, b| (&a.group, &a.name).cmp(&(&b.group, &b.name)));
-    files
+    paths.sort();
+    paths
+}
+
+/// The output folder by kind, in the order people look for things.
+fn output_groups(app: &App) -> Vec<OutputGroup> {
+    let mut groups: Vec<OutputGroup> = Vec::new();
+    for path in output_paths(app) {
+        let (folder, name) = path.split_once('/').unwrap_or(("", path.as_str()));
+        let file = OutputFile {
+            name: name.to_string(),
+            path: path.clone(),
+        };
+        let title = group_title(folder);
+        let index = match groups.iter().position(|g| g.title == title) {
+            Some(index) => index,
+            None => {
+                groups.push(OutputGroup {
+                    title,
+                    main: Vec::new(),
+                    each: Vec::new(),
+                });
+                groups.len() - 1
+            }
+        };
+        if name.contains('/') {
+            groups[index].each.push(file);
+        } else {
+            groups[index].main.push(file);
+        }
+    }
+    groups
 }
 
 /// `GET /dung`: the outputs and the button that makes them.
@@ -565,11 +608,11 @@ pub async fn build_page(State(app): Shared, Extension(ctx): Extension<Ctx>) -> R
     #[derive(Serialize)]
     struct View {
         job: Option<JobView>,
-        files: Vec<OutputFile>,
+        groups: Vec<OutputGroup>,
     }
     let job = app.jobs.latest().map(|job| JobView::of(&job));
-    let files = check!(run(&ctx, move || Ok(output_files(&app))).await);
-    page(StatusCode::OK, "build.html", &ctx, &View { job, files })
+    let groups = check!(run(&ctx, move || Ok(output_groups(&app))).await);
+    page(StatusCode::OK, "build.html", &ctx, &View { job, groups })
 }
 
 /// `POST /dung`: queues a build and shows its progress.
@@ -608,15 +651,15 @@ pub async fn job_page(
     #[derive(Serialize)]
     struct View {
         job: JobView,
-        files: Vec<OutputFile>,
+        groups: Vec<OutputGroup>,
     }
     let job = JobView::of(&job);
-    let files = if job.running {
+    let groups = if job.running {
         Vec::new()
     } else {
-        check!(run(&ctx, move || Ok(output_files(&app))).await)
+        check!(run(&ctx, move || Ok(output_groups(&app))).await)
     };
-    page(StatusCode::OK, "job.html", &ctx, &View { job, files })
+    page(StatusCode::OK, "job.html", &ctx, &View { job, groups })
 }
 
 /// `GET /dung/{job}/tien-do`: the progress fragment htmx polls.
@@ -659,11 +702,8 @@ struct DecisionRow {
 
 /// The PDF of a decision in the output folder, if built.
 fn decision_preview(app: &App, id: &str) -> Option<String> {
-    let name = format!("qd-{id}.pdf");
-    output_files(app)
-        .into_iter()
-        .find(|f| f.name == name)
-        .map(|f| f.path)
+    let path = format!("quyet-dinh/qd-{id}.pdf");
+    output_paths(app).into_iter().find(|p| *p == path)
 }
 
 /// `GET /quyet-dinh`: drafts and signed decisions.
@@ -861,7 +901,12 @@ pub struct VerifyView {
 }
 
 impl VerifyView {
-    pub fn of(asked: &str, verification: Verification) -> VerifyView {
+    /// What a verification found; the honour by its name in `regulation`.
+    pub fn of(
+        asked: &str,
+        verification: Verification,
+        regulation: &crate::regulation::Regulation,
+    ) -> VerifyView {
         match verification {
             Verification::Genuine(record) => VerifyView {
                 asked: asked.to_string(),
@@ -874,7 +919,11 @@ impl VerifyView {
                 ),
                 name: Some(record.name),
                 unit: Some(record.unit_name),
-                honour: Some(record.honour),
+                honour: Some(
+                    regulation
+                        .honour(&record.honour)
+                        .map_or(record.honour.clone(), |h| h.name.clone()),
+                ),
                 decision: Some(record.document_number),
                 date: Some(record.date.format("%d/%m/%Y").to_string()),
                 date_iso: Some(record.date.format("%Y-%m-%d").to_string()),
@@ -914,11 +963,13 @@ pub fn verify_text(app: &App, number: &str) -> anyhow::Result<VerifyView> {
                 "'{}' không phải số sổ vàng (ví dụ 2026-05-012)",
                 crate::text::printable(number)
             )]),
+            &app.settings.regulation,
         ));
     }
     Ok(VerifyView::of(
         number,
         pipeline::verify_number(&app.settings, number)?,
+        &app.settings.regulation,
     ))
 }
 
@@ -968,7 +1019,11 @@ pub async fn verify_upload(
             let mut file = tempfile::Builder::new().suffix(".pdf").tempfile()?;
             std::io::Write::write_all(&mut file, &bytes)?;
             let verification = pipeline::verify_file(&app.settings, file.path())?;
-            Ok(VerifyView::of(&upload::safe_name(&name), verification))
+            Ok(VerifyView::of(
+                &upload::safe_name(&name),
+                verification,
+                &app.settings.regulation,
+            ))
         })
         .await
     );

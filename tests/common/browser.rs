@@ -205,6 +205,17 @@ impl Browser {
         }
     }
 
+    /// Waits until `done` holds; panics with the page.
+    pub fn wait_for(&self, seconds: u64, done: impl Fn() -> bool) {
+        let started = Instant::now();
+        while !done() {
+            if started.elapsed() > Duration::from_secs(seconds) {
+                panic!("the page never got there; it says:\n{}", self.text());
+            }
+            std::thread::sleep(Duration::from_millis(150));
+        }
+    }
+
     pub fn resize(&self, width: u32, height: u32) {
         self.session_call(
             "POST",
