@@ -423,3 +423,228 @@ fn twenty_uploads_at_once_during_a_build_are_all_kept() {
     assert_eq!(server.wait_for_job(&job, &[])["state"], "done");
     assert_eq!(server.stop(), Some(0));
 }
+
+/// The session cookie a response set, as a request sends it back.
+fn session_of(answer: &common::web::Answer) -> String {
+    answer
+        .set_cookie
+        .as_deref()
+        .expect("a session cookie")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+/// The CSRF token a page's forms carry.
+fn csrf_of(page: &str) -> String {
+    page.split("csrf=")
+        .nth(1)
+        .expect("a form with its CSRF token")
+        .chars()
+        .take_while(char::is_ascii_hexdigit)
+        .collect()
+}
+
+const FORM: &str = "application/x-www-form-urlencoded";
+
+#[test]
+fn a_signed_in_clerk_reaches_every_page() {
+    let temp = tempfile::tempdir().unwrap();
+    let (campaign, _) = campaign(temp.path());
+    add_user(&campaign, "lan", "clerk", "mat-khau-thu-ky");
+    let server = Server::start(&campaign);
+
+    // Sign in with the page's form.
+    let form = server.get("/dang-nhap");
+    assert_eq!(form.status, 200);
+    let visitor = session_of(&form);
+    let csrf = csrf_of(&form.text());
+    let wrong = server.post_with(
+        &format!("/dang-nhap?csrf={csrf}"),
+        FORM,
+        b"name=lan&password=sai-roi",
+        &[("cookie", &visitor)],
+    );
+    assert_eq!(wrong.status, 401);
+    assert!(wrong.text().contains("Sai tên đăng nhập hoặc mật khẩu"));
+    let signed = server.post_with(
+        &format!("/dang-nhap?csrf={csrf}"),
+        FORM,
+        b"name=lan&password=mat-khau-thu-ky",
+        &[("cookie", &visitor)],
+    );
+    assert_eq!(signed.status, 303);
+    assert_eq!(signed.location.as_deref(), Some("/"));
+    let session = session_of(&signed);
+    assert_ne!(session, visitor, "signing in starts a new session");
+    let cookie = [("cookie", session.as_str())];
+
+    let home = server.get_with("/", &cookie);
+    assert_eq!(home.status, 200);
+    assert!(home.text().contains("Các đơn vị") && home.text().contains("Đăng xuất"));
+    let csrf = csrf_of(&home.text());
+    let post = |path: &str, body: &[u8]| {
+        let separator = if path.contains('?') { '&' } else { '?' };
+        server.post_with(
+            &format!("{path}{separator}csrf={csrf}"),
+            FORM,
+            body,
+            &cookie,
+        )
+    };
+
+    // A unit's page and its feedback workbook; an unknown unit.
+    let unit = server.get_with("/don-vi/VKT", &cookie);
+    assert_eq!(unit.status, 200);
+    assert!(unit.text().contains("Cột nào thành trường nào"));
+    let feedback = server.get_with("/don-vi/VKT/phan-hoi.xlsx", &cookie);
+    assert_eq!(feedback.status, 200);
+    assert!(feedback.body.starts_with(b"PK"));
+    assert_eq!(server.get_with("/don-vi/KHONG-CO", &cookie).status, 404);
+
+    // A build from the page, its progress fragment, its end.
+    let build = post("/dung", b"");
+    assert_eq!(build.status, 303);
+    let job = build.location.clone().unwrap();
+    assert_eq!(server.get_with(&job, &cookie).status, 200);
+    let progress = server.get_with(&format!("{job}/tien-do"), &cookie);
+    assert_eq!(progress.status, 200);
+    assert!(progress.text().contains("tien-do"));
+    let id = job.rsplit('/').next().unwrap();
+    assert_eq!(server.wait_for_job(id, &cookie)["state"], "done");
+    assert!(
+        server
+            .get_with("/dung", &cookie)
+            .text()
+            .contains("gk-in-gop.pdf")
+    );
+
+    // Decisions: the list with the draft's PDF, the confirmation, signing.
+    let decisions = server.get_with("/quyet-dinh", &cookie).text();
+    assert!(decisions.contains("qd-gk.pdf"), "no preview link");
+    assert!(
+        server
+            .get_with("/quyet-dinh/gk/ky", &cookie)
+            .text()
+            .contains("Tôi xác nhận")
+    );
+    assert_eq!(post("/quyet-dinh/gk/ky", b"date=2026-01-15").status, 400);
+    let signed = post("/quyet-dinh/gk/ky", b"date=2026-01-15&number=&confirm=1");
+    assert_eq!(signed.status, 200, "{}", signed.text());
+    assert!(
+        signed
+            .text()
+            .replace("&#x2F;", "/")
+            .contains("01/QĐ-HVCTQG")
+    );
+    let twice = post("/quyet-dinh/gk/ky", b"date=2026-01-16&number=&confirm=1");
+    assert_eq!(twice.status, 409);
+
+    // Verify an issued certificate file, and one changed by a byte.
+    let build = post("/dung", b"");
+    let id = build
+        .location
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    assert_eq!(server.wait_for_job(&id, &cookie)["state"], "done");
+    let output = campaign.join("output");
+    let certificate = common::files_below(&output)
+        .into_iter()
+        .find(|f| f.starts_with("giay-khen") && !f.to_string_lossy().contains("in-gop"))
+        .unwrap();
+    let bytes = std::fs::read(output.join(&certificate)).unwrap();
+    let (content_type, body) = common::web::multipart("bang.pdf", &bytes);
+    let genuine = server.post_with(
+        &format!("/xac-minh?csrf={csrf}"),
+        &content_type,
+        &body,
+        &cookie,
+    );
+    assert_eq!(genuine.status, 200, "{}", genuine.text());
+    assert!(genuine.text().contains("ĐÚNG SỔ KHEN THƯỞNG"));
+    assert!(genuine.text().contains("Giấy khen"));
+    let mut changed = bytes.clone();
+    let middle = changed.len() / 2;
+    changed[middle] ^= 0x20;
+    let (content_type, body) = common::web::multipart("bang.pdf", &changed);
+    let forged = server.post_with(
+        &format!("/xac-minh?csrf={csrf}"),
+        &content_type,
+        &body,
+        &cookie,
+    );
+    assert_eq!(forged.status, 422);
+    assert!(forged.text().contains("KHÔNG KHỚP"));
+    let by_number = server.get("/xac-minh?so=2026-99-999");
+    assert!(by_number.text().contains("KHÔNG KHỚP"), "public, by number");
+
+    // People: search, merge, split.
+    let people = server.get_with("/nguoi", &cookie);
+    assert_eq!(people.status, 200);
+    let register =
+        tdkt::register::Register::snapshot(&campaign.join("so-khen-thuong.sqlite")).unwrap();
+    let name = register.book().unwrap()[0].name.clone();
+    assert!(people.text().contains(&name));
+    let folded = tdkt::text::fold(&name).replace(' ', "%20");
+    let found = server
+        .get_with(&format!("/nguoi?tim={folded}"), &cookie)
+        .text();
+    assert!(
+        found.contains(&name),
+        "search without diacritics finds {name}"
+    );
+    assert_eq!(post("/nguoi/gop", b"keep=1&other=2").status, 303);
+    assert!(
+        server
+            .get_with("/nguoi", &cookie)
+            .text()
+            .contains("cùng người với mã 1")
+    );
+    assert_eq!(post("/nguoi/tach", b"id=2").status, 303);
+    assert_eq!(post("/nguoi/gop", b"keep=1&other=1").status, 409);
+
+    // Assets, an unknown page, the audit log, signing out.
+    let htmx = server.get("/tai-nguyen/htmx.min.js");
+    assert_eq!(htmx.status, 200);
+    assert!(htmx.content_type.starts_with("text/javascript"));
+    assert_eq!(server.get("/tai-nguyen/khong-co.js").status, 404);
+    let missing = server.get_with("/khong-co-trang", &cookie);
+    assert_eq!(missing.status, 404);
+    assert!(missing.text().contains("Không có trang này"));
+    let audit = server.get_with("/nhat-ky", &cookie).text();
+    for action in ["đăng nhập", "dựng", "ký", "gộp người", "tách người"] {
+        assert!(audit.contains(action), "audit lacks {action}");
+    }
+    let out = post("/dang-xuat", b"");
+    assert_eq!(out.location.as_deref(), Some("/dang-nhap"));
+    assert_eq!(
+        server.get_with("/", &cookie).location.as_deref(),
+        Some("/dang-nhap")
+    );
+}
+
+#[test]
+fn sigterm_finishes_the_build_under_way() {
+    let temp = tempfile::tempdir().unwrap();
+    let (campaign, _) = campaign(temp.path());
+    let server = Server::start(&campaign);
+    let job = server
+        .post_with("/api/build", "application/json", b"", &[])
+        .json()["job"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let started = std::time::Instant::now();
+    while server.get(&format!("/api/jobs/{job}")).json()["state"] == "queued" {
+        assert!(started.elapsed().as_secs() < 60);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(server.stop(), Some(0));
+    // The build was finished and moved into place, not left half-written.
+    let json = std::fs::read(campaign.join("output/ket-qua-xet.json")).expect("the build's output");
+    assert!(serde_json::from_slice::<serde_json::Value>(&json).is_ok());
+}

@@ -540,22 +540,19 @@ struct OutputGroup {
     each: Vec<OutputFile>,
 }
 
-/// What a build's top folder holds, for people.
-fn group_title(folder: &str) -> String {
-    match folder {
-        "" => "Tổng hợp kết quả xét",
-        "quyet-dinh" => "Dự thảo quyết định",
-        "to-trinh" => "Tờ trình",
-        "bao-cao" => "Báo cáo",
-        "bang-khen" => "Bằng khen",
-        "giay-khen" => "Giấy khen",
-        "chien-si-thi-dua-co-so" => "Chiến sĩ thi đua cơ sở",
-        "phan-hoi" => "Phản hồi cho đơn vị",
-        "so-khen-thuong" => "Sổ khen thưởng",
-        other => other,
-    }
-    .to_string()
-}
+/// A build's top folders in the order people look for things, with what
+/// they hold.
+const OUTPUT_KINDS: &[(&str, &str)] = &[
+    ("", "Tổng hợp kết quả xét"),
+    ("bao-cao", "Báo cáo"),
+    ("quyet-dinh", "Dự thảo quyết định"),
+    ("to-trinh", "Tờ trình"),
+    ("bang-khen", "Bằng khen"),
+    ("chien-si-thi-dua-co-so", "Chiến sĩ thi đua cơ sở"),
+    ("giay-khen", "Giấy khen"),
+    ("phan-hoi", "Phản hồi cho đơn vị"),
+    ("so-khen-thuong", "Sổ khen thưởng"),
+];
 
 /// Every file of the output folder, relative, sorted (hidden ones left out).
 fn output_paths(app: &App) -> Vec<String> {
@@ -581,7 +578,11 @@ fn output_groups(app: &App) -> Vec<OutputGroup> {
             name: name.to_string(),
             path: path.clone(),
         };
-        let title = group_title(folder);
+        let title = OUTPUT_KINDS
+            .iter()
+            .find(|(f, _)| *f == folder)
+            .map_or(folder, |(_, title)| title)
+            .to_string();
         let index = match groups.iter().position(|g| g.title == title) {
             Some(index) => index,
             None => {
@@ -599,6 +600,13 @@ fn output_groups(app: &App) -> Vec<OutputGroup> {
             groups[index].main.push(file);
         }
     }
+    let rank = |title: &str| {
+        OUTPUT_KINDS
+            .iter()
+            .position(|(_, t)| *t == title)
+            .unwrap_or(OUTPUT_KINDS.len())
+    };
+    groups.sort_by_key(|g| rank(&g.title));
     groups
 }
 
