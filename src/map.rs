@@ -241,6 +241,7 @@ fn map_workbook(
         collectives: Vec::new(),
         skipped: Vec::new(),
         columns: Default::default(),
+        header_rows: Default::default(),
         outstanding: false,
     };
 
@@ -264,6 +265,9 @@ fn map_workbook(
             })
             .collect();
         submission.columns.insert(sheet.name.clone(), columns);
+        submission
+            .header_rows
+            .insert(sheet.name.clone(), header.row as u32 + 1);
         let reader = Reader {
             file,
             sheet: &sheet.name,

@@ -226,6 +226,9 @@ pub struct Submission {
     /// with its column letters and label.
     #[serde(skip)]
     pub columns: BTreeMap<String, Vec<FieldColumn>>,
+    /// The header row of each sheet's list (1-based), per sheet.
+    #[serde(skip)]
+    pub header_rows: BTreeMap<String, u32>,
     /// Declared outstanding by the competent level this year (tdkt.toml):
     /// its rating quota is the larger share.
     #[serde(skip)]

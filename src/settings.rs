@@ -355,6 +355,7 @@ impl Settings {
         let reader = crate::ingest::Reader {
             limits: file.limits,
             isolation: flags.isolation.clone(),
+            cache: None,
         };
         let units = resolve_units(flags, &file, campaign_dir.as_deref(), &reader)?;
         let year = flags.year.or(file.campaign.year);

@@ -168,6 +168,7 @@ fn submission(people: Vec<Individual>) -> Submission {
         collectives: Vec::new(),
         skipped: Vec::new(),
         columns: Default::default(),
+        header_rows: Default::default(),
         outstanding: false,
     }
 }

@@ -118,12 +118,92 @@ pub struct Inbox {
 pub struct Reader {
     pub limits: Limits,
     pub isolation: Isolation,
+    /// What was read before, for a process that reads the same inbox again
+    /// and again (`tdkt serve`): a file unchanged since is not read again.
+    pub cache: Option<std::sync::Arc<ReadCache>>,
+}
+
+/// Workbooks already read, by path, with the size and time they had.
+#[derive(Debug, Default)]
+pub struct ReadCache {
+    entries: std::sync::Mutex<std::collections::HashMap<PathBuf, CachedRead>>,
+}
+
+#[derive(Debug)]
+struct CachedRead {
+    name: String,
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+    read: Result<RawWorkbook, Box<Diagnostic>>,
+}
+
+impl ReadCache {
+    fn get(
+        &self,
+        path: &Path,
+        name: &str,
+        metadata: &std::fs::Metadata,
+    ) -> Option<Result<RawWorkbook, Box<Diagnostic>>> {
+        let entries = self.entries.lock().ok()?;
+        let entry = entries.get(path)?;
+        (entry.name == name
+            && entry.len == metadata.len()
+            && entry.modified == metadata.modified().ok())
+        .then(|| entry.read.clone())
+    }
+
+    fn put(
+        &self,
+        path: &Path,
+        name: &str,
+        metadata: &std::fs::Metadata,
+        read: &Result<RawWorkbook, Box<Diagnostic>>,
+    ) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.insert(
+                path.to_path_buf(),
+                CachedRead {
+                    name: name.to_string(),
+                    len: metadata.len(),
+                    modified: metadata.modified().ok(),
+                    read: read.clone(),
+                },
+            );
+        }
+    }
+
+    /// Forgets files no longer in `paths`.
+    fn keep_only(&self, paths: &[(PathBuf, String)]) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.retain(|path, _| paths.iter().any(|(p, _)| p == path));
+        }
+    }
 }
 
 impl Reader {
     /// Reads one workbook from disk; any failure is one diagnostic.
     pub fn read(&self, path: &Path, name: &str) -> Result<RawWorkbook, Box<Diagnostic>> {
         let metadata = std::fs::metadata(path).map_err(|e| unreadable(name, &e))?;
+        if let Some(cached) = self
+            .cache
+            .as_ref()
+            .and_then(|c| c.get(path, name, &metadata))
+        {
+            return cached;
+        }
+        let read = self.read_now(path, name, &metadata);
+        if let Some(cache) = &self.cache {
+            cache.put(path, name, &metadata, &read);
+        }
+        read
+    }
+
+    fn read_now(
+        &self,
+        path: &Path,
+        name: &str,
+        metadata: &std::fs::Metadata,
+    ) -> Result<RawWorkbook, Box<Diagnostic>> {
         sheet::check_file_size(name, metadata.len(), &self.limits)?;
         let mut workbook = match &self.isolation {
             Isolation::InProcess => isolate::read_here(path, name, &self.limits)?,
@@ -146,6 +226,9 @@ pub fn read_inbox(inbox: &Path, reader: &Reader) -> anyhow::Result<Inbox> {
         paths,
         mut diagnostics,
     } = find_workbooks(inbox);
+    if let Some(cache) = &reader.cache {
+        cache.keep_only(&paths);
+    }
     let results: Vec<Result<RawWorkbook, Box<Diagnostic>>> = paths
         .par_iter()
         .map(|(path, name)| reader.read(path, name))

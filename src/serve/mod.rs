@@ -8,6 +8,10 @@
 //! atomically. Reading never waits on a writer: the inbox is judged afresh
 //! when it or the register changed, and the last judgement is shared.
 
+// Handlers refuse with a ready `Response` (`Result<T, Response>`), axum's
+// own idiom; refusals are the cold path, so their size does not matter.
+#![allow(clippy::result_large_err)]
+
 mod api;
 mod auth;
 mod html;
@@ -48,6 +52,9 @@ pub struct App {
     /// The register's one writer (sign-offs, merges, links, builds).
     writer: Arc<Mutex<()>>,
     judged: Mutex<Option<(Fingerprint, Arc<Judged>)>>,
+    /// Held while the inbox is judged: requests that arrive meanwhile wait
+    /// for that judgement instead of making their own.
+    judging: Mutex<()>,
 }
 
 /// The inbox judged: `check`'s result and the lists it makes.
@@ -60,7 +67,10 @@ pub struct Judged {
 type Fingerprint = Vec<(PathBuf, u64, Option<SystemTime>)>;
 
 /// Serves `settings`' campaign on `bind` until SIGTERM or Ctrl-C.
-pub fn serve(settings: Settings, bind: SocketAddr) -> Result<()> {
+pub fn serve(mut settings: Settings, bind: SocketAddr) -> Result<()> {
+    // The inbox is judged again after every change: unchanged workbooks are
+    // not read again.
+    settings.reader.cache = Some(Arc::default());
     let users = Register::open(&settings.register.path)?.web_users()?;
     let local_only = bind.ip().is_loopback();
     if !local_only && users.is_empty() {
@@ -93,6 +103,7 @@ pub fn serve(settings: Settings, bind: SocketAddr) -> Result<()> {
         jobs,
         writer,
         judged: Mutex::new(None),
+        judging: Mutex::new(()),
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -228,13 +239,17 @@ impl App {
     /// The inbox as it is now, judged (again only when it or the register
     /// changed since the last time).
     pub fn judged(&self) -> Result<Arc<Judged>> {
-        let fingerprint = self.fingerprint();
-        if let Ok(cache) = self.judged.lock()
-            && let Some((seen, judged)) = cache.as_ref()
-            && *seen == fingerprint
-        {
-            return Ok(judged.clone());
+        if let Some(judged) = self.judged_still() {
+            return Ok(judged);
         }
+        let _judging = self
+            .judging
+            .lock()
+            .map_err(|_| anyhow::anyhow!("không xét lại được hồ sơ"))?;
+        if let Some(judged) = self.judged_still() {
+            return Ok(judged);
+        }
+        let fingerprint = self.fingerprint();
         let checked = pipeline::check(&self.settings)?;
         let lists = pipeline::lists(&self.settings, &checked);
         let judged = Arc::new(Judged { checked, lists });
@@ -242,6 +257,14 @@ impl App {
             *cache = Some((fingerprint, judged.clone()));
         }
         Ok(judged)
+    }
+
+    /// The last judgement, if the inbox and the register are as they were.
+    fn judged_still(&self) -> Option<Arc<Judged>> {
+        let fingerprint = self.fingerprint();
+        let cache = self.judged.lock().ok()?;
+        let (seen, judged) = cache.as_ref()?;
+        (*seen == fingerprint).then(|| judged.clone())
     }
 
     fn fingerprint(&self) -> Fingerprint {

@@ -703,9 +703,30 @@ pub async fn job_progress(
 struct DecisionRow {
     #[serde(flatten)]
     record: DecisionRecord,
+    /// What it grants, by name ("Giấy khen").
+    name: String,
     document_number: Option<String>,
     date_vi: String,
     preview: Option<String>,
+}
+
+impl DecisionRow {
+    fn of(app: &App, record: DecisionRecord) -> DecisionRow {
+        DecisionRow {
+            name: app
+                .settings
+                .regulation
+                .honour(&record.grants)
+                .map_or_else(|| record.grants.clone(), |h| h.name.clone()),
+            document_number: record.document_number.clone(),
+            date_vi: record
+                .date
+                .map(|d| d.format("%d/%m/%Y").to_string())
+                .unwrap_or_default(),
+            preview: decision_preview(app, &record.id),
+            record,
+        }
+    }
 }
 
 /// The PDF of a decision in the output folder, if built.
@@ -725,15 +746,7 @@ pub async fn decisions(State(app): Shared, Extension(ctx): Extension<Ctx>) -> Re
         run(&ctx, move || {
             Ok(pipeline::decisions(&app.settings)?
                 .into_iter()
-                .map(|record| DecisionRow {
-                    document_number: record.document_number.clone(),
-                    date_vi: record
-                        .date
-                        .map(|d| d.format("%d/%m/%Y").to_string())
-                        .unwrap_or_default(),
-                    preview: decision_preview(&app, &record.id),
-                    record,
-                })
+                .map(|record| DecisionRow::of(&app, record))
                 .collect())
         })
         .await
@@ -758,17 +771,12 @@ pub async fn sign_page(
             let decision = pipeline::decisions(&app.settings)?
                 .into_iter()
                 .find(|d| d.id == id)
-                .map(|record| DecisionRow {
-                    document_number: record.document_number.clone(),
-                    date_vi: String::new(),
-                    preview: decision_preview(&app, &record.id),
-                    record,
-                });
+                .map(|record| DecisionRow::of(&app, record));
             let year = app.judged()?.checked.reading.year;
             let date = app.settings.for_year(year).documents.decision_date;
             Ok(View {
                 decision,
-                date: date.format("%Y-%m-%d").to_string(),
+                date: date.format("%d/%m/%Y").to_string(),
             })
         })
         .await
@@ -841,12 +849,15 @@ pub async fn sign(
             "Hãy đánh dấu ô xác nhận trước khi ký: quyết định đã ký không sửa được.",
         );
     }
-    let Ok(date) = chrono::NaiveDate::parse_from_str(form.date.trim(), "%Y-%m-%d") else {
+    let date = form.date.trim();
+    let Ok(date) = chrono::NaiveDate::parse_from_str(date, "%d/%m/%Y")
+        .or_else(|_| chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d"))
+    else {
         return message(
             StatusCode::BAD_REQUEST,
             &ctx,
             "Ngày ký không hợp lệ",
-            "Hãy chọn ngày ký.",
+            "Hãy ghi ngày ký dạng ngày/tháng/năm, ví dụ 15/01/2026.",
         );
     };
     let number = match form.number.trim() {

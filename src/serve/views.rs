@@ -270,7 +270,7 @@ fn unit_row(judged: &Judged, submission: &Submission) -> UnitRow {
 #[derive(Debug, Serialize)]
 pub struct UnitPage {
     pub row: UnitRow,
-    pub columns: Vec<ColumnRead>,
+    pub sheets: Vec<SheetRead>,
     pub skipped: Vec<Problem>,
     pub problems: Vec<Problem>,
     pub verdicts: Vec<VerdictRow>,
@@ -278,12 +278,21 @@ pub struct UnitPage {
     pub upload_mib: usize,
 }
 
+/// How one sheet's list was read: its header row and which column
+/// became which field.
+#[derive(Debug, Serialize)]
+pub struct SheetRead {
+    pub name: String,
+    pub header_row: Option<u32>,
+    pub columns: Vec<ColumnRead>,
+}
+
 /// Which column became which field.
 #[derive(Debug, Serialize)]
 pub struct ColumnRead {
     pub letters: String,
+    /// The field's canonical label ("Xếp loại năm 2025").
     pub label: String,
-    pub field: String,
 }
 
 impl UnitPage {
@@ -306,7 +315,7 @@ impl UnitPage {
                 .find(|u| u.code == code)?;
             return Some(UnitPage {
                 row: UnitRow::missing(&unit.code, &unit.name),
-                columns: Vec::new(),
+                sheets: Vec::new(),
                 skipped: Vec::new(),
                 problems: Vec::new(),
                 verdicts: Vec::new(),
@@ -314,22 +323,24 @@ impl UnitPage {
                 upload_mib,
             });
         };
-        let mut columns: Vec<ColumnRead> = submission
+        let sheets = submission
             .columns
             .iter()
-            .flat_map(|(field, found)| {
-                found.iter().map(move |c| ColumnRead {
-                    letters: c.letters.clone(),
-                    label: c.label.clone(),
-                    field: field.clone(),
-                })
+            .map(|(sheet, found)| SheetRead {
+                name: sheet.clone(),
+                header_row: submission.header_rows.get(sheet).copied(),
+                columns: found
+                    .iter()
+                    .map(|c| ColumnRead {
+                        letters: c.letters.clone(),
+                        label: c.label.clone(),
+                    })
+                    .collect(),
             })
             .collect();
-        columns.sort_by_key(|c| (c.letters.len(), c.letters.clone()));
-        columns.dedup_by(|a, b| a.letters == b.letters && a.field == b.field);
         Some(UnitPage {
             row: unit_row(judged, submission),
-            columns,
+            sheets,
             skipped: submission
                 .skipped
                 .iter()
