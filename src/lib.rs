@@ -18,6 +18,7 @@ pub mod legacy;
 pub mod map;
 pub mod model;
 pub mod pipeline;
+pub mod progress;
 pub mod register;
 pub mod regulation;
 pub mod render;

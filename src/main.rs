@@ -473,7 +473,11 @@ fn run(command: Command) -> anyhow::Result<u8> {
         Command::Build { read, out } => {
             let settings = Settings::resolve(&read.flags(out))?;
             let started = std::time::Instant::now();
-            let built = pipeline::build(&settings, &pipeline::progress_bar(!read.json))?;
+            let built = if read.json {
+                pipeline::build(&settings, &tdkt::progress::Silent)?
+            } else {
+                pipeline::build(&settings, &tdkt::progress::Terminal::new())?
+            };
             let checked = &built.checked;
             if read.json {
                 println!("{}", serde_json::to_string_pretty(&checked.json())?);
@@ -486,8 +490,8 @@ fn run(command: Command) -> anyhow::Result<u8> {
             let decisions = built.aggregate.decisions.len();
             let submissions = built.aggregate.submissions.len();
             eprintln!(
-                "Xong trong {:.1} giây: {} tệp trong {} ({decisions} dự thảo quyết định, {submissions} tờ trình, báo cáo, bằng khen/giấy khen, phản hồi cho đơn vị).",
-                started.elapsed().as_secs_f64(),
+                "Xong trong {} giây: {} tệp trong {} ({decisions} dự thảo quyết định, {submissions} tờ trình, báo cáo, bằng khen/giấy khen, phản hồi cho đơn vị).",
+                tdkt::progress::seconds_vi(started.elapsed()),
                 built.files,
                 built.output.display(),
             );

@@ -42,13 +42,19 @@ pub struct FeedbackInput<'a> {
 }
 
 /// Writes one workbook per submission and the overview; returns how many.
-pub fn write_feedback(input: &FeedbackInput<'_>, output: &Output) -> Result<usize> {
+pub fn write_feedback(
+    input: &FeedbackInput<'_>,
+    output: &Output,
+    progress: &dyn crate::progress::Progress,
+) -> Result<usize> {
     for (index, submission) in input.submissions.iter().enumerate() {
         let bytes = unit_workbook(input, index)?;
         let name = format!("{}.xlsx", crate::text::slug(&submission.unit_code()));
         output.write(&PathBuf::from("phan-hoi").join(name), &bytes)?;
+        progress.advance(1);
     }
     output.write(Path::new("ket-qua-xet.xlsx"), &overview_workbook(input)?)?;
+    progress.advance(1);
     Ok(input.submissions.len() + 1)
 }
 

@@ -216,6 +216,15 @@ impl Reader {
 
 /// Reads every spreadsheet under `inbox` (recursively, in name order).
 pub fn read_inbox(inbox: &Path, reader: &Reader) -> anyhow::Result<Inbox> {
+    read_inbox_with(inbox, reader, &crate::progress::Silent)
+}
+
+/// [`read_inbox`], telling `progress` of each file read.
+pub fn read_inbox_with(
+    inbox: &Path,
+    reader: &Reader,
+    progress: &dyn crate::progress::Progress,
+) -> anyhow::Result<Inbox> {
     if !inbox.is_dir() {
         anyhow::bail!(
             "Không tìm thấy thư mục hồ sơ {}",
@@ -229,9 +238,14 @@ pub fn read_inbox(inbox: &Path, reader: &Reader) -> anyhow::Result<Inbox> {
     if let Some(cache) = &reader.cache {
         cache.keep_only(&paths);
     }
+    progress.begin(crate::progress::Stage::Ingest, paths.len() as u64);
     let results: Vec<Result<RawWorkbook, Box<Diagnostic>>> = paths
         .par_iter()
-        .map(|(path, name)| reader.read(path, name))
+        .map(|(path, name)| {
+            let read = reader.read(path, name);
+            progress.advance(1);
+            read
+        })
         .collect();
     let mut workbooks = Vec::new();
     for result in results {

@@ -5,7 +5,7 @@
 
 use anyhow::{Result, bail};
 use chrono::NaiveDate;
-use indicatif::{ProgressBar, ProgressStyle};
+use crate::progress::{Progress, Silent, Stage};
 use serde::Serialize;
 
 use crate::aggregate::{self, Aggregate, GrantList};
@@ -57,7 +57,12 @@ pub struct CheckJson<'a> {
 
 /// Stages 1–2: ingest and map.
 pub fn read(settings: &Settings) -> Result<Reading> {
-    let inbox = ingest::read_inbox(&settings.inbox, &settings.reader)?;
+    read_with(settings, &Silent)
+}
+
+/// [`read`], telling `progress`.
+pub fn read_with(settings: &Settings, progress: &dyn Progress) -> Result<Reading> {
+    let inbox = ingest::read_inbox_with(&settings.inbox, &settings.reader, progress)?;
     let (year, assumed) = map::decide_year(settings.year, &inbox.workbooks);
     let Some(year) = year else {
         bail!(
@@ -69,7 +74,9 @@ pub fn read(settings: &Settings) -> Result<Reading> {
         units: settings.units.as_ref(),
         year,
     };
+    progress.begin(Stage::Map, inbox.workbooks.len() as u64);
     let mapped = map::map_workbooks(&inbox.workbooks, context);
+    progress.advance(inbox.workbooks.len() as u64);
     let mut diagnostics = inbox.diagnostics;
     diagnostics.extend(assumed);
     diagnostics.extend(mapped.diagnostics);
@@ -249,7 +256,18 @@ pub struct Checked {
 /// --json` prints and feedback shows); the rules judge them with the
 /// history the register adds beside.
 pub fn check(settings: &Settings) -> Result<Checked> {
-    let mut reading = read(settings)?;
+    check_with(settings, &Silent)
+}
+
+/// [`check`], telling `progress`.
+pub fn check_with(settings: &Settings, progress: &dyn Progress) -> Result<Checked> {
+    let mut reading = read_with(settings, progress)?;
+    let proposals: usize = reading
+        .submissions
+        .iter()
+        .map(|s| s.individuals.len() + s.collectives.len())
+        .sum();
+    progress.begin(Stage::Validate, proposals as u64);
     let with_history = if settings.register.path.is_file() {
         let register = Register::snapshot(&settings.register.path)?;
         let mut with_history = reading.submissions.clone();
@@ -265,6 +283,7 @@ pub fn check(settings: &Settings) -> Result<Checked> {
     };
     let judged = with_history.as_deref().unwrap_or(&reading.submissions);
     let mut validation = validate::validate(judged, &settings.regulation, reading.year);
+    progress.advance(proposals as u64);
     reading.diagnostics.append(&mut validation.diagnostics);
     Ok(Checked {
         reading,
@@ -407,18 +426,19 @@ fn reconcile(
     Ok(diagnostics)
 }
 
-/// All six stages. `progress` counts the documents rendered and says the
-/// stage in its message (a hidden bar still counts, for the web's jobs).
-pub fn build(settings: &Settings, progress: &ProgressBar) -> Result<Built> {
-    progress.set_message("Đang đọc và xét hồ sơ");
+/// All six stages, each told to `progress` as it begins.
+pub fn build(settings: &Settings, progress: &dyn Progress) -> Result<Built> {
     let mut kept = vec![settings.inbox.as_path(), settings.register.path.as_path()];
     kept.extend(settings.campaign_dir.as_deref());
     crate::write::ensure_ours(&settings.output, &kept)?;
-    let mut checked = check(settings)?;
+    let mut checked = check_with(settings, progress)?;
     let settings = &*settings.for_year(checked.reading.year);
+    progress.begin(Stage::Aggregate, checked.validation.verdicts.len() as u64);
     let mut aggregate = lists_for(settings, &checked, settings.documents.decision_date);
+    progress.advance(checked.validation.verdicts.len() as u64);
     let mut book = Vec::new();
     if settings.register.kept_by_build {
+        progress.begin(Stage::Register, 0);
         let mut register = Register::open(&settings.register.path)?;
         let conflicts = reconcile(&mut register, settings, &checked, &mut aggregate)?;
         checked.reading.diagnostics.extend(conflicts);
@@ -440,7 +460,6 @@ pub fn build(settings: &Settings, progress: &ProgressBar) -> Result<Built> {
         .reading
         .diagnostics
         .extend(placeholder_warnings(&settings.documents));
-    progress.set_message("Đang dựng văn bản");
     let rendered = renderer.render_campaign(
         &aggregate,
         &settings.regulation,
@@ -453,7 +472,7 @@ pub fn build(settings: &Settings, progress: &ProgressBar) -> Result<Built> {
     if settings.register.kept_by_build && !rendered.issued.is_empty() {
         Register::open(&settings.register.path)?.record_issued_files(&rendered.issued)?;
     }
-    progress.set_message("Đang ghi sổ, phản hồi cho đơn vị");
+    progress.begin(Stage::Book, 0);
     files += crate::book::write_books(
         &book,
         &settings.regulation,
@@ -469,31 +488,19 @@ pub fn build(settings: &Settings, progress: &ProgressBar) -> Result<Built> {
         regulation: &settings.regulation,
         year: checked.reading.year,
     };
-    files += feedback::write_feedback(&feedback_input, &output)?;
+    progress.begin(Stage::Feedback, checked.reading.submissions.len() as u64 + 1);
+    files += feedback::write_feedback(&feedback_input, &output, progress)?;
+    progress.begin(Stage::Write, files as u64);
     let json = serde_json::to_vec_pretty(&checked.json())?;
     output.write(std::path::Path::new("ket-qua-xet.json"), &json)?;
     files += 1;
     let output = output.commit()?;
-    progress.finish_and_clear();
+    progress.advance(files as u64);
+    progress.finish();
     Ok(Built {
         checked,
         aggregate,
         files,
         output,
     })
-}
-
-/// The terminal's progress bar for `build` (hidden when not shown: it
-/// still counts).
-pub fn progress_bar(show: bool) -> ProgressBar {
-    if !show {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(0);
-    if let Ok(style) = ProgressStyle::with_template(
-        "{spinner} Đang dựng văn bản [{bar:30}] {pos}/{len} tệp ({per_sec})",
-    ) {
-        bar.set_style(style.progress_chars("=> "));
-    }
-    bar
 }

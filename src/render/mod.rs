@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Context, Result};
-use indicatif::ProgressBar;
+use crate::progress::{Progress, Silent, Stage};
 
 use crate::aggregate::{Aggregate, Grant, GrantList};
 use crate::diagnostic::Diagnostic;
@@ -121,7 +121,7 @@ impl Renderer {
         regulation: &Regulation,
         settings: &DocumentSettings,
         output: &Output,
-        progress: &ProgressBar,
+        progress: &dyn Progress,
     ) -> Result<Rendered> {
         let lists: Vec<&GrantList> = GrantList::per_honour(&aggregate.decisions)
             .into_iter()
@@ -135,13 +135,13 @@ impl Renderer {
         tasks.extend(document_tasks(aggregate, regulation, settings)?);
         tasks.extend(calibration_tasks(&lists, settings)?);
         let files = tasks.iter().map(Task::files).sum::<usize>() + lists.len();
-        progress.set_length(files as u64);
+        progress.begin(Stage::Render, files as u64);
         let results = self.run_all(&tasks, settings, output, progress)?;
         let warnings = results.iter().flat_map(|r| r.warnings.clone()).collect();
         let issued = results.iter().flat_map(|r| r.issued.clone()).collect();
         let batches = results.into_iter().map(|r| r.batch).collect();
         self.merge_print_files(&lists, &tasks, batches, output)?;
-        progress.inc(lists.len() as u64);
+        progress.advance(lists.len() as u64);
         Ok(Rendered {
             files,
             warnings,
@@ -158,7 +158,7 @@ impl Renderer {
         output: &Output,
     ) -> Result<usize> {
         let tasks = certificate_tasks(list);
-        let results = self.run_all(&tasks, settings, output, &ProgressBar::hidden())?;
+        let results = self.run_all(&tasks, settings, output, &Silent)?;
         let batches = results.into_iter().map(|r| r.batch).collect();
         self.merge_print_files(&[list], &tasks, batches, output)?;
         Ok(list.count() + 1)
@@ -177,7 +177,7 @@ impl Renderer {
         tasks: &[Task<'_>],
         settings: &DocumentSettings,
         output: &Output,
-        progress: &ProgressBar,
+        progress: &dyn Progress,
     ) -> Result<Vec<TaskOutput>> {
         let next = AtomicUsize::new(0);
         let results: Vec<std::sync::Mutex<TaskOutput>> =
@@ -295,7 +295,7 @@ impl Renderer {
         task: &Task<'_>,
         settings: &DocumentSettings,
         output: &Output,
-        progress: &ProgressBar,
+        progress: &dyn Progress,
     ) -> Result<TaskOutput> {
         match task {
             Task::Document {
@@ -307,7 +307,7 @@ impl Renderer {
                 let name = path.to_string_lossy();
                 let pdf = self.compile(source, &name, settings, true)?;
                 output.write(path, &pdf.bytes)?;
-                progress.inc(1);
+                progress.advance(1);
                 Ok(TaskOutput {
                     batch: None,
                     warnings: archival_warning(&name, &pdf).into_iter().collect(),
@@ -334,7 +334,7 @@ impl Renderer {
                         issued.push((number.clone(), crate::text::sha256_hex(page)));
                     }
                 }
-                progress.inc(grants.len() as u64);
+                progress.advance(grants.len() as u64);
                 let names: Vec<&str> = grants.iter().map(|g| g.name.as_str()).collect();
                 let mut warnings: Vec<Diagnostic> = archival_warning(&names.join(", "), &pdf)
                     .into_iter()

@@ -1,7 +1,8 @@
 //! Builds in the background, one at a time, in the order asked.
 //!
-//! A build is `pipeline::build` on a worker thread, counting its documents
-//! on a hidden progress bar that the job page and `/api/jobs/{job}` read.
+//! A build is `pipeline::build` on a worker thread, telling a
+//! `progress::Counter` its stage and counts, which the job page and
+//! `/api/jobs/{job}` read.
 //! On shutdown the build under way is finished and the queue is dropped.
 
 use std::collections::BTreeMap;
@@ -10,7 +11,7 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
-use indicatif::ProgressBar;
+use crate::progress::Counter;
 use serde::Serialize;
 
 use crate::settings::Settings;
@@ -30,7 +31,7 @@ pub struct Job {
     pub id: String,
     pub actor: String,
     pub asked: String,
-    progress: ProgressBar,
+    progress: Counter,
     outcome: Mutex<(State, Option<String>)>,
 }
 
@@ -50,14 +51,15 @@ impl Job {
             .lock()
             .map(|o| o.clone())
             .unwrap_or((State::Failed, None));
+        let (stage, done, total) = self.progress.now();
         let message = match state {
-            State::Running => Some(self.progress.message()).filter(|m| !m.is_empty()),
+            State::Running => stage.map(|s| s.label_vi().to_string()),
             _ => message,
         };
         JobStatus {
             state,
-            done: self.progress.position(),
-            total: self.progress.length().unwrap_or(0),
+            done,
+            total,
             message,
         }
     }
@@ -115,7 +117,7 @@ impl Jobs {
             id: number.to_string(),
             actor: actor.to_string(),
             asked: chrono::Local::now().format("%d/%m/%Y %H:%M:%S").to_string(),
-            progress: ProgressBar::hidden(),
+            progress: Counter::default(),
             outcome: Mutex::new((State::Queued, None)),
         });
         self.queue.lock().ok()?.as_ref()?.send(job.clone()).ok()?;
@@ -179,7 +181,7 @@ fn work(
 }
 
 /// One build; a panic is a failed job, not a dead worker.
-fn run_build(settings: &Settings, progress: &ProgressBar) -> Result<String, String> {
+fn run_build(settings: &Settings, progress: &Counter) -> Result<String, String> {
     let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         crate::pipeline::build(settings, progress)
     }));
