@@ -146,16 +146,22 @@ impl Terminal {
             bar.set_style(
                 style
                     .progress_chars("=> ")
-                    .with_key("vi_pos", |state: &ProgressState, w: &mut dyn std::fmt::Write| {
-                        let _ = write!(w, "{}", crate::format::group_thousands(state.pos()));
-                    })
-                    .with_key("vi_len", |state: &ProgressState, w: &mut dyn std::fmt::Write| {
-                        let _ = write!(
-                            w,
-                            "{}",
-                            crate::format::group_thousands(state.len().unwrap_or(0))
-                        );
-                    }),
+                    .with_key(
+                        "vi_pos",
+                        |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+                            let _ = write!(w, "{}", crate::format::group_thousands(state.pos()));
+                        },
+                    )
+                    .with_key(
+                        "vi_len",
+                        |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+                            let _ = write!(
+                                w,
+                                "{}",
+                                crate::format::group_thousands(state.len().unwrap_or(0))
+                            );
+                        },
+                    ),
             );
         }
         bar
@@ -171,11 +177,7 @@ impl Terminal {
                 let count = count.map_or_else(String::new, |n| {
                     format!(" {} {}", crate::format::group_thousands(n), stage.unit_vi())
                 });
-                eprintln!(
-                    "✓ {}{count} ({} giây)",
-                    stage.label_vi(),
-                    seconds_vi(took)
-                );
+                eprintln!("✓ {}{count} ({} giây)", stage.label_vi(), seconds_vi(took));
             }
         }
     }

@@ -3,9 +3,9 @@
 //! `inspect` stops after `map`, `check` after `validate`, `build` goes to the
 //! end. Problems travel as diagnostics; `Err` means the run could not happen.
 
+use crate::progress::{Progress, Silent, Stage};
 use anyhow::{Result, bail};
 use chrono::NaiveDate;
-use crate::progress::{Progress, Silent, Stage};
 use serde::Serialize;
 
 use crate::aggregate::{self, Aggregate, GrantList};
@@ -488,7 +488,10 @@ pub fn build(settings: &Settings, progress: &dyn Progress) -> Result<Built> {
         regulation: &settings.regulation,
         year: checked.reading.year,
     };
-    progress.begin(Stage::Feedback, checked.reading.submissions.len() as u64 + 1);
+    progress.begin(
+        Stage::Feedback,
+        checked.reading.submissions.len() as u64 + 1,
+    );
     files += feedback::write_feedback(&feedback_input, &output, progress)?;
     progress.begin(Stage::Write, files as u64);
     let json = serde_json::to_vec_pretty(&checked.json())?;

@@ -13,8 +13,8 @@ mod world;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use anyhow::{Context, Result};
 use crate::progress::{Progress, Silent, Stage};
+use anyhow::{Context, Result};
 
 use crate::aggregate::{Aggregate, Grant, GrantList};
 use crate::diagnostic::Diagnostic;
