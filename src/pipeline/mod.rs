@@ -493,7 +493,8 @@ pub fn build(settings: &Settings, progress: &dyn Progress) -> Result<Built> {
         checked.reading.submissions.len() as u64 + 1,
     );
     files += feedback::write_feedback(&feedback_input, &output, progress)?;
-    progress.begin(Stage::Write, files as u64);
+    // The files so far and the JSON below.
+    progress.begin(Stage::Write, files as u64 + 1);
     let json = serde_json::to_vec_pretty(&checked.json())?;
     output.write(std::path::Path::new("ket-qua-xet.json"), &json)?;
     files += 1;
