@@ -10,16 +10,8 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::browser::Browser;
+use common::browser::{Browser, free_port};
 use common::web::Server;
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// The URL in a certificate's QR code, read by zbarimg from the page
 /// rendered at 300 dpi; `None` (said loudly) without the tools.

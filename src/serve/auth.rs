@@ -189,7 +189,8 @@ pub fn session_cookie(id: &str, secure: bool) -> HeaderValue {
     .unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
-fn cookie_session(headers: &HeaderMap) -> Option<String> {
+/// The session id the browser sent, if any.
+pub fn cookie_session(headers: &HeaderMap) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()

@@ -1280,16 +1280,7 @@ pub async fn sign_in(
 
 /// `POST /dang-xuat`.
 pub async fn sign_out(State(app): Shared, headers: HeaderMap) -> Response {
-    if let Some(id) = headers
-        .get(header::COOKIE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.split(';')
-                .filter_map(|p| p.trim().split_once('='))
-                .find(|(n, _)| *n == "tdkt_phien")
-                .map(|(_, id)| id.to_string())
-        })
-    {
+    if let Some(id) = auth::cookie_session(&headers) {
         app.sessions.remove(&id);
     }
     let mut response = Redirect::to("/dang-nhap").into_response();

@@ -27,7 +27,8 @@ fn tools() -> Option<(PathBuf, PathBuf)> {
     Some((chromium, driver))
 }
 
-fn free_port() -> u16 {
+/// A port nobody listens on now.
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()

@@ -156,6 +156,19 @@ impl Server {
         self.post_with(path, &content_type, &body, headers)
     }
 
+    /// POST one file; `None` when the server closed the connection before
+    /// the body was sent (what a server may do to an oversized upload
+    /// after answering 413).
+    pub fn try_upload(&self, path: &str, name: &str, bytes: &[u8]) -> Option<Answer> {
+        let (content_type, body) = multipart(name, bytes);
+        let response = self
+            .agent
+            .post(self.url(path))
+            .header("content-type", &content_type)
+            .send(&body[..]);
+        response.ok().map(|r| Self::answer(Ok(r)))
+    }
+
     /// A raw request line and headers, for what clients normally fix (Host).
     pub fn raw(&self, request: &str) -> String {
         let address = self.base.trim_start_matches("http://");
