@@ -58,9 +58,25 @@ impl Output {
         })
     }
 
-    /// Writes `bytes` at `relative` inside the output, atomically.
+    /// Writes `bytes` at `relative` inside the output. The staging folder
+    /// is this run's alone and becomes the output only whole, at
+    /// [`Output::commit`], so a file is written in place, without a
+    /// temporary name of its own.
     pub fn write(&self, relative: &Path, bytes: &[u8]) -> Result<()> {
-        write_atomic(&self.staging.join(relative), bytes)
+        self.create(relative)?
+            .write_all(bytes)
+            .with_context(|| format!("Không ghi được {}", relative.display()))
+    }
+
+    /// A new file at `relative` inside the output, to be written piece by
+    /// piece (a print file of thousands of pages).
+    pub fn create(&self, relative: &Path) -> Result<std::fs::File> {
+        let path = self.staging.join(relative);
+        let dir = parent_of(&path);
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("Không tạo được thư mục {}", dir.display()))?;
+        std::fs::File::create(&path)
+            .with_context(|| format!("Không tạo được tệp {}", relative.display()))
     }
 
     /// Replaces the output folder with what this run wrote.

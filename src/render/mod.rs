@@ -5,12 +5,15 @@
 //! threads have stacks large enough for typst. Certificates are compiled in
 //! batches and split into one file per person (see `split`).
 
+mod pieces;
+mod print;
 mod split;
 mod templates;
 pub mod views;
 mod world;
 
-use std::path::PathBuf;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::progress::{Progress, Silent, Stage};
@@ -22,8 +25,10 @@ use crate::regulation::Regulation;
 use crate::settings::DocumentSettings;
 use crate::text::slug;
 use crate::write::Output;
+use pieces::Lines;
+use views::PartView;
 
-pub use split::{merge_documents, split_pages};
+pub use split::{Joiner, merge_documents, split_pages};
 pub use templates::{Templates, escape_typst};
 pub use world::{Pdf, Typesetter};
 
@@ -56,11 +61,9 @@ pub struct Renderer {
     compiled: AtomicUsize,
 }
 
-/// What a task leaves besides its files: a certificate batch's PDF for the
-/// print file, and warnings.
+/// What a task leaves besides its files: warnings, and what was issued.
 #[derive(Default)]
 struct TaskOutput {
-    batch: Option<Vec<u8>>,
     warnings: Vec<Diagnostic>,
     /// (register number, SHA-256 of its certificate file), for signed grants.
     issued: Vec<(String, String)>,
@@ -84,10 +87,15 @@ enum Task<'a> {
         template: &'static str,
         view: serde_json::Value,
     },
-    /// A batch of one list's certificates: one file per person.
+    /// A batch of one list's certificates: one file per person, and the
+    /// batch's pages in the list's print file.
     Certificates {
         list: &'a GrantList,
         grants: &'a [Grant],
+        /// The list's print file, among those of the run.
+        print: usize,
+        /// The batch's place in its list.
+        batch: usize,
     },
 }
 
@@ -127,21 +135,24 @@ impl Renderer {
             .into_iter()
             .filter(|l| l.certificate.is_some())
             .collect();
-        // Certificates first: they are most of the work.
+        let lists: Vec<&GrantList> = lists.into_iter().filter(|l| l.count() > 0).collect();
         let mut tasks: Vec<Task<'_>> = lists
             .iter()
-            .flat_map(|list| certificate_tasks(list))
+            .enumerate()
+            .flat_map(|(print, list)| certificate_tasks(list, print))
             .collect();
         tasks.extend(document_tasks(aggregate, regulation, settings)?);
         tasks.extend(calibration_tasks(&lists, settings)?);
         let files = tasks.iter().map(Task::files).sum::<usize>() + lists.len();
         progress.begin(Stage::Render, files as u64);
-        let results = self.run_all(&tasks, settings, output, progress)?;
-        let warnings = results.iter().flat_map(|r| r.warnings.clone()).collect();
-        let issued = results.iter().flat_map(|r| r.issued.clone()).collect();
-        let batches = results.into_iter().map(|r| r.batch).collect();
-        self.merge_print_files(&lists, &tasks, batches, output)?;
+        let prints = print_files(&lists, output)?;
+        let results = self.run_all(&tasks, &prints, settings, output, progress)?;
+        for print in prints {
+            print.finish()?;
+        }
         progress.advance(lists.len() as u64);
+        let warnings = results.iter().flat_map(|r| r.warnings.clone()).collect();
+        let issued = results.into_iter().flat_map(|r| r.issued).collect();
         Ok(Rendered {
             files,
             warnings,
@@ -157,15 +168,20 @@ impl Renderer {
         settings: &DocumentSettings,
         output: &Output,
     ) -> Result<usize> {
-        let tasks = certificate_tasks(list);
-        let results = self.run_all(&tasks, settings, output, &Silent)?;
-        let batches = results.into_iter().map(|r| r.batch).collect();
-        self.merge_print_files(&[list], &tasks, batches, output)?;
+        if list.count() == 0 {
+            return Ok(0);
+        }
+        let tasks = certificate_tasks(list, 0);
+        let prints = print_files(&[list], output)?;
+        self.run_all(&tasks, &prints, settings, output, &Silent)?;
+        for print in prints {
+            print.finish()?;
+        }
         Ok(list.count() + 1)
     }
 
-    /// Runs tasks on a fixed set of worker threads; returns each task's
-    /// batch PDF (certificates) in task order.
+    /// Runs tasks on a fixed set of worker threads, the longest documents
+    /// first; returns what each task left, in task order.
     ///
     /// Not rayon's `par_iter`: typst itself uses rayon inside a compilation,
     /// and a rayon worker waiting there steals other batches and starts
@@ -175,27 +191,29 @@ impl Renderer {
     fn run_all(
         &self,
         tasks: &[Task<'_>],
+        prints: &[print::PrintFile],
         settings: &DocumentSettings,
         output: &Output,
         progress: &dyn Progress,
     ) -> Result<Vec<TaskOutput>> {
+        let order = longest_first(tasks);
         let next = AtomicUsize::new(0);
         let results: Vec<std::sync::Mutex<TaskOutput>> =
             tasks.iter().map(|_| Default::default()).collect();
         std::thread::scope(|scope| -> Result<()> {
             let mut handles = Vec::new();
             for i in 0..self.workers.min(tasks.len()) {
-                let (next, results) = (&next, &results);
+                let (next, results, order) = (&next, &results, &order);
                 let handle = std::thread::Builder::new()
                     .name(format!("tdkt-render-{i}"))
                     .stack_size(STACK_SIZE)
                     .spawn_scoped(scope, move || -> Result<()> {
                         loop {
-                            let index = next.fetch_add(1, Ordering::Relaxed);
-                            let Some(task) = tasks.get(index) else {
+                            let Some(&index) = order.get(next.fetch_add(1, Ordering::Relaxed))
+                            else {
                                 return Ok(());
                             };
-                            match self.run(task, settings, output, progress) {
+                            match self.run(&tasks[index], prints, settings, output, progress) {
                                 Ok(done) => {
                                     if let Ok(mut slot) = results[index].lock() {
                                         *slot = done;
@@ -289,10 +307,11 @@ impl Renderer {
         output.write(path, &pdf.bytes)
     }
 
-    /// Runs one task; a certificate batch returns its PDF for the print file.
+    /// Runs one task; a certificate batch also goes to its print file.
     fn run(
         &self,
         task: &Task<'_>,
+        prints: &[print::PrintFile],
         settings: &DocumentSettings,
         output: &Output,
         progress: &dyn Progress,
@@ -303,18 +322,31 @@ impl Renderer {
                 template,
                 view,
             } => {
-                let source = self.templates.render(template, view)?;
-                let name = path.to_string_lossy();
-                let pdf = self.compile(source, &name, settings, true)?;
-                output.write(path, &pdf.bytes)?;
+                let long = Lines::of(view).filter(|lines| {
+                    lines.is_long() && self.templates.lays_out_in_pieces(template)
+                });
+                let warnings = match long {
+                    Some(lines) => self.render_pieces(template, view, &lines, path, settings, output)?,
+                    None => {
+                        let source = self.templates.render(template, view)?;
+                        let name = path.to_string_lossy();
+                        let pdf = self.compile(source, &name, settings, true)?;
+                        output.write(path, &pdf.bytes)?;
+                        archival_warning(&name, &pdf).into_iter().collect()
+                    }
+                };
                 progress.advance(1);
                 Ok(TaskOutput {
-                    batch: None,
-                    warnings: archival_warning(&name, &pdf).into_iter().collect(),
+                    warnings,
                     issued: Vec::new(),
                 })
             }
-            Task::Certificates { list, grants } => {
+            Task::Certificates {
+                list,
+                grants,
+                print,
+                batch,
+            } => {
                 let view = views::certificates_view(list, grants, settings);
                 let source = self.templates.render("chung-nhan.typ", &view)?;
                 let ident = format!("{}/{}", list.id, grants.first().map_or(0, |g| g.ordinal));
@@ -345,37 +377,66 @@ impl Renderer {
                         .filter_map(|&page| grants.get(page))
                         .map(|grant| text_too_long(grant, &view.heading)),
                 );
-                Ok(TaskOutput {
-                    warnings,
-                    batch: Some(pdf.bytes),
-                    issued,
-                })
+                prints[*print].add(*batch, pdf.bytes)?;
+                Ok(TaskOutput { warnings, issued })
             }
         }
     }
 
-    /// Each list's print file: its batches merged, in order.
-    fn merge_print_files(
+    /// A document with a long list, laid out piece by piece (see `pieces`)
+    /// and joined into one file as it goes; returns its warnings.
+    fn render_pieces(
         &self,
-        lists: &[&GrantList],
-        tasks: &[Task<'_>],
-        results: Vec<Option<Vec<u8>>>,
+        template: &str,
+        view: &serde_json::Value,
+        lines: &Lines<'_>,
+        path: &Path,
+        settings: &DocumentSettings,
         output: &Output,
-    ) -> Result<()> {
-        let mut results: Vec<(&Task<'_>, Option<Vec<u8>>)> = tasks.iter().zip(results).collect();
-        for list in lists {
-            let batches: Vec<Vec<u8>> = results
-                .iter_mut()
-                .filter(|(task, _)| matches!(task, Task::Certificates { list: l, .. } if std::ptr::eq(*l, *list)))
-                .filter_map(|(_, bytes)| bytes.take())
-                .collect();
-            if batches.is_empty() {
-                continue;
+    ) -> Result<Vec<Diagnostic>> {
+        let ident = path.to_string_lossy();
+        let mut joiner = Joiner::new(std::io::BufWriter::new(output.create(path)?))?;
+        let mut warnings = Vec::new();
+        let (mut start, mut first_page) = (0, 1);
+        loop {
+            let end = (start + pieces::PIECE_ROWS).min(lines.len());
+            let part = PartView {
+                first: start == 0,
+                last: end == lines.len(),
+                first_page,
+            };
+            let source = self
+                .templates
+                .render(template, &lines.piece(view, start..end, part))?;
+            let document = self
+                .typesetter
+                .layout(source, settings.decision_date)
+                .with_context(|| format!("Không dựng được văn bản {ident}"))?;
+            let pages = document.pages().len();
+            let next = match part.last {
+                true => None,
+                false => pieces::next_start(&(start..end), &world::marks_on_page(&document, pages)),
+            };
+            let kept = if next.is_some() { pages - 1 } else { pages };
+            // Untagged: a list's structure would not survive the join.
+            let pdf = self.typesetter.export(&document, &ident, settings.decision_date, false, Some(kept))?;
+            if warnings.is_empty() {
+                warnings.extend(archival_warning(&ident, &pdf));
             }
-            let path = certificate_folder(list).join(format!("{}-in-gop.pdf", list.id));
-            output.write(&path, &merge_documents(&batches)?)?;
+            joiner.add(&pdf.bytes, None)?;
+            drop(document);
+            self.trim_caches();
+            if part.last {
+                break;
+            }
+            start = next.unwrap_or(end);
+            first_page += kept;
         }
-        Ok(())
+        joiner
+            .finish()?
+            .flush()
+            .with_context(|| format!("Không ghi được {ident}"))?;
+        Ok(warnings)
     }
 
     /// Compiles one document, trimming typst's caches every few documents.
@@ -390,10 +451,15 @@ impl Renderer {
             .typesetter
             .compile(source, ident, settings.decision_date, tagged)
             .with_context(|| format!("Không dựng được văn bản {ident}"))?;
+        self.trim_caches();
+        Ok(pdf)
+    }
+
+    /// Trims typst's caches every few documents.
+    fn trim_caches(&self) {
         if self.compiled.fetch_add(1, Ordering::Relaxed) % EVICT_EVERY == EVICT_EVERY - 1 {
             comemo::evict(EVICT_AGE);
         }
-        Ok(pdf)
     }
 }
 
@@ -405,6 +471,37 @@ impl Task<'_> {
             Task::Document { .. } => 1,
         }
     }
+
+    /// The lines of a document's list: what its time grows with.
+    fn lines(&self) -> usize {
+        match self {
+            Task::Document { view, .. } => Lines::of(view).map_or(0, |lines| lines.len()),
+            Task::Certificates { .. } => 0,
+        }
+    }
+}
+
+/// The order tasks are run in: documents with long lists first, longest
+/// first, so that the others fill the workers while those run; then the
+/// rest as they come (certificates before the short documents).
+fn longest_first(tasks: &[Task<'_>]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..tasks.len()).collect();
+    order.sort_by_key(|&i| {
+        let lines = tasks[i].lines();
+        std::cmp::Reverse(if lines > pieces::PIECE_ROWS { lines } else { 0 })
+    });
+    order
+}
+
+/// One print file per list (every list given has certificates).
+fn print_files(lists: &[&GrantList], output: &Output) -> Result<Vec<print::PrintFile>> {
+    lists
+        .iter()
+        .map(|list| {
+            let path = certificate_folder(list).join(format!("{}-in-gop.pdf", list.id));
+            print::PrintFile::new(output.create(&path)?)
+        })
+        .collect()
 }
 
 /// A warning when `pdf` could not be archival PDF/A-2b.
@@ -442,12 +539,18 @@ fn calibration_tasks<'a>(
         .collect()
 }
 
-/// A list's certificates in batches.
-fn certificate_tasks(list: &GrantList) -> Vec<Task<'_>> {
+/// A list's certificates in batches; `print` is its print file.
+fn certificate_tasks(list: &GrantList, print: usize) -> Vec<Task<'_>> {
     list.collectives
         .chunks(CERTIFICATE_BATCH)
         .chain(list.individuals.chunks(CERTIFICATE_BATCH))
-        .map(|grants| Task::Certificates { list, grants })
+        .enumerate()
+        .map(|(batch, grants)| Task::Certificates {
+            list,
+            grants,
+            print,
+            batch,
+        })
         .collect()
 }
 

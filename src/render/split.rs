@@ -8,6 +8,7 @@
 //! print file is the batches merged, so no certificate is laid out twice.
 
 use std::collections::BTreeMap;
+use std::io::Write;
 
 use anyhow::{Context, Result};
 use lopdf::{Dictionary, Document, Object, ObjectId};
@@ -29,18 +30,164 @@ pub fn split_pages(pdf: &[u8]) -> Result<Vec<Vec<u8>>> {
         .collect()
 }
 
-/// One PDF holding every page of `pdfs`, in order. Each part keeps its own
-/// (subset) fonts, copied once per part, not once per page; parts are read
-/// one at a time.
+/// One PDF holding every page of `pdfs`, in order (see [`Joiner`]).
 pub fn merge_documents(pdfs: &[Vec<u8>]) -> Result<Vec<u8>> {
-    let first = load(pdfs.first().context("không có trang nào để ghép")?)?;
-    let mut assembly = Assembly::new(&first);
+    anyhow::ensure!(!pdfs.is_empty(), "không có trang nào để ghép");
+    let mut joiner = Joiner::new(Vec::new())?;
     for pdf in pdfs {
-        let source = load(pdf)?;
-        let pages: Vec<ObjectId> = source.get_pages().values().copied().collect();
-        assembly.add_pages(&source, &pages)?;
+        joiner.add(pdf, None)?;
     }
-    assembly.finish(&first)
+    joiner.finish()
+}
+
+/// A PDF written straight to `W` from the pages of other PDFs, one part at
+/// a time: only the part being copied is in memory, whatever the length of
+/// the whole. Each part keeps its own (subset) fonts, copied once per part.
+/// Colour profile, XMP metadata, language, information and ID come from
+/// the first part.
+pub struct Joiner<W: Write> {
+    out: Counting<W>,
+    /// Byte offset of each object, by object number less one.
+    offsets: Vec<u64>,
+    /// The page tree's object, written last, numbered first.
+    pages_id: ObjectId,
+    kids: Vec<Object>,
+    /// The catalog's entries and the trailer's, from the first part.
+    catalog: Dictionary,
+    trailer: Dictionary,
+}
+
+impl<W: Write> Joiner<W> {
+    pub fn new(writer: W) -> Result<Self> {
+        let mut out = Counting {
+            inner: writer,
+            written: 0,
+        };
+        out.write_all(b"%PDF-1.7\n%\xBB\xAD\xC0\xDE\n")?;
+        Ok(Joiner {
+            out,
+            offsets: Vec::new(),
+            pages_id: (1, 0),
+            kids: Vec::new(),
+            catalog: Dictionary::new(),
+            trailer: Dictionary::new(),
+        })
+    }
+
+    /// Copies the pages of `pdf` (its first `pages` when given) to the end.
+    pub fn add(&mut self, pdf: &[u8], pages: Option<usize>) -> Result<()> {
+        let source = load(pdf)?;
+        let mut out = Document::with_version("1.7");
+        // Numbers continue after what is written; 1 is the page tree.
+        out.max_id = (self.offsets.len() as u32).max(1);
+        let mut copied = BTreeMap::new();
+        let ids: Vec<ObjectId> = source.get_pages().values().copied().collect();
+        for page in ids.into_iter().take(pages.unwrap_or(usize::MAX)) {
+            let id = copy_page(&source, &mut out, &mut copied, page, self.pages_id)?;
+            self.kids.push(Object::Reference(id));
+        }
+        if self.offsets.is_empty() {
+            self.take_document_information(&source, &mut out)?;
+        }
+        self.write_objects(out)
+    }
+
+    /// The document-level entries of the first part, copied into `out`.
+    fn take_document_information(&mut self, source: &Document, out: &mut Document) -> Result<()> {
+        if let Ok(source_catalog) = source.catalog() {
+            for key in [b"OutputIntents".as_slice(), b"Metadata", b"Lang"] {
+                if let Ok(value) = source_catalog.get(key) {
+                    let value = copy_object(source, out, &mut BTreeMap::new(), value.clone())?;
+                    self.catalog.set(key.to_vec(), value);
+                }
+            }
+        }
+        if let Ok(id) = source.trailer.get(b"ID") {
+            self.trailer.set("ID", id.clone());
+        }
+        if let Some(info) = source
+            .trailer
+            .get(b"Info")
+            .ok()
+            .and_then(|o| o.as_reference().ok())
+        {
+            let info = copy_reference(source, out, &mut BTreeMap::new(), info)?;
+            self.trailer.set("Info", Object::Reference(info));
+        }
+        Ok(())
+    }
+
+    /// Writes the objects of `out`, numbered from the next free number.
+    fn write_objects(&mut self, out: Document) -> Result<()> {
+        for ((id, _), object) in out.objects {
+            self.write_object(id, &object)?;
+        }
+        Ok(())
+    }
+
+    fn write_object(&mut self, id: u32, object: &Object) -> Result<()> {
+        let index = id as usize - 1;
+        if self.offsets.len() <= index {
+            self.offsets.resize(index + 1, 0);
+        }
+        self.offsets[index] = self.out.written;
+        let open = if lopdf::Writer::need_separator(object) { " " } else { "" };
+        write!(self.out, "{id} 0 obj\n{open}")?;
+        lopdf::Writer::write_object(&mut self.out, object)?;
+        let close = if lopdf::Writer::need_end_separator(object) { " " } else { "" };
+        writeln!(self.out, "{close}\nendobj")?;
+        Ok(())
+    }
+
+    /// Writes the page tree, the catalog and the cross-reference table;
+    /// returns the writer.
+    pub fn finish(mut self) -> Result<W> {
+        anyhow::ensure!(!self.kids.is_empty(), "không có trang nào để ghép");
+        let mut pages = Dictionary::new();
+        pages.set("Type", Object::Name(b"Pages".to_vec()));
+        pages.set("Count", Object::Integer(self.kids.len() as i64));
+        pages.set("Kids", Object::Array(std::mem::take(&mut self.kids)));
+        self.write_object(self.pages_id.0, &Object::Dictionary(pages))?;
+
+        let mut catalog = std::mem::take(&mut self.catalog);
+        catalog.set("Type", Object::Name(b"Catalog".to_vec()));
+        catalog.set("Pages", Object::Reference(self.pages_id));
+        let catalog_id = self.offsets.len() as u32 + 1;
+        self.write_object(catalog_id, &Object::Dictionary(catalog))?;
+
+        let start = self.out.written;
+        let count = self.offsets.len() + 1;
+        write!(self.out, "xref\n0 {count}\n0000000000 65535 f \n")?;
+        for offset in &self.offsets {
+            write!(self.out, "{offset:010} 00000 n \n")?;
+        }
+        let mut trailer = std::mem::take(&mut self.trailer);
+        trailer.set("Size", Object::Integer(count as i64));
+        trailer.set("Root", Object::Reference((catalog_id, 0)));
+        self.out.write_all(b"trailer\n")?;
+        lopdf::Writer::write_object(&mut self.out, &Object::Dictionary(trailer))?;
+        write!(self.out, "\nstartxref\n{start}\n%%EOF\n")?;
+        self.out.flush()?;
+        Ok(self.out.inner)
+    }
+}
+
+/// A writer that counts the bytes written, for the cross-reference table.
+struct Counting<W: Write> {
+    inner: W,
+    written: u64,
+}
+
+impl<W: Write> Write for Counting<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.written += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 fn load(pdf: &[u8]) -> Result<Document> {

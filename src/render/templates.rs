@@ -98,6 +98,14 @@ impl Templates {
         })
     }
 
+    /// Whether template `name` can lay out its list piece by piece: it
+    /// marks each row (`<tdkt-row>`) and follows `part` (TEMPLATES.md).
+    pub fn lays_out_in_pieces(&self, name: &str) -> bool {
+        self.sources.get(name).is_some_and(|text| {
+            text.contains(super::world::ROW_LABEL) && text.contains("part.first")
+        })
+    }
+
     /// Renders template `name` with `context` into Typst source.
     pub fn render(&self, name: &str, context: &impl serde::Serialize) -> Result<String> {
         let context = tera::Context::from_serialize(context).map_err(|e| {

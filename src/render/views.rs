@@ -116,6 +116,8 @@ impl SignerView {
 /// One line of an attached list.
 #[derive(Debug, Clone, Serialize)]
 pub struct RowView {
+    /// The row's place in its list, headings counted (see [`PartView`]).
+    pub mark: usize,
     pub stt: u32,
     pub name: String,
     /// "Phó Viện trưởng, Viện Triết học".
@@ -126,8 +128,33 @@ pub struct RowView {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SectionView {
+    /// The heading's place in its list (see [`PartView`]).
+    pub mark: usize,
     pub heading: String,
     pub rows: Vec<RowView>,
+}
+
+/// Which piece of its attached list a source lays out. A list longer than
+/// a piece is laid out piece by piece, each ending at a page's end, so the
+/// memory a document needs is that of a piece, not of the whole list; a
+/// row's `mark` tells on which page it landed.
+#[derive(Debug, Clone, Copy, Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct PartView {
+    /// Holds the decision itself and the list's title.
+    pub first: bool,
+    /// Holds the list's total.
+    pub last: bool,
+    /// The number of its first page.
+    pub first_page: usize,
+}
+
+impl PartView {
+    /// The whole document in one piece.
+    pub const WHOLE: PartView = PartView {
+        first: true,
+        last: true,
+        first_page: 1,
+    };
 }
 
 /// A decision (Quyết định) with its attached list.
@@ -163,6 +190,7 @@ pub struct DecisionView {
     pub agency_name: String,
     pub decision_date_words: String,
     pub sections: Vec<SectionView>,
+    pub part: PartView,
     /// For a decision amending a signed one.
     pub correction: Option<CorrectionView>,
 }
@@ -418,7 +446,11 @@ pub fn detail_of(grant: &Grant) -> String {
 }
 
 pub fn sections(list: &GrantList, with_birth: bool) -> Vec<SectionView> {
+    // Rows and headings are marked in the order they are printed.
+    let marks = std::cell::Cell::new(0);
+    let mark = || marks.replace(marks.get() + 1);
     let row = |g: &Grant| RowView {
+        mark: mark(),
         stt: g.ordinal,
         name: g.name.clone(),
         detail: detail_of(g),
@@ -434,6 +466,7 @@ pub fn sections(list: &GrantList, with_birth: bool) -> Vec<SectionView> {
     if !list.collectives.is_empty() {
         let heading = if both { "I. TẬP THỂ" } else { "" };
         out.push(SectionView {
+            mark: if both { mark() } else { 0 },
             heading: heading.into(),
             rows: list.collectives.iter().map(row).collect(),
         });
@@ -441,6 +474,7 @@ pub fn sections(list: &GrantList, with_birth: bool) -> Vec<SectionView> {
     if !list.individuals.is_empty() {
         let heading = if both { "II. CÁ NHÂN" } else { "" };
         out.push(SectionView {
+            mark: if both { mark() } else { 0 },
             heading: heading.into(),
             rows: list.individuals.iter().map(row).collect(),
         });
@@ -485,6 +519,7 @@ pub fn decision_view(
         agency_name: settings.agency.name.clone(),
         decision_date_words: date_words(date),
         sections: sections(list, false),
+        part: PartView::WHOLE,
         correction: list.correction.as_ref().map(|c| CorrectionView {
             document_number: c.document_number.clone(),
             date_words: date_words(c.date),

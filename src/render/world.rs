@@ -6,12 +6,14 @@
 //! parallel, through a small per-document [`DocumentWorld`].
 
 use std::collections::HashMap;
+use std::num::NonZeroUsize;
 use std::path::Path;
 
 use anyhow::{Context, Result};
 use chrono::{Datelike, NaiveDate};
 use typst::diag::{FileError, FileResult, Severity, SourceDiagnostic};
-use typst::foundations::{Bytes, Datetime, Label, Selector, Smart};
+use typst::foundations::{Bytes, Datetime, Label, Selector, Smart, Value};
+use typst::introspection::MetadataElem;
 use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
 use typst::text::{Font, FontBook};
 use typst::utils::{LazyHash, PicoStr};
@@ -138,7 +140,25 @@ impl Typesetter {
         tagged: bool,
     ) -> Result<Pdf> {
         let document = self.layout(source, date)?;
-        let overflowed_pages = overflowed_pages(&document);
+        self.export(&document, ident, date, tagged, None)
+    }
+
+    /// Exports a laid-out document as PDF: its first `pages` pages when
+    /// given, else all.
+    pub fn export(
+        &self,
+        document: &PagedDocument,
+        ident: &str,
+        date: NaiveDate,
+        tagged: bool,
+        pages: Option<usize>,
+    ) -> Result<Pdf> {
+        let overflowed_pages = overflowed_pages(document);
+        let page_ranges = pages.map(|last| {
+            typst::layout::PageRanges::new(vec![
+                NonZeroUsize::new(1)..=NonZeroUsize::new(last.max(1)),
+            ])
+        });
         let timestamp = typst_date(date).map(Timestamp::new_utc);
         let options = |archival: bool| -> Result<PdfOptions> {
             let standards = if archival {
@@ -155,15 +175,16 @@ impl Typesetter {
                 timestamp,
                 tagged,
                 standards,
+                page_ranges: page_ranges.clone(),
                 ..PdfOptions::default()
             })
         };
-        let (mut bytes, not_archival) = match typst_pdf::pdf(&document, &options(true)?) {
+        let (mut bytes, not_archival) = match typst_pdf::pdf(document, &options(true)?) {
             Ok(bytes) => (bytes, None),
             // A character no font has (a symbol typed into a name) keeps a
             // document from being PDF/A; it is still printed, and said.
             Err(errors) => {
-                let bytes = typst_pdf::pdf(&document, &options(false)?).map_err(|errors| {
+                let bytes = typst_pdf::pdf(document, &options(false)?).map_err(|errors| {
                     anyhow::anyhow!("Không xuất được PDF: {}", join_messages(&errors))
                 })?;
                 (bytes, Some(join_messages(&errors)))
@@ -178,7 +199,8 @@ impl Typesetter {
         })
     }
 
-    fn layout(&self, source: String, date: NaiveDate) -> Result<PagedDocument> {
+    /// Lays out Typst `source` into pages.
+    pub fn layout(&self, source: String, date: NaiveDate) -> Result<PagedDocument> {
         let world = DocumentWorld {
             typesetter: self,
             main: Source::new(main_id(), source),
@@ -209,6 +231,33 @@ fn overflowed_pages(document: &PagedDocument) -> Vec<usize> {
     pages.dedup();
     pages
 }
+
+/// The marks on page `page` (1-based): the numbers of the `#metadata(n)
+/// <tdkt-row>` a template puts in each row of a long list.
+pub fn marks_on_page(document: &PagedDocument, page: usize) -> Vec<usize> {
+    let Some(label) = Label::new(PicoStr::intern(ROW_LABEL)) else {
+        return Vec::new();
+    };
+    let introspector = document.introspector();
+    introspector
+        .elements()
+        .query(&Selector::Label(label))
+        .iter()
+        .filter(|mark| {
+            mark.location()
+                .and_then(|location| introspector.position(location))
+                .is_some_and(|position| position.page.get() == page)
+        })
+        .filter_map(|mark| mark.to_packed::<MetadataElem>())
+        .filter_map(|mark| match mark.value {
+            Value::Int(n) => usize::try_from(n).ok(),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The label long lists put on each row (templates/quyet-dinh.typ).
+pub const ROW_LABEL: &str = "tdkt-row";
 
 /// The label templates put on text that does not fit (lib.typ `fit-box`).
 const OVERFLOW_LABEL: &str = "tdkt-overflow";
