@@ -50,8 +50,8 @@ const STACK_SIZE: usize = 16 * 1024 * 1024;
 const CERTIFICATE_BATCH: usize = 64;
 /// typst's memo cache grows without bound unless trimmed now and then:
 /// every `EVICT_EVERY` documents, entries unused for `EVICT_AGE` trims go.
-const EVICT_EVERY: usize = 8;
-const EVICT_AGE: usize = 2;
+const EVICT_EVERY: usize = 2;
+const EVICT_AGE: usize = 1;
 
 /// Fonts, templates and the compile counter: made once per run.
 pub struct Renderer {
@@ -408,6 +408,7 @@ impl Renderer {
             let source = self
                 .templates
                 .render(template, &lines.piece(view, start..end, part))?;
+
             let document = self
                 .typesetter
                 .layout(source, settings.decision_date)
@@ -425,6 +426,7 @@ impl Renderer {
             }
             joiner.add(&pdf.bytes, None)?;
             drop(document);
+
             self.trim_caches();
             if part.last {
                 break;

@@ -78,10 +78,17 @@ impl<'a> Lines<'a> {
                 }
             }
         }
-        let mut piece = view.clone();
-        piece["sections"] = Value::Array(sections);
-        piece["part"] = serde_json::to_value(part).unwrap_or(Value::Null);
-        piece
+        // Everything but the list, which would be copied whole every piece.
+        let mut piece: serde_json::Map<String, Value> = view
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter(|(key, _)| *key != "sections")
+            .map(|(key, value)| (key.clone(), value.clone()))
+            .collect();
+        piece.insert("sections".into(), Value::Array(sections));
+        piece.insert("part".into(), serde_json::to_value(part).unwrap_or(Value::Null));
+        Value::Object(piece)
     }
 }
 

@@ -99,11 +99,14 @@ impl Templates {
     }
 
     /// Whether template `name` can lay out its list piece by piece: it
-    /// marks each row (`<tdkt-row>`) and follows `part` (TEMPLATES.md).
+    /// marks each row (`<tdkt-row>`) and follows `part`, and lib.typ's
+    /// `official` takes `first-page` (TEMPLATES.md). A campaign's older
+    /// templates are laid out whole, as before.
     pub fn lays_out_in_pieces(&self, name: &str) -> bool {
-        self.sources.get(name).is_some_and(|text| {
-            text.contains(super::world::ROW_LABEL) && text.contains("part.first")
-        })
+        self.library.contains("first-page")
+            && self.sources.get(name).is_some_and(|text| {
+                text.contains(super::world::ROW_LABEL) && text.contains("part.first")
+            })
     }
 
     /// Renders template `name` with `context` into Typst source.
