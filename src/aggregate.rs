@@ -5,7 +5,7 @@
 //! Pure. Tallies are mergeable, so the totals are a fold over units.
 
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 use icu_collator::options::CollatorOptions;
@@ -274,6 +274,12 @@ pub fn aggregate(
     unit_order: &[String],
 ) -> Aggregate {
     let collator = vietnamese_collator();
+    let ranks: HashMap<&str, usize> = unit_order
+        .iter()
+        .enumerate()
+        .map(|(rank, code)| (code.as_str(), rank))
+        .collect();
+    let unit_rank = |code: &str| ranks.get(code).copied().unwrap_or(usize::MAX);
     let mut decisions = Vec::new();
     let mut upward = Vec::new();
     for honour in &regulation.honours {
@@ -301,12 +307,6 @@ pub fn aggregate(
         if list.count() == 0 {
             continue;
         }
-        let unit_rank = |code: &str| {
-            unit_order
-                .iter()
-                .position(|c| c == code)
-                .unwrap_or(usize::MAX)
-        };
         let order = |a: &Grant, b: &Grant| -> Ordering {
             unit_rank(&a.unit_code)
                 .cmp(&unit_rank(&b.unit_code))
@@ -421,6 +421,10 @@ fn unit_summaries(
     decisions: &[GrantList],
 ) -> Vec<UnitSummary> {
     let mut per_unit: BTreeMap<usize, BTreeMap<&str, Tally>> = BTreeMap::new();
+    let mut bonuses: HashMap<usize, u64> = HashMap::new();
+    for grant in decisions.iter().flat_map(GrantList::grants) {
+        *bonuses.entry(grant.record.submission).or_default() += grant.bonus.unwrap_or(0);
+    }
     for verdict in &validation.verdicts {
         per_unit
             .entry(verdict.record.submission)
@@ -443,12 +447,7 @@ fn unit_summaries(
                 .iter()
                 .map(|(_, t)| *t)
                 .fold(Tally::default(), Tally::merge);
-            let bonus = decisions
-                .iter()
-                .flat_map(GrantList::grants)
-                .filter(|g| g.record.submission == s)
-                .filter_map(|g| g.bonus)
-                .sum();
+            let bonus = bonuses.get(&s).copied().unwrap_or(0);
             UnitSummary {
                 code: submission.unit_code(),
                 name: submission.unit_name(),

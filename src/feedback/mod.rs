@@ -47,14 +47,43 @@ pub fn write_feedback(
     output: &Output,
     progress: &dyn crate::progress::Progress,
 ) -> Result<usize> {
-    for (index, submission) in input.submissions.iter().enumerate() {
-        let bytes = unit_workbook(input, index)?;
+    use rayon::prelude::*;
+    let path = |submission: &Submission| {
         let name = format!("{}.xlsx", crate::text::slug(&submission.unit_code()));
-        output.write(&PathBuf::from("phan-hoi").join(name), &bytes)?;
-        progress.advance(1);
-    }
-    output.write(Path::new("ket-qua-xet.xlsx"), &overview_workbook(input)?)?;
-    progress.advance(1);
+        PathBuf::from("phan-hoi").join(name)
+    };
+    // Two workbooks whose names fold alike: the later one's feedback is
+    // kept, whichever thread finishes first.
+    let last: std::collections::HashMap<PathBuf, usize> = input
+        .submissions
+        .iter()
+        .enumerate()
+        .map(|(index, submission)| (path(submission), index))
+        .collect();
+    // One workbook at a time per thread, the overview beside the units'.
+    let (overview, units) = rayon::join(
+        || -> Result<()> {
+            output.write(Path::new("ket-qua-xet.xlsx"), &overview_workbook(input)?)?;
+            progress.advance(1);
+            Ok(())
+        },
+        || {
+            input
+                .submissions
+                .par_iter()
+                .enumerate()
+                .try_for_each(|(index, submission)| -> Result<()> {
+                    let path = path(submission);
+                    if last.get(&path) == Some(&index) {
+                        output.write(&path, &unit_workbook(input, index)?)?;
+                    }
+                    progress.advance(1);
+                    Ok(())
+                })
+        },
+    );
+    overview?;
+    units?;
     Ok(input.submissions.len() + 1)
 }
 

@@ -4,7 +4,7 @@
 //! end. Problems travel as diagnostics; `Err` means the run could not happen.
 
 use crate::progress::{Progress, Silent, Stage};
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -495,8 +495,10 @@ pub fn build(settings: &Settings, progress: &dyn Progress) -> Result<Built> {
     files += feedback::write_feedback(&feedback_input, &output, progress)?;
     // The files so far and the JSON below.
     progress.begin(Stage::Write, files as u64 + 1);
-    let json = serde_json::to_vec_pretty(&checked.json())?;
-    output.write(std::path::Path::new("ket-qua-xet.json"), &json)?;
+    // Streamed: at 80,000 proposals the text alone is a hundred megabytes.
+    let mut json = std::io::BufWriter::new(output.create(std::path::Path::new("ket-qua-xet.json"))?);
+    serde_json::to_writer_pretty(&mut json, &checked.json())?;
+    std::io::Write::flush(&mut json).context("Không ghi được ket-qua-xet.json")?;
     files += 1;
     let output = output.commit()?;
     progress.advance(files as u64);
