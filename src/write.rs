@@ -22,6 +22,10 @@ pub struct Output {
     target: PathBuf,
     staging: PathBuf,
     committed: bool,
+    /// Held while a file is created and written: threads creating files in
+    /// one folder at once spin on the kernel's lock of that folder, and
+    /// waiting here instead leaves the processor to the other's typesetting.
+    disk: std::sync::Mutex<()>,
 }
 
 impl Output {
@@ -55,6 +59,7 @@ impl Output {
             target: target.to_path_buf(),
             staging,
             committed: false,
+            disk: std::sync::Mutex::new(()),
         })
     }
 
@@ -63,7 +68,8 @@ impl Output {
     /// [`Output::commit`], so a file is written in place, without a
     /// temporary name of its own.
     pub fn write(&self, relative: &Path, bytes: &[u8]) -> Result<()> {
-        self.create(relative)?
+        let _disk = self.disk.lock().unwrap_or_else(|e| e.into_inner());
+        self.create_unlocked(relative)?
             .write_all(bytes)
             .with_context(|| format!("Không ghi được {}", relative.display()))
     }
@@ -71,6 +77,11 @@ impl Output {
     /// A new file at `relative` inside the output, to be written piece by
     /// piece (a print file of thousands of pages).
     pub fn create(&self, relative: &Path) -> Result<std::fs::File> {
+        let _disk = self.disk.lock().unwrap_or_else(|e| e.into_inner());
+        self.create_unlocked(relative)
+    }
+
+    fn create_unlocked(&self, relative: &Path) -> Result<std::fs::File> {
         let path = self.staging.join(relative);
         let dir = parent_of(&path);
         std::fs::create_dir_all(&dir)
