@@ -429,10 +429,6 @@ fn run(proposals: usize) -> anyhow::Result<(f64, f64)> {
     Ok((seconds, peak))
 }
 
-/// The binary's allocator, so in-process stages measure what it runs.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args()
         .skip(1)

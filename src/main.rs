@@ -231,11 +231,6 @@ impl ReadArgs {
     }
 }
 
-/// typst allocates and frees millions of small objects per document; glibc's
-/// allocator spent a quarter of a large build in malloc and free.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     let matches = localise(Cli::command()).get_matches();
     let cli = match Cli::from_arg_matches(&matches) {

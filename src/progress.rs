@@ -20,8 +20,8 @@ pub enum Stage {
     Validate,
     Aggregate,
     Register,
-    Render,
     Book,
+    Render,
     Feedback,
     Write,
 }

@@ -115,9 +115,9 @@ pub fn printable(raw: &str) -> String {
 pub fn fold(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
     let mut pending_space = false;
-    for ch in raw.nfd() {
+    let mut push = |ch: char| {
         if is_combining_mark(ch) {
-            continue;
+            return;
         }
         let ch = match ch {
             'đ' | 'Đ' => 'd',
@@ -131,6 +131,15 @@ pub fn fold(raw: &str) -> String {
             out.extend(ch.to_lowercase());
         } else {
             pending_space = !out.is_empty();
+        }
+    };
+    // Character by character: the marks a full NFD would reorder are
+    // dropped anyway, and ASCII needs no decomposition (a hot path of map).
+    for ch in raw.chars() {
+        if ch.is_ascii() {
+            push(ch);
+        } else {
+            unicode_normalization::char::decompose_canonical(ch, &mut push);
         }
     }
     out

@@ -877,3 +877,136 @@ fn a_unit_declared_outstanding_may_rate_a_quarter_excellent() {
     // 25% × 8 = 2.
     assert_eq!((quota(&unit).allowed, quota(&unit).ok), (2, true));
 }
+
+/// Text of each page of `pdf` (pdftotext separates pages by form feeds).
+fn page_texts(pdf: &std::path::Path) -> Vec<String> {
+    let out = std::process::Command::new("pdftotext")
+        .args(["-enc", "UTF-8", "-layout"])
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext runs");
+    assert!(
+        out.status.success(),
+        "pdftotext failed on {}",
+        pdf.display()
+    );
+    let text = String::from_utf8(out.stdout).expect("UTF-8 text");
+    let mut pages: Vec<String> = text.split('\u{c}').map(str::to_string).collect();
+    if pages.last().is_some_and(|p| p.trim().is_empty()) {
+        pages.pop();
+    }
+    pages
+}
+
+/// The decision for a list of `people` rows, rendered with `templates`
+/// (None: the built-in ones); its pages' text.
+fn decision_pages(people: usize, templates: Option<&std::path::Path>) -> Vec<String> {
+    let regulation = Regulation::default_national().unwrap();
+    let long_title = "Phó Trưởng phòng Quản lý khoa học, hợp tác quốc tế và bồi dưỡng \
+                      cán bộ trẻ của Viện Nghiên cứu";
+    let people: Vec<Individual> = (1..=people)
+        .map(|n| {
+            let mut person = person(&format!("Nguyễn Văn Số{n:04}"), Rating::Httnv, "LĐTT", None);
+            // Rows of one, two and three lines: pages hold different counts.
+            person.job_title = Some(match n % 7 {
+                0 => long_title.to_string(),
+                3 => format!("{long_title} {long_title}"),
+                _ => "Chuyên viên".to_string(),
+            });
+            person
+        })
+        .collect();
+    let mut unit = submission(people);
+    unit.headcount = Some(2000);
+    let submissions = vec![unit];
+    let validation = validate(&submissions, &regulation, 2025);
+    let date = NaiveDate::from_ymd_opt(2026, 1, 15).unwrap();
+    let result = aggregate(&submissions, &validation, &regulation, 2025, date, &[]);
+    let renderer = Renderer::new(templates, None).unwrap();
+    let temp = tempfile::tempdir().unwrap();
+    let output = Output::begin(&temp.path().join("out"), &[]).unwrap();
+    renderer
+        .render_campaign(
+            &result,
+            &regulation,
+            &documents(),
+            &output,
+            &tdkt::progress::Silent,
+        )
+        .unwrap();
+    let out = output.commit().unwrap();
+    let pdf = out.join("quyet-dinh/qd-ldtt.pdf");
+    if common_have("qpdf") {
+        let check = std::process::Command::new("qpdf")
+            .arg("--check")
+            .arg(&pdf)
+            .output()
+            .unwrap();
+        assert!(
+            check.status.success(),
+            "qpdf --check: {}",
+            String::from_utf8_lossy(&check.stdout)
+        );
+    }
+    page_texts(&pdf)
+}
+
+#[test]
+fn a_long_list_laid_out_in_pieces_reads_as_if_laid_out_whole() {
+    if !common_have("pdftotext") {
+        return;
+    }
+    const PEOPLE: usize = 700;
+    let pieces = decision_pages(PEOPLE, None);
+    // The same template without row marks is laid out whole, as before.
+    let whole_templates = tempfile::tempdir().unwrap();
+    let template = tdkt::render::templates_builtin()
+        .iter()
+        .find(|(name, _)| *name == "quyet-dinh.typ")
+        .unwrap()
+        .1
+        .replace("#metadata({{ row.mark }})<tdkt-row>", "")
+        .replace("#metadata({{ section.mark }})<tdkt-row>", "");
+    std::fs::write(whole_templates.path().join("quyet-dinh.typ"), template).unwrap();
+    let whole = decision_pages(PEOPLE, Some(whole_templates.path()));
+
+    assert!(pieces.len() > 25, "a list of {PEOPLE} spans many pages");
+    assert_eq!(
+        pieces.len(),
+        whole.len(),
+        "as many pages as the list laid out whole"
+    );
+    for (number, (piece, whole)) in pieces.iter().zip(&whole).enumerate() {
+        assert_eq!(
+            piece,
+            whole,
+            "page {} differs from the whole layout",
+            number + 1
+        );
+    }
+    let text = pieces.join("\n");
+    for n in 1..=PEOPLE {
+        assert_eq!(
+            text.matches(&format!("Nguyễn Văn Số{n:04}")).count(),
+            1,
+            "row {n} is printed exactly once"
+        );
+    }
+    assert_eq!(text.matches("Tổng cộng").count(), 1);
+    assert_eq!(text.matches("QUYẾT ĐỊNH:").count(), 1);
+    for (index, page) in pieces.iter().enumerate().skip(1) {
+        let first = page.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+        assert_eq!(first.trim(), (index + 1).to_string(), "page number on top");
+    }
+}
+
+fn common_have(tool: &str) -> bool {
+    let found = std::process::Command::new(tool).arg("-v").output().is_ok();
+    if !found {
+        eprintln!(
+            "\n!!! SKIPPED: '{tool}' is not installed (apt-get install poppler-utils); .ci/run installs it\n"
+        );
+    }
+    found
+}

@@ -68,18 +68,16 @@ pub fn write_feedback(
             Ok(())
         },
         || {
-            input
-                .submissions
-                .par_iter()
-                .enumerate()
-                .try_for_each(|(index, submission)| -> Result<()> {
+            input.submissions.par_iter().enumerate().try_for_each(
+                |(index, submission)| -> Result<()> {
                     let path = path(submission);
                     if last.get(&path) == Some(&index) {
                         output.write(&path, &unit_workbook(input, index)?)?;
                     }
                     progress.advance(1);
                     Ok(())
-                })
+                },
+            )
         },
     );
     overview?;

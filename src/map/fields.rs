@@ -293,11 +293,7 @@ fn extra_column(label: &str, extra: &[ExtraColumn]) -> Option<Field> {
     }
     extra
         .iter()
-        .position(|column| {
-            std::iter::once(&column.label)
-                .chain(&column.spellings)
-                .any(|spelling| fold(spelling) == folded)
-        })
+        .position(|column| column.is_named(&folded))
         .map(|i| Field::Extra(i as u16))
 }
 

@@ -432,6 +432,11 @@ pub fn build(settings: &Settings, progress: &dyn Progress) -> Result<Built> {
     kept.extend(settings.campaign_dir.as_deref());
     crate::write::ensure_ours(&settings.output, &kept)?;
     let mut checked = check_with(settings, progress)?;
+    // The cells are in the submissions now; only the files' names and
+    // times are needed further on.
+    for workbook in &mut checked.reading.raw {
+        workbook.sheets = Vec::new();
+    }
     let settings = &*settings.for_year(checked.reading.year);
     progress.begin(Stage::Aggregate, checked.validation.verdicts.len() as u64);
     let mut aggregate = lists_for(settings, &checked, settings.documents.decision_date);
@@ -460,6 +465,16 @@ pub fn build(settings: &Settings, progress: &dyn Progress) -> Result<Built> {
         .reading
         .diagnostics
         .extend(placeholder_warnings(&settings.documents));
+    // The register's book first, so that it is not held while render runs.
+    progress.begin(Stage::Book, 0);
+    let mut files = crate::book::write_books(
+        &book,
+        &settings.regulation,
+        &renderer,
+        &settings.documents,
+        &output,
+    )?;
+    drop(book);
     let rendered = renderer.render_campaign(
         &aggregate,
         &settings.regulation,
@@ -467,19 +482,11 @@ pub fn build(settings: &Settings, progress: &dyn Progress) -> Result<Built> {
         &output,
         progress,
     )?;
-    let mut files = rendered.files;
+    files += rendered.files;
     checked.reading.diagnostics.extend(rendered.warnings);
     if settings.register.kept_by_build && !rendered.issued.is_empty() {
         Register::open(&settings.register.path)?.record_issued_files(&rendered.issued)?;
     }
-    progress.begin(Stage::Book, 0);
-    files += crate::book::write_books(
-        &book,
-        &settings.regulation,
-        &renderer,
-        &settings.documents,
-        &output,
-    )?;
     let feedback_input = feedback::FeedbackInput {
         submissions: &checked.reading.submissions,
         judged: checked.judged(),
@@ -496,7 +503,8 @@ pub fn build(settings: &Settings, progress: &dyn Progress) -> Result<Built> {
     // The files so far and the JSON below.
     progress.begin(Stage::Write, files as u64 + 1);
     // Streamed: at 80,000 proposals the text alone is a hundred megabytes.
-    let mut json = std::io::BufWriter::new(output.create(std::path::Path::new("ket-qua-xet.json"))?);
+    let mut json =
+        std::io::BufWriter::new(output.create(std::path::Path::new("ket-qua-xet.json"))?);
     serde_json::to_writer_pretty(&mut json, &checked.json())?;
     std::io::Write::flush(&mut json).context("Không ghi được ket-qua-xet.json")?;
     files += 1;

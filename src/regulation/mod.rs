@@ -102,6 +102,35 @@ pub struct ExtraColumn {
     /// Inclusive bounds of a number; a value outside is an input error.
     pub min: Option<f64>,
     pub max: Option<f64>,
+    /// The label and spellings folded, made on first use.
+    #[serde(skip)]
+    folded: FoldedSpellings,
+}
+
+impl ExtraColumn {
+    /// Whether `folded` (a header label, folded) names this column.
+    pub fn is_named(&self, folded: &str) -> bool {
+        self.folded
+            .0
+            .get_or_init(|| {
+                std::iter::once(&self.label)
+                    .chain(&self.spellings)
+                    .map(|spelling| crate::text::fold(spelling))
+                    .collect()
+            })
+            .iter()
+            .any(|spelling| spelling == folded)
+    }
+}
+
+/// A cache beside the data: equal whatever it holds.
+#[derive(Debug, Clone, Default)]
+struct FoldedSpellings(std::sync::OnceLock<Vec<String>>);
+
+impl PartialEq for FoldedSpellings {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]

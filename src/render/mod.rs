@@ -322,11 +322,12 @@ impl Renderer {
                 template,
                 view,
             } => {
-                let long = Lines::of(view).filter(|lines| {
-                    lines.is_long() && self.templates.lays_out_in_pieces(template)
-                });
+                let long = Lines::of(view)
+                    .filter(|lines| lines.is_long() && self.templates.lays_out_in_pieces(template));
                 let warnings = match long {
-                    Some(lines) => self.render_pieces(template, view, &lines, path, settings, output)?,
+                    Some(lines) => {
+                        self.render_pieces(template, view, &lines, path, settings, output)?
+                    }
                     None => {
                         let source = self.templates.render(template, view)?;
                         let name = path.to_string_lossy();
@@ -420,7 +421,13 @@ impl Renderer {
             };
             let kept = if next.is_some() { pages - 1 } else { pages };
             // Untagged: a list's structure would not survive the join.
-            let pdf = self.typesetter.export(&document, &ident, settings.decision_date, false, Some(kept))?;
+            let pdf = self.typesetter.export(
+                &document,
+                &ident,
+                settings.decision_date,
+                false,
+                Some(kept),
+            )?;
             if warnings.is_empty() {
                 warnings.extend(archival_warning(&ident, &pdf));
             }

@@ -87,7 +87,10 @@ impl<'a> Lines<'a> {
             .map(|(key, value)| (key.clone(), value.clone()))
             .collect();
         piece.insert("sections".into(), Value::Array(sections));
-        piece.insert("part".into(), serde_json::to_value(part).unwrap_or(Value::Null));
+        piece.insert(
+            "part".into(),
+            serde_json::to_value(part).unwrap_or(Value::Null),
+        );
         Value::Object(piece)
     }
 }

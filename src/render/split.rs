@@ -131,10 +131,18 @@ impl<W: Write> Joiner<W> {
             self.offsets.resize(index + 1, 0);
         }
         self.offsets[index] = self.out.written;
-        let open = if lopdf::Writer::need_separator(object) { " " } else { "" };
+        let open = if lopdf::Writer::need_separator(object) {
+            " "
+        } else {
+            ""
+        };
         write!(self.out, "{id} 0 obj\n{open}")?;
         lopdf::Writer::write_object(&mut self.out, object)?;
-        let close = if lopdf::Writer::need_end_separator(object) { " " } else { "" };
+        let close = if lopdf::Writer::need_end_separator(object) {
+            " "
+        } else {
+            ""
+        };
         writeln!(self.out, "{close}\nendobj")?;
         Ok(())
     }

@@ -165,6 +165,9 @@ impl Server {
             .agent
             .post(self.url(path))
             .header("content-type", &content_type)
+            // The server may close this connection after a refusal while the
+            // body is still coming: never hand it on to the next request.
+            .header("connection", "close")
             .send(&body[..]);
         response.ok().map(|r| Self::answer(Ok(r)))
     }
