@@ -79,13 +79,20 @@ pub struct Rendered {
     pub issued: Vec<(String, String)>,
 }
 
+/// A document's view for its template, made on demand.
+type MakeView<'a> = Box<dyn Fn() -> Result<serde_json::Value> + Send + Sync + 'a>;
+
 /// One unit of work for a worker.
 enum Task<'a> {
     /// An official document: which template, with what view, written where.
     Document {
         path: PathBuf,
         template: &'static str,
-        view: serde_json::Value,
+        /// Made when the task runs: a decision's view of 50,000 rows is
+        /// held only while it is laid out.
+        view: MakeView<'a>,
+        /// The lines of its list (what its time grows with).
+        lines: usize,
     },
     /// A batch of one list's certificates: one file per person, and the
     /// batch's pages in the list's print file.
@@ -321,7 +328,9 @@ impl Renderer {
                 path,
                 template,
                 view,
+                ..
             } => {
+                let view = &view()?;
                 let long = Lines::of(view)
                     .filter(|lines| lines.is_long() && self.templates.lays_out_in_pieces(template));
                 let warnings = match long {
@@ -484,7 +493,7 @@ impl Task<'_> {
     /// The lines of a document's list: what its time grows with.
     fn lines(&self) -> usize {
         match self {
-            Task::Document { view, .. } => Lines::of(view).map_or(0, |lines| lines.len()),
+            Task::Document { lines, .. } => *lines,
             Task::Certificates { .. } => 0,
         }
     }
@@ -539,10 +548,12 @@ fn calibration_tasks<'a>(
         .map(|(list, first)| {
             let mut view = views::certificates_view(list, std::slice::from_ref(first), settings);
             view.calibration = true;
+            let view = serde_json::to_value(view)?;
             Ok(Task::Document {
                 path: certificate_folder(list).join(format!("{}-can-chinh.pdf", list.id)),
                 template: "chung-nhan.typ",
-                view: serde_json::to_value(view)?,
+                view: Box::new(move || Ok(view.clone())),
+                lines: 0,
             })
         })
         .collect()
@@ -566,40 +577,50 @@ fn certificate_tasks(list: &GrantList, print: usize) -> Vec<Task<'_>> {
 /// Decisions, submissions and the report.
 fn document_tasks<'a>(
     aggregate: &'a Aggregate,
-    regulation: &Regulation,
-    settings: &DocumentSettings,
+    regulation: &'a Regulation,
+    settings: &'a DocumentSettings,
 ) -> Result<Vec<Task<'a>>> {
     let mut tasks = Vec::new();
     for list in &aggregate.decisions {
         let path = PathBuf::from("quyet-dinh").join(format!("qd-{}.pdf", list.id));
-        let (template, view) = if list.parts.is_empty() {
-            let view = views::decision_view(list, aggregate, regulation, settings);
-            ("quyet-dinh.typ", serde_json::to_value(view)?)
+        let (template, view): (_, MakeView<'a>) = if list.parts.is_empty() {
+            let view = move || json(views::decision_view(list, aggregate, regulation, settings));
+            ("quyet-dinh.typ", Box::new(view))
         } else {
-            let view = views::combined_decision_view(list, aggregate, regulation, settings);
-            ("quyet-dinh-tong-hop.typ", serde_json::to_value(view)?)
+            let view = move || {
+                json(views::combined_decision_view(
+                    list, aggregate, regulation, settings,
+                ))
+            };
+            ("quyet-dinh-tong-hop.typ", Box::new(view))
         };
         tasks.push(Task::Document {
             path,
             template,
             view,
+            lines: list.count(),
         });
     }
     for list in &aggregate.submissions {
-        let view = views::submission_view(list, aggregate, settings);
         tasks.push(Task::Document {
             path: PathBuf::from("to-trinh").join(format!("ttr-{}.pdf", list.id)),
             template: "to-trinh.typ",
-            view: serde_json::to_value(view)?,
+            view: Box::new(move || json(views::submission_view(list, aggregate, settings))),
+            lines: list.count(),
         });
     }
-    let report = views::report_view(aggregate, regulation, settings);
     tasks.push(Task::Document {
         path: PathBuf::from("bao-cao").join("bao-cao-tong-hop.pdf"),
         template: "bao-cao.typ",
-        view: serde_json::to_value(report)?,
+        view: Box::new(move || json(views::report_view(aggregate, regulation, settings))),
+        lines: aggregate.units.len(),
     });
     Ok(tasks)
+}
+
+/// A view as the JSON a template is rendered with.
+fn json(view: impl serde::Serialize) -> Result<serde_json::Value> {
+    Ok(serde_json::to_value(view)?)
 }
 
 /// The built-in templates, (file name, text), for `tdkt init`.
