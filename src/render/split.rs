@@ -167,7 +167,7 @@ impl<W: Write> Joiner<W> {
         let count = self.offsets.len() + 1;
         write!(self.out, "xref\n0 {count}\n0000000000 65535 f \n")?;
         for offset in &self.offsets {
-            write!(self.out, "{offset:010} 00000 n \n")?;
+            writeln!(self.out, "{offset:010} 00000 n ")?;
         }
         let mut trailer = std::mem::take(&mut self.trailer);
         trailer.set("Size", Object::Integer(count as i64));
