@@ -14,11 +14,13 @@ use crate::validate::{Status, Verdict};
 pub(super) fn overview_workbook(input: &FeedbackInput<'_>) -> Result<Vec<u8>> {
     let formats = Formats::new();
     let mut workbook = new_workbook("Tổng hợp kết quả xét thi đua, khen thưởng")?;
-    verdicts_sheet(workbook.add_worksheet(), input, &formats)?;
+    // A row per verdict (88,000 at a ministry's size) and per problem: the
+    // rows go to a temporary file as they are written, not held.
+    verdicts_sheet(workbook.add_worksheet_with_low_memory()?, input, &formats)?;
     tallies_sheet(workbook.add_worksheet(), input, &formats)?;
     quotas_sheet(workbook.add_worksheet(), input, &formats)?;
     let problems: Vec<&Diagnostic> = input.diagnostics.iter().collect();
-    problems_sheet(workbook.add_worksheet(), &problems, &formats, true)?;
+    problems_sheet(workbook.add_worksheet_with_low_memory()?, &problems, &formats, true)?;
     Ok(workbook.save_to_buffer()?)
 }
 
