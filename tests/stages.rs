@@ -909,9 +909,11 @@ fn decision_pages(people: usize, templates: Option<&std::path::Path>) -> Vec<Str
         .map(|n| {
             let mut person = person(&format!("Nguyễn Văn Số{n:04}"), Rating::Httnv, "LĐTT", None);
             // Rows of one, two and three lines: pages hold different counts.
-            person.job_title = Some(match n % 7 {
-                0 => long_title.to_string(),
-                3 => format!("{long_title} {long_title}"),
+            // Now and then a row of a dozen lines, which pages split.
+            person.job_title = Some(match (n % 7, n % 41) {
+                (_, 0) => vec![long_title; 8].join(" "),
+                (0, _) => long_title.to_string(),
+                (3, _) => format!("{long_title} {long_title}"),
                 _ => "Chuyên viên".to_string(),
             });
             person
@@ -966,6 +968,8 @@ fn a_long_list_laid_out_in_pieces_reads_as_if_laid_out_whole() {
         .find(|(name, _)| *name == "quyet-dinh.typ")
         .unwrap()
         .1
+        .replace("#metadata({{ row.mark }})<tdkt-row-end>", "")
+        .replace("#metadata({{ section.mark }})<tdkt-row-end>", "")
         .replace("#metadata({{ row.mark }})<tdkt-row>", "")
         .replace("#metadata({{ section.mark }})<tdkt-row>", "");
     std::fs::write(whole_templates.path().join("quyet-dinh.typ"), template).unwrap();
@@ -1009,4 +1013,46 @@ fn common_have(tool: &str) -> bool {
         );
     }
     found
+}
+
+/// A row taller than a page (a job title of thousands of characters) still
+/// prints whole in a decision's list: no text is lost at a page's edge.
+#[test]
+fn a_list_row_taller_than_a_page_prints_whole() {
+    if !common_have("pdftotext") {
+        return;
+    }
+    let regulation = Regulation::default_national().unwrap();
+    let words: Vec<String> = (0..900).map(|n| format!("từ{n}")).collect();
+    let mut people = vec![
+        person("Trần Văn Đức", Rating::Httnv, "LĐTT", None),
+        person("Nguyễn Thị Ánh", Rating::Httnv, "LĐTT", None),
+    ];
+    people[0].job_title = Some(words.join(" "));
+    let submissions = vec![submission(people)];
+    let validation = validate(&submissions, &regulation, 2025);
+    let date = NaiveDate::from_ymd_opt(2026, 1, 15).unwrap();
+    let result = aggregate(&submissions, &validation, &regulation, 2025, date, &[]);
+    let renderer = Renderer::new(None, None).unwrap();
+    let temp = tempfile::tempdir().unwrap();
+    let output = Output::begin(&temp.path().join("out"), &[]).unwrap();
+    renderer
+        .render_campaign(
+            &result,
+            &regulation,
+            &documents(),
+            &output,
+            &tdkt::progress::Silent,
+        )
+        .unwrap();
+    let out = output.commit().unwrap();
+    let text = page_texts(&out.join("quyet-dinh/qd-ldtt.pdf")).join("\n");
+    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for word in [&words[0], &words[450], &words[899]] {
+        assert!(
+            flat.contains(word.as_str()),
+            "'{word}' is missing from the list"
+        );
+    }
+    assert!(flat.contains("Nguyễn Thị Ánh"));
 }

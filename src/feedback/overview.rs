@@ -20,7 +20,12 @@ pub(super) fn overview_workbook(input: &FeedbackInput<'_>) -> Result<Vec<u8>> {
     tallies_sheet(workbook.add_worksheet(), input, &formats)?;
     quotas_sheet(workbook.add_worksheet(), input, &formats)?;
     let problems: Vec<&Diagnostic> = input.diagnostics.iter().collect();
-    problems_sheet(workbook.add_worksheet_with_low_memory()?, &problems, &formats, true)?;
+    problems_sheet(
+        workbook.add_worksheet_with_low_memory()?,
+        &problems,
+        &formats,
+        true,
+    )?;
     Ok(workbook.save_to_buffer()?)
 }
 

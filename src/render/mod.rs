@@ -424,11 +424,19 @@ impl Renderer {
                 .layout(source, settings.decision_date)
                 .with_context(|| format!("Không dựng được văn bản {ident}"))?;
             let pages = document.pages().len();
-            let next = match part.last {
+            let cut = match part.last {
                 true => None,
-                false => pieces::next_start(&(start..end), &world::marks_on_page(&document, pages)),
+                false => pieces::cut(
+                    &(start..end),
+                    pages,
+                    &world::marks(&document, world::ROW_LABEL),
+                    &world::marks(&document, world::ROW_END_LABEL),
+                ),
             };
-            let kept = if next.is_some() { pages - 1 } else { pages };
+            let (kept, next) = match cut {
+                Some((kept, next)) => (kept, Some(next)),
+                None => (pages, None),
+            };
             // Untagged: a list's structure would not survive the join.
             let pdf = self.typesetter.export(
                 &document,

@@ -9,6 +9,7 @@
 //! numbering pages where the kept ones stopped. So every page is full, as
 //! if the list had been laid out whole, and memory is that of a piece.
 
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 
 use serde_json::Value;
@@ -95,13 +96,40 @@ impl<'a> Lines<'a> {
     }
 }
 
-/// Where the piece after `range` starts, given the marks on the last page
-/// of `range`'s layout: at the first line of that page, so that page is
-/// laid out again, full, with what follows. `None` keeps every page: the
-/// last page holds no line of the piece, or only the piece's first lines.
-pub fn next_start(range: &Range<usize>, marks_on_last_page: &[usize]) -> Option<usize> {
-    let first = marks_on_last_page.iter().copied().min()?;
-    (first > range.start && first < range.end).then_some(first)
+/// Where to cut a piece of `range`'s lines laid out over `pages` pages:
+/// (pages kept, the line the next piece starts at). The cut falls before the
+/// last page that starts with a whole line of the piece: that line's start
+/// mark is the first on the page, and the line before it ended on an earlier
+/// page (a line split across pages would otherwise lose its first part).
+/// `starts` and `ends` are (page, mark) of the lines' start marks and of the
+/// cell-end marks of lines that may split (the others are kept whole).
+/// `None`: no page qualifies; every page is kept.
+pub fn cut(
+    range: &Range<usize>,
+    pages: usize,
+    starts: &[(usize, usize)],
+    ends: &[(usize, usize)],
+) -> Option<(usize, usize)> {
+    let mut first_on: BTreeMap<usize, usize> = BTreeMap::new();
+    for &(page, mark) in starts {
+        let first = first_on.entry(page).or_insert(mark);
+        *first = (*first).min(mark);
+    }
+    let mut last_page_of: HashMap<usize, usize> = HashMap::new();
+    for &(page, mark) in ends {
+        let last = last_page_of.entry(mark).or_insert(page);
+        *last = (*last).max(page);
+    }
+    (2..=pages).rev().find_map(|page| {
+        let line = *first_on.get(&page)?;
+        let whole = line > range.start
+            && line < range.end
+            // A row kept whole carries no end marks: it ended before.
+            && last_page_of
+                .get(&(line - 1))
+                .is_none_or(|&last| last < page);
+        whole.then_some((page - 1, line))
+    })
 }
 
 #[cfg(test)]
@@ -149,9 +177,24 @@ mod tests {
     }
 
     #[test]
-    fn the_next_piece_starts_at_the_last_page_unless_that_holds_nothing_new() {
-        assert_eq!(next_start(&(300..600), &[571, 572, 570]), Some(570));
-        assert_eq!(next_start(&(300..600), &[]), None);
-        assert_eq!(next_start(&(300..600), &[300, 301]), None);
+    fn a_piece_is_cut_before_its_last_page_that_starts_with_a_whole_line() {
+        let range = 300..600;
+        // Page 14 starts with line 580, whose predecessor ended on page 13.
+        let starts = [(12, 559), (13, 560), (13, 561), (14, 580), (14, 581)];
+        let ends = [
+            (12, 559),
+            (13, 560),
+            (13, 561),
+            (13, 579),
+            (14, 580),
+            (14, 581),
+        ];
+        assert_eq!(cut(&range, 14, &starts, &ends), Some((13, 580)));
+        // Line 579 is split across pages 13 and 14: page 14 does not start
+        // with a whole line, so the cut falls before page 13.
+        let ends = [(12, 559), (13, 560), (13, 579), (14, 579), (14, 580)];
+        assert_eq!(cut(&range, 14, &starts, &ends), Some((12, 560)));
+        // Nothing new on any page after the first: keep them all.
+        assert_eq!(cut(&range, 3, &[(1, 300), (2, 300)], &[(3, 300)]), None);
     }
 }

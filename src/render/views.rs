@@ -122,6 +122,9 @@ pub struct RowView {
     pub name: String,
     /// "Phó Viện trưởng, Viện Triết học".
     pub detail: String,
+    /// Text enough to fill half a page: the row may split across pages
+    /// (rows are otherwise kept whole on one page).
+    pub long: bool,
     pub birth: String,
     pub bonus: Option<u64>,
 }
@@ -445,6 +448,15 @@ pub fn detail_of(grant: &Grant) -> String {
     parts.join(", ")
 }
 
+/// Characters of a list row's name and detail that fill about half a page
+/// of its columns (some 23 and 31 characters a line at 13 pt).
+const LONG_ROW_NAME: usize = 400;
+const LONG_ROW_DETAIL: usize = 600;
+
+fn is_long_row(name: &str, detail: &str) -> bool {
+    name.chars().count() > LONG_ROW_NAME || detail.chars().count() > LONG_ROW_DETAIL
+}
+
 pub fn sections(list: &GrantList, with_birth: bool) -> Vec<SectionView> {
     // Rows and headings are marked in the order they are printed.
     let marks = std::cell::Cell::new(0);
@@ -453,6 +465,7 @@ pub fn sections(list: &GrantList, with_birth: bool) -> Vec<SectionView> {
         mark: mark(),
         stt: g.ordinal,
         name: g.name.clone(),
+        long: is_long_row(&g.name, &detail_of(g)),
         detail: detail_of(g),
         birth: if with_birth {
             g.birth.map(|b| b.display_vi()).unwrap_or_default()

@@ -232,10 +232,11 @@ fn overflowed_pages(document: &PagedDocument) -> Vec<usize> {
     pages
 }
 
-/// The marks on page `page` (1-based): the numbers of the `#metadata(n)
-/// <tdkt-row>` a template puts in each row of a long list.
-pub fn marks_on_page(document: &PagedDocument, page: usize) -> Vec<usize> {
-    let Some(label) = Label::new(PicoStr::intern(ROW_LABEL)) else {
+/// The marks labelled `label` in `document`, as (page, mark), pages from 1:
+/// the numbers of the `#metadata(n)<tdkt-row>` (or `<tdkt-row-end>`) a
+/// template puts in each line of a long list.
+pub fn marks(document: &PagedDocument, label: &str) -> Vec<(usize, usize)> {
+    let Some(label) = Label::new(PicoStr::intern(label)) else {
         return Vec::new();
     };
     let introspector = document.introspector();
@@ -243,21 +244,21 @@ pub fn marks_on_page(document: &PagedDocument, page: usize) -> Vec<usize> {
         .elements()
         .query(&Selector::Label(label))
         .iter()
-        .filter(|mark| {
-            mark.location()
-                .and_then(|location| introspector.position(location))
-                .is_some_and(|position| position.page.get() == page)
-        })
-        .filter_map(|mark| mark.to_packed::<MetadataElem>())
-        .filter_map(|mark| match mark.value {
-            Value::Int(n) => usize::try_from(n).ok(),
-            _ => None,
+        .filter_map(|mark| {
+            let page = introspector.position(mark.location()?)?.page.get();
+            match mark.to_packed::<MetadataElem>()?.value {
+                Value::Int(n) => Some((page, usize::try_from(n).ok()?)),
+                _ => None,
+            }
         })
         .collect()
 }
 
-/// The label long lists put on each row (templates/quyet-dinh.typ).
+/// The label at the start of each line of a long list
+/// (templates/quyet-dinh.typ).
 pub const ROW_LABEL: &str = "tdkt-row";
+/// The label at the end of each cell of a line.
+pub const ROW_END_LABEL: &str = "tdkt-row-end";
 
 /// The label templates put on text that does not fit (lib.typ `fit-box`).
 const OVERFLOW_LABEL: &str = "tdkt-overflow";
