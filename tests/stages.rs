@@ -911,7 +911,7 @@ fn decision_pages(people: usize, templates: Option<&std::path::Path>) -> Vec<Str
             // Rows of one, two and three lines: pages hold different counts.
             // Now and then a row of a dozen lines, which pages split.
             person.job_title = Some(match (n % 7, n % 41) {
-                (_, 0) => vec![long_title; 8].join(" "),
+                (_, 0) => [long_title; 8].join(" "),
                 (0, _) => long_title.to_string(),
                 (3, _) => format!("{long_title} {long_title}"),
                 _ => "Chuyên viên".to_string(),
