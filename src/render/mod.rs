@@ -418,20 +418,20 @@ impl Renderer {
             let source = self
                 .templates
                 .render(template, &lines.piece(view, start..end, part))?;
-
             let document = self
                 .typesetter
                 .layout(source, settings.decision_date)
                 .with_context(|| format!("Không dựng được văn bản {ident}"))?;
             let pages = document.pages().len();
-            let cut = match part.last {
-                true => None,
-                false => pieces::cut(
+            let cut = if part.last {
+                None
+            } else {
+                pieces::cut(
                     &(start..end),
                     pages,
                     &world::marks(&document, world::ROW_LABEL),
                     &world::marks(&document, world::ROW_END_LABEL),
-                ),
+                )
             };
             let (kept, next) = match cut {
                 Some((kept, next)) => (kept, Some(next)),
@@ -448,9 +448,8 @@ impl Renderer {
             if warnings.is_empty() {
                 warnings.extend(archival_warning(&ident, &pdf));
             }
-            joiner.add(&pdf.bytes, None)?;
+            joiner.add(&pdf.bytes)?;
             drop(document);
-
             self.trim_caches();
             if part.last {
                 break;

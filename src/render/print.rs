@@ -50,7 +50,7 @@ impl PrintFile {
             let Some(pdf) = state.waiting.remove(&next) else {
                 return Ok(());
             };
-            state.joiner.add(&pdf, None)?;
+            state.joiner.add(&pdf)?;
             state.next += 1;
         }
     }

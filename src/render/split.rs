@@ -35,7 +35,7 @@ pub fn merge_documents(pdfs: &[Vec<u8>]) -> Result<Vec<u8>> {
     anyhow::ensure!(!pdfs.is_empty(), "không có trang nào để ghép");
     let mut joiner = Joiner::new(Vec::new())?;
     for pdf in pdfs {
-        joiner.add(pdf, None)?;
+        joiner.add(pdf)?;
     }
     joiner.finish()
 }
@@ -74,15 +74,15 @@ impl<W: Write> Joiner<W> {
         })
     }
 
-    /// Copies the pages of `pdf` (its first `pages` when given) to the end.
-    pub fn add(&mut self, pdf: &[u8], pages: Option<usize>) -> Result<()> {
+    /// Copies the pages of `pdf` to the end.
+    pub fn add(&mut self, pdf: &[u8]) -> Result<()> {
         let source = load(pdf)?;
         let mut out = Document::with_version("1.7");
         // Numbers continue after what is written; 1 is the page tree.
         out.max_id = (self.offsets.len() as u32).max(1);
         let mut copied = BTreeMap::new();
         let ids: Vec<ObjectId> = source.get_pages().values().copied().collect();
-        for page in ids.into_iter().take(pages.unwrap_or(usize::MAX)) {
+        for page in ids {
             let id = copy_page(&source, &mut out, &mut copied, page, self.pages_id)?;
             self.kids.push(Object::Reference(id));
         }
