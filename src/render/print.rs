@@ -73,3 +73,67 @@ impl PrintFile {
             .context("Không ghi được tệp in gộp")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lopdf::{Document, Object, Stream, dictionary};
+
+    /// A one-page PDF whose page content is `text`.
+    fn page(text: &str) -> Vec<u8> {
+        let mut doc = Document::with_version("1.7");
+        let pages_id = doc.new_object_id();
+        let content = doc.add_object(Stream::new(dictionary! {}, text.as_bytes().to_vec()));
+        let page_id = doc.add_object(dictionary! {
+            "Type" => "Page",
+            "Parent" => pages_id,
+            "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+            "Contents" => content,
+        });
+        doc.objects.insert(
+            pages_id,
+            Object::Dictionary(dictionary! {
+                "Type" => "Pages",
+                "Kids" => vec![page_id.into()],
+                "Count" => 1,
+            }),
+        );
+        let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+        doc.trailer.set("Root", catalog);
+        let mut bytes = Vec::new();
+        doc.save_to(&mut bytes).unwrap();
+        bytes
+    }
+
+    #[test]
+    fn batches_arriving_out_of_order_are_printed_in_list_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("in-gop.pdf");
+        let print = PrintFile::new(File::create(&path).unwrap()).unwrap();
+        print.add(2, page("third")).unwrap();
+        print.add(0, page("first")).unwrap();
+        print.add(1, page("second")).unwrap();
+        print.finish().unwrap();
+
+        let joined = Document::load(&path).unwrap();
+        let texts: Vec<String> = joined
+            .get_pages()
+            .values()
+            .map(|&id| {
+                String::from_utf8(joined.get_page_content(id))
+                    .unwrap()
+                    .trim()
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(texts, ["first", "second", "third"]);
+    }
+
+    #[test]
+    fn a_missing_batch_is_an_error_not_a_short_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let print = PrintFile::new(File::create(dir.path().join("x.pdf")).unwrap()).unwrap();
+        print.add(1, page("second")).unwrap();
+        assert!(print.finish().is_err());
+    }
+}
