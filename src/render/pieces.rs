@@ -5,9 +5,10 @@
 //! need gigabytes, and a list of 48,000 four times as much. tdkt lays out
 //! such a list in pieces of [`PIECE_ROWS`] rows instead. All pages of a
 //! piece but its last are kept; the next piece starts with the first row of
-//! that last page (found by the row's mark, see [`PartView`]) and goes on
-//! numbering pages where the kept ones stopped. So every page is full, as
-//! if the list had been laid out whole, and memory is that of a piece.
+//! that last page (found by the rows' marks, see [`PartView`] and [`cut`])
+//! and goes on numbering pages where the kept ones stopped. So every page is
+//! full, as if the list had been laid out whole, and memory is that of a
+//! piece.
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
@@ -62,10 +63,10 @@ impl<'a> Lines<'a> {
         for &(index, row) in &self.lines[range] {
             if current != Some(index) {
                 current = Some(index);
-                let mut section = self.sections[index].clone();
-                section["heading"] = Value::String(String::new());
-                section["rows"] = Value::Array(Vec::new());
-                sections.push(section);
+                let mut section = without(&self.sections[index], "rows");
+                section.insert("heading".into(), Value::String(String::new()));
+                section.insert("rows".into(), Value::Array(Vec::new()));
+                sections.push(Value::Object(section));
             }
             let Some(section) = sections.last_mut() else {
                 continue;
@@ -79,14 +80,7 @@ impl<'a> Lines<'a> {
                 }
             }
         }
-        // Everything but the list, which would be copied whole every piece.
-        let mut piece: serde_json::Map<String, Value> = view
-            .as_object()
-            .into_iter()
-            .flatten()
-            .filter(|(key, _)| *key != "sections")
-            .map(|(key, value)| (key.clone(), value.clone()))
-            .collect();
+        let mut piece = without(view, "sections");
         piece.insert("sections".into(), Value::Array(sections));
         piece.insert(
             "part".into(),
@@ -94,6 +88,18 @@ impl<'a> Lines<'a> {
         );
         Value::Object(piece)
     }
+}
+
+/// The fields of the object `value` but `key`: a piece copies what it
+/// prints, never the whole list.
+fn without(value: &Value, key: &str) -> serde_json::Map<String, Value> {
+    value
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(name, _)| *name != key)
+        .map(|(name, value)| (name.clone(), value.clone()))
+        .collect()
 }
 
 /// Where to cut a piece of `range`'s lines laid out over `pages` pages:
