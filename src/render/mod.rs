@@ -138,11 +138,11 @@ impl Renderer {
         output: &Output,
         progress: &dyn Progress,
     ) -> Result<Rendered> {
+        // The lists with certificates to print, each with its print file.
         let lists: Vec<&GrantList> = GrantList::per_honour(&aggregate.decisions)
             .into_iter()
-            .filter(|l| l.certificate.is_some())
+            .filter(|l| l.certificate.is_some() && l.count() > 0)
             .collect();
-        let lists: Vec<&GrantList> = lists.into_iter().filter(|l| l.count() > 0).collect();
         let mut tasks: Vec<Task<'_>> = lists
             .iter()
             .enumerate()
