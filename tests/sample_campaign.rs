@@ -296,17 +296,7 @@ fn build_writes_decisions_certificates_and_report_that_outside_tools_accept() {
             let emb = columns[columns.len() - 5];
             assert_eq!(emb, "yes", "font not embedded in {}: {line}", pdf.display());
         }
-        let check = std::process::Command::new("qpdf")
-            .arg("--check")
-            .arg(&path)
-            .output()
-            .unwrap();
-        assert!(
-            check.status.success(),
-            "qpdf --check fails on {}: {}",
-            pdf.display(),
-            String::from_utf8_lossy(&check.stdout)
-        );
+        assert_qpdf_accepts(&path);
     }
 
     // The decision names its list, its draft mark stays out of the text, and

@@ -2,6 +2,8 @@
 
 use std::collections::BTreeMap;
 
+mod common;
+
 use chrono::NaiveDate;
 use tdkt::aggregate::aggregate;
 use tdkt::ingest::{Cell, RawSheet, RawWorkbook};
@@ -878,31 +880,9 @@ fn a_unit_declared_outstanding_may_rate_a_quarter_excellent() {
     assert_eq!((quota(&unit).allowed, quota(&unit).ok), (2, true));
 }
 
-/// Text of each page of `pdf` (pdftotext separates pages by form feeds).
-fn page_texts(pdf: &std::path::Path) -> Vec<String> {
-    let out = std::process::Command::new("pdftotext")
-        .args(["-enc", "UTF-8", "-layout"])
-        .arg(pdf)
-        .arg("-")
-        .output()
-        .expect("pdftotext runs");
-    assert!(
-        out.status.success(),
-        "pdftotext failed on {}",
-        pdf.display()
-    );
-    let text = String::from_utf8(out.stdout).expect("UTF-8 text");
-    let mut pages: Vec<String> = text.split('\u{c}').map(str::to_string).collect();
-    if pages.last().is_some_and(|p| p.trim().is_empty()) {
-        pages.pop();
-    }
-    pages
-}
-
 /// The decision for a list of `people` rows, rendered with `templates`
 /// (None: the built-in ones); its pages' text.
 fn decision_pages(people: usize, templates: Option<&std::path::Path>) -> Vec<String> {
-    let regulation = Regulation::default_national().unwrap();
     let long_title = "Phó Trưởng phòng Quản lý khoa học, hợp tác quốc tế và bồi dưỡng \
                       cán bộ trẻ của Viện Nghiên cứu";
     let people: Vec<Individual> = (1..=people)
@@ -919,6 +899,16 @@ fn decision_pages(people: usize, templates: Option<&std::path::Path>) -> Vec<Str
             person
         })
         .collect();
+    ldtt_decision_pages(people, templates)
+}
+
+/// The LĐTT decision for `people`, rendered with `templates` (None: the
+/// built-in ones) and checked by qpdf; its pages' text.
+fn ldtt_decision_pages(
+    people: Vec<Individual>,
+    templates: Option<&std::path::Path>,
+) -> Vec<String> {
+    let regulation = Regulation::default_national().unwrap();
     let mut unit = submission(people);
     unit.headcount = Some(2000);
     let submissions = vec![unit];
@@ -939,24 +929,15 @@ fn decision_pages(people: usize, templates: Option<&std::path::Path>) -> Vec<Str
         .unwrap();
     let out = output.commit().unwrap();
     let pdf = out.join("quyet-dinh/qd-ldtt.pdf");
-    if common_have("qpdf") {
-        let check = std::process::Command::new("qpdf")
-            .arg("--check")
-            .arg(&pdf)
-            .output()
-            .unwrap();
-        assert!(
-            check.status.success(),
-            "qpdf --check: {}",
-            String::from_utf8_lossy(&check.stdout)
-        );
+    if common::have("qpdf") {
+        common::assert_qpdf_accepts(&pdf);
     }
-    page_texts(&pdf)
+    common::pdftotext_pages(&pdf)
 }
 
 #[test]
 fn a_long_list_laid_out_in_pieces_reads_as_if_laid_out_whole() {
-    if !common_have("pdftotext") {
+    if !common::have("pdftotext") {
         return;
     }
     const PEOPLE: usize = 700;
@@ -1005,49 +986,20 @@ fn a_long_list_laid_out_in_pieces_reads_as_if_laid_out_whole() {
     }
 }
 
-fn common_have(tool: &str) -> bool {
-    let found = std::process::Command::new(tool).arg("-v").output().is_ok();
-    if !found {
-        eprintln!(
-            "\n!!! SKIPPED: '{tool}' is not installed (apt-get install poppler-utils); .ci/run installs it\n"
-        );
-    }
-    found
-}
-
 /// A row taller than a page (a job title of thousands of characters) still
 /// prints whole in a decision's list: no text is lost at a page's edge.
 #[test]
 fn a_list_row_taller_than_a_page_prints_whole() {
-    if !common_have("pdftotext") {
+    if !common::have("pdftotext") {
         return;
     }
-    let regulation = Regulation::default_national().unwrap();
     let words: Vec<String> = (0..900).map(|n| format!("từ{n}")).collect();
     let mut people = vec![
         person("Trần Văn Đức", Rating::Httnv, "LĐTT", None),
         person("Nguyễn Thị Ánh", Rating::Httnv, "LĐTT", None),
     ];
     people[0].job_title = Some(words.join(" "));
-    let submissions = vec![submission(people)];
-    let validation = validate(&submissions, &regulation, 2025);
-    let date = NaiveDate::from_ymd_opt(2026, 1, 15).unwrap();
-    let result = aggregate(&submissions, &validation, &regulation, 2025, date, &[]);
-    let renderer = Renderer::new(None, None).unwrap();
-    let temp = tempfile::tempdir().unwrap();
-    let output = Output::begin(&temp.path().join("out"), &[]).unwrap();
-    renderer
-        .render_campaign(
-            &result,
-            &regulation,
-            &documents(),
-            &output,
-            &tdkt::progress::Silent,
-        )
-        .unwrap();
-    let out = output.commit().unwrap();
-    let text = page_texts(&out.join("quyet-dinh/qd-ldtt.pdf")).join("\n");
-    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let flat = common::flat(&ldtt_decision_pages(people, None).join("\n"));
     for word in [&words[0], &words[450], &words[899]] {
         assert!(
             flat.contains(word.as_str()),

@@ -40,7 +40,37 @@ pub fn have(tool: &str) -> bool {
 }
 
 pub fn pdftotext(pdf: &Path) -> String {
+    pdftotext_with(pdf, &[])
+}
+
+/// The text of each page of `pdf`, laid out as printed (`-layout`).
+pub fn pdftotext_pages(pdf: &Path) -> Vec<String> {
+    let text = pdftotext_with(pdf, &["-layout"]);
+    let mut pages: Vec<String> = text.split('\u{c}').map(str::to_string).collect();
+    if pages.last().is_some_and(|p| p.trim().is_empty()) {
+        pages.pop();
+    }
+    pages
+}
+
+/// Asserts that `qpdf --check` finds nothing wrong with `pdf`.
+pub fn assert_qpdf_accepts(pdf: &Path) {
+    let check = Command::new("qpdf")
+        .arg("--check")
+        .arg(pdf)
+        .output()
+        .expect("qpdf runs");
+    assert!(
+        check.status.success(),
+        "qpdf --check fails on {}: {}",
+        pdf.display(),
+        String::from_utf8_lossy(&check.stdout)
+    );
+}
+
+fn pdftotext_with(pdf: &Path, options: &[&str]) -> String {
     let out = Command::new("pdftotext")
+        .args(options)
         .arg("-enc")
         .arg("UTF-8")
         .arg(pdf)
