@@ -215,17 +215,9 @@ impl Typesetter {
 
 /// The pages holding a `<tdkt-overflow>` mark, each once, in order.
 fn overflowed_pages(document: &PagedDocument) -> Vec<usize> {
-    let Some(label) = Label::new(PicoStr::intern(OVERFLOW_LABEL)) else {
-        return Vec::new();
-    };
-    let introspector = document.introspector();
-    let mut pages: Vec<usize> = introspector
-        .elements()
-        .query(&Selector::Label(label))
-        .iter()
-        .filter_map(|mark| mark.location())
-        .filter_map(|location| introspector.position(location))
-        .map(|position| position.page.get() - 1)
+    let mut pages: Vec<usize> = labelled(document, OVERFLOW_LABEL)
+        .into_iter()
+        .map(|(page, _)| page - 1)
         .collect();
     pages.sort_unstable();
     pages.dedup();
@@ -236,6 +228,19 @@ fn overflowed_pages(document: &PagedDocument) -> Vec<usize> {
 /// the numbers of the `#metadata(n)<tdkt-row>` (or `<tdkt-row-end>`) a
 /// template puts in each line of a long list.
 pub fn marks(document: &PagedDocument, label: &str) -> Vec<(usize, usize)> {
+    labelled(document, label)
+        .into_iter()
+        .filter_map(
+            |(page, element)| match element.to_packed::<MetadataElem>()?.value {
+                Value::Int(n) => Some((page, usize::try_from(n).ok()?)),
+                _ => None,
+            },
+        )
+        .collect()
+}
+
+/// The elements labelled `label` in `document`, with their pages (from 1).
+fn labelled(document: &PagedDocument, label: &str) -> Vec<(usize, typst::foundations::Content)> {
     let Some(label) = Label::new(PicoStr::intern(label)) else {
         return Vec::new();
     };
@@ -244,12 +249,9 @@ pub fn marks(document: &PagedDocument, label: &str) -> Vec<(usize, usize)> {
         .elements()
         .query(&Selector::Label(label))
         .iter()
-        .filter_map(|mark| {
-            let page = introspector.position(mark.location()?)?.page.get();
-            match mark.to_packed::<MetadataElem>()?.value {
-                Value::Int(n) => Some((page, usize::try_from(n).ok()?)),
-                _ => None,
-            }
+        .filter_map(|element| {
+            let page = introspector.position(element.location()?)?.page.get();
+            Some((page, element.clone()))
         })
         .collect()
 }
