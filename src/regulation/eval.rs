@@ -1,7 +1,7 @@
 //! Evaluating a rule's condition over one record.
 //!
-//! Conditions are `evalexpr` expressions. [`Facts`] is the evaluation
-//! context: plain variables computed from the record, and the history
+//! Conditions are [`Condition`](super::condition::Condition)s. [`Facts`] is their
+//! [`Scope`]: plain variables computed from the record, and the history
 //! functions (`title_streak`, `rating_streak`, …) answered from the record's
 //! earlier years. A function that needs a year the workbook does not give
 //! notes that year; a rule that fails with such a gap is "cannot verify", not
@@ -10,52 +10,41 @@
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use evalexpr::{Context, DefaultNumericTypes, EvalexprError, EvalexprResult, Node, Value};
-
+use super::condition::{EvalError, HistoryFn, Scope, Type, Value};
 use super::{MessagePart, Regulation, Rule, Subject};
 use crate::model::{PriorAward, Rating};
 
-type V = Value<DefaultNumericTypes>;
+/// The variables a person's conditions read, with their types.
+const INDIVIDUAL_VARIABLES: &[(&str, Type)] = &[
+    ("year", Type::Number),
+    ("rating", Type::Text),
+    ("rating_rank", Type::Number),
+    ("months_worked", Type::Number),
+    ("min_months_worked", Type::Number),
+    ("disciplined", Type::Bool),
+    ("has_initiative", Type::Bool),
+    ("is_female", Type::Bool),
+    ("teaching_hours", Type::Number),
+    ("research_points", Type::Number),
+    ("job_title", Type::Text),
+    ("has_teaching_norm", Type::Bool),
+    ("teaching_norm", Type::Number),
+    ("has_research_norm", Type::Bool),
+    ("research_norm", Type::Number),
+];
+/// The variables a collective's conditions read, with their types.
+const COLLECTIVE_VARIABLES: &[(&str, Type)] = &[
+    ("year", Type::Number),
+    ("rating", Type::Text),
+    ("rating_rank", Type::Number),
+    ("members", Type::Number),
+    ("members_htnv_or_better", Type::Number),
+    ("members_ldtt", Type::Number),
+    ("members_cstdcs", Type::Number),
+    ("members_disciplined", Type::Number),
+];
 
-const INDIVIDUAL_VARIABLES: &[&str] = &[
-    "year",
-    "rating",
-    "rating_rank",
-    "months_worked",
-    "min_months_worked",
-    "disciplined",
-    "has_initiative",
-    "is_female",
-    "teaching_hours",
-    "research_points",
-    "job_title",
-    "has_teaching_norm",
-    "teaching_norm",
-    "has_research_norm",
-    "research_norm",
-];
-const COLLECTIVE_VARIABLES: &[&str] = &[
-    "year",
-    "rating",
-    "rating_rank",
-    "members",
-    "members_htnv_or_better",
-    "members_ldtt",
-    "members_cstdcs",
-    "members_disciplined",
-];
-const FUNCTIONS: &[&str] = &[
-    "title_streak",
-    "rating_streak",
-    "titles_since",
-    "ratings_since",
-    "has_award",
-    "award_year",
-    "known",
-];
-const BUILTINS: &[&str] = &["min", "max", "floor", "ceil", "round", "if", "contains"];
-
-fn builtin_variables(subject: Subject) -> &'static [&'static str] {
+fn builtin_variables(subject: Subject) -> &'static [(&'static str, Type)] {
     match subject {
         Subject::Individual => INDIVIDUAL_VARIABLES,
         Subject::Collective => COLLECTIVE_VARIABLES,
@@ -63,44 +52,30 @@ fn builtin_variables(subject: Subject) -> &'static [&'static str] {
 }
 
 pub(super) fn is_builtin_variable(name: &str, subject: Subject) -> bool {
-    builtin_variables(subject).contains(&name)
+    variable_type(name, subject, &[]).is_some()
 }
 
-/// Checks that a compiled condition uses only names tdkt provides (or the
-/// regulation's own columns, `extra`); returns the first unknown one.
-pub(super) fn check_identifiers(
-    node: &Node,
-    subject: Subject,
-    extra: &[&str],
-) -> Result<(), String> {
-    let variables = builtin_variables(subject);
-    if let Some(unknown) = node
-        .iter_read_variable_identifiers()
-        .find(|v| !variables.contains(v) && !extra.contains(v))
-    {
-        return Err(unknown.to_string());
-    }
-    let known_function =
-        |f: &str| FUNCTIONS.contains(&f) || BUILTINS.contains(&f) || f.starts_with("math::");
-    match node
-        .iter_function_identifiers()
-        .find(|f| !known_function(f))
-    {
-        Some(unknown) => Err(unknown.to_string()),
-        None => Ok(()),
-    }
+/// The type of a variable a `subject`'s conditions can read: tdkt's own,
+/// or one of the regulation's columns (`extra`: id and whether a number).
+pub(super) fn variable_type(name: &str, subject: Subject, extra: &[(&str, bool)]) -> Option<Type> {
+    let builtin = builtin_variables(subject).iter().map(|&(n, t)| (n, t));
+    let own = extra
+        .iter()
+        .map(|&(n, is_number)| (n, if is_number { Type::Number } else { Type::Text }));
+    builtin.chain(own).find(|(n, _)| *n == name).map(|(_, t)| t)
 }
 
 pub(super) fn known_identifiers_hint(subject: Subject, extra: &[&str]) -> String {
     let variables: Vec<&str> = builtin_variables(subject)
         .iter()
-        .chain(extra)
-        .copied()
+        .map(|(name, _)| *name)
+        .chain(extra.iter().copied())
         .collect();
+    let functions: Vec<&str> = super::condition::function_names().collect();
     format!(
         "biến dùng được: {}; hàm: {}",
         variables.join(", "),
-        FUNCTIONS.join(", ")
+        functions.join(", ")
     )
 }
 
@@ -120,92 +95,30 @@ pub fn fields_read(name: &str) -> Vec<&str> {
         "title_streak" | "titles_since" => &["title_history"],
         "rating_streak" | "ratings_since" => &["rating", "rating_history"],
         "has_award" | "award_year" => &["prior_awards"],
-        "year" | "known" | "min" | "max" | "floor" | "ceil" | "round" | "if" | "contains" => &[],
+        "year" | "known" | "min" | "max" | "floor" | "ceil" | "round" | "abs" | "if"
+        | "contains" => &[],
         other => return vec![other],
     };
     fields.to_vec()
 }
 
-/// Evaluates a condition once over stand-in values of the right types, so
-/// that a condition which can never be evaluated ("rating_rank >= ", or
-/// "rating >= 3" comparing text with a number) is refused when the
-/// regulation is loaded rather than on every record.
-pub(super) fn probe(node: &Node, subject: Subject, extra: &[(&str, bool)]) -> EvalexprResult<bool> {
-    let mut variables: HashMap<String, V> = builtin_variables(subject)
-        .iter()
-        .map(|name| (name.to_string(), stand_in(name)))
-        .collect();
-    for (name, is_number) in extra {
-        let value = if *is_number {
-            V::Float(0.0)
-        } else {
-            V::String(String::new())
-        };
-        variables.insert(name.to_string(), value);
-    }
-    node.eval_boolean_with_context(&Probe { variables })
+/// A fact of the record, owned; conditions read it as a [`Value`].
+#[derive(Debug, Clone)]
+enum Fact {
+    Int(i64),
+    Float(f64),
+    Text(String),
+    Bool(bool),
 }
 
-fn stand_in(variable: &str) -> V {
-    match variable {
-        "rating" | "job_title" => V::String(String::new()),
-        "disciplined" | "has_initiative" | "is_female" | "has_teaching_norm"
-        | "has_research_norm" => V::Boolean(false),
-        "year" | "rating_rank" => V::Int(0),
-        _ => V::Float(0.0),
-    }
-}
-
-struct Probe {
-    variables: HashMap<String, V>,
-}
-
-impl Context for Probe {
-    type NumericTypes = DefaultNumericTypes;
-
-    fn get_value(&self, identifier: &str) -> Option<&V> {
-        self.variables.get(identifier)
-    }
-
-    fn call_function(&self, identifier: &str, argument: &V) -> EvalexprResult<V> {
-        let args = Arguments::from(argument);
-        match identifier {
-            "title_streak" | "titles_since" | "award_year" => {
-                args.code(identifier)?;
-                Ok(V::Int(0))
-            }
-            "rating_streak" | "ratings_since" => {
-                args.rating(identifier)?;
-                Ok(V::Int(0))
-            }
-            "has_award" => {
-                args.code(identifier)?;
-                Ok(V::Boolean(false))
-            }
-            "known" => {
-                let name = args.code(identifier)?;
-                if self.variables.contains_key(name) {
-                    Ok(V::Boolean(true))
-                } else {
-                    Err(EvalexprError::CustomMessage(format!(
-                        "known(\"{name}\"): không có biến '{name}'"
-                    )))
-                }
-            }
-            _ => Err(EvalexprError::FunctionIdentifierNotFound(
-                identifier.to_string(),
-            )),
+impl Fact {
+    fn value(&self) -> Value<'_> {
+        match self {
+            Fact::Int(i) => Value::Int(*i),
+            Fact::Float(f) => Value::Float(*f),
+            Fact::Text(t) => Value::Text(t),
+            Fact::Bool(b) => Value::Bool(*b),
         }
-    }
-
-    fn are_builtin_functions_disabled(&self) -> bool {
-        false
-    }
-
-    fn set_builtin_functions_disabled(&mut self, _disabled: bool) -> EvalexprResult<()> {
-        Err(EvalexprError::CustomMessage(
-            "builtin functions stay enabled".into(),
-        ))
     }
 }
 
@@ -236,7 +149,7 @@ pub struct RuleResult {
 
 /// The evaluation context of one record.
 pub struct Facts<'a> {
-    variables: HashMap<String, V>,
+    variables: HashMap<String, Fact>,
     history: History<'a>,
     regulation: &'a Regulation,
     /// Codes (with implied lower ones) this campaign finds the record
@@ -258,10 +171,10 @@ impl<'a> Facts<'a> {
         granted_now: &'a BTreeSet<String>,
     ) -> Self {
         let mut variables = HashMap::new();
-        variables.insert("year".to_string(), V::Int(history.year as i64));
+        variables.insert("year".to_string(), Fact::Int(i64::from(history.year)));
         variables.insert(
             "rating".to_string(),
-            V::String(
+            Fact::Text(
                 history
                     .rating
                     .map(|r| r.code().to_string())
@@ -270,7 +183,7 @@ impl<'a> Facts<'a> {
         );
         variables.insert(
             "rating_rank".to_string(),
-            V::Int(history.rating.map_or(0, Rating::rank)),
+            Fact::Int(history.rating.map_or(0, Rating::rank)),
         );
         Facts {
             variables,
@@ -283,24 +196,24 @@ impl<'a> Facts<'a> {
 
     pub fn set_int(&mut self, name: &str, value: Option<i64>) {
         if let Some(v) = value {
-            self.variables.insert(name.to_string(), V::Int(v));
+            self.variables.insert(name.to_string(), Fact::Int(v));
         }
     }
 
     pub fn set_float(&mut self, name: &str, value: Option<f64>) {
         if let Some(v) = value {
-            self.variables.insert(name.to_string(), V::Float(v));
+            self.variables.insert(name.to_string(), Fact::Float(v));
         }
     }
 
     pub fn set_bool(&mut self, name: &str, value: bool) {
-        self.variables.insert(name.to_string(), V::Boolean(value));
+        self.variables.insert(name.to_string(), Fact::Bool(value));
     }
 
     pub fn set_text(&mut self, name: &str, value: Option<&str>) {
         if let Some(v) = value {
             self.variables
-                .insert(name.to_string(), V::String(v.to_string()));
+                .insert(name.to_string(), Fact::Text(v.to_string()));
         }
     }
 
@@ -317,36 +230,51 @@ impl<'a> Facts<'a> {
 
     fn evaluate_rule(&self, rule: &Rule) -> Outcome {
         if let Some(applies) = &rule.applies {
-            match applies.eval_boolean_with_context(self) {
-                Ok(false) => return Outcome::Pass,
-                Ok(true) => {}
-                Err(e) => {
+            match applies.evaluate(self) {
+                Ok(Value::Bool(false)) => return Outcome::Pass,
+                Ok(Value::Bool(true)) => {}
+                other => {
                     return Outcome::CannotVerify(format!(
-                        "Không đánh giá được điều kiện áp dụng của '{}': {e}",
-                        rule.id
+                        "Không đánh giá được điều kiện áp dụng của '{}': {}",
+                        rule.id,
+                        self.explain(other.err())
                     ));
                 }
             }
         }
         self.missing_years.borrow_mut().clear();
-        let result = rule.when.eval_boolean_with_context(self);
+        let result = rule.when.evaluate(self);
         let missing: Vec<i32> = self.missing_years.borrow().iter().copied().collect();
         match result {
-            Ok(true) => Outcome::Pass,
-            Ok(false) if missing.is_empty() => Outcome::Fail(self.render(&rule.message)),
-            Ok(false) => Outcome::CannotVerify(format!(
+            Ok(Value::Bool(true)) => Outcome::Pass,
+            Ok(Value::Bool(false)) if missing.is_empty() => {
+                Outcome::Fail(self.render(&rule.message))
+            }
+            Ok(Value::Bool(false)) => Outcome::CannotVerify(format!(
                 "Thiếu xếp loại và danh hiệu năm {} nên chưa xác minh được: {}",
                 join_years(&missing),
                 self.render(&rule.message)
             )),
-            Err(EvalexprError::VariableIdentifierNotFound(name)) => Outcome::CannotVerify(format!(
+            Err(EvalError::Missing(name)) => Outcome::CannotVerify(format!(
                 "Thiếu số liệu '{}' để xét tiêu chuẩn này",
                 self.label_of(&name)
             )),
-            Err(e) => Outcome::CannotVerify(format!(
-                "Không đánh giá được điều kiện '{}': {e}",
-                rule.when_text
+            other => Outcome::CannotVerify(format!(
+                "Không đánh giá được điều kiện '{}': {}",
+                rule.when.text(),
+                self.explain(other.err())
             )),
+        }
+    }
+
+    /// Why a condition could not be evaluated, in a clerk's words.
+    fn explain(&self, error: Option<EvalError>) -> String {
+        match error {
+            Some(EvalError::Missing(name)) => {
+                format!("thiếu số liệu '{}'", self.label_of(&name))
+            }
+            Some(EvalError::Invalid(message)) => message,
+            None => "điều kiện không cho đúng/sai".to_string(),
         }
     }
 
@@ -355,8 +283,8 @@ impl<'a> Facts<'a> {
         for part in parts {
             match part {
                 MessagePart::Text(text) => out.push_str(text),
-                MessagePart::Value(node) => match node.eval_with_context(self) {
-                    Ok(value) => out.push_str(&display_value(&value)),
+                MessagePart::Value(expression) => match expression.evaluate(self) {
+                    Ok(value) => out.push_str(&value.display()),
                     Err(_) => out.push('?'),
                 },
             }
@@ -505,112 +433,38 @@ impl<'a> Facts<'a> {
     }
 }
 
-impl Context for Facts<'_> {
-    type NumericTypes = DefaultNumericTypes;
-
-    fn get_value(&self, identifier: &str) -> Option<&V> {
-        self.variables.get(identifier)
+impl Scope for Facts<'_> {
+    fn variable(&self, name: &str) -> Option<Value<'_>> {
+        self.variables.get(name).map(Fact::value)
     }
 
-    fn call_function(&self, identifier: &str, argument: &V) -> EvalexprResult<V> {
-        let args = Arguments::from(argument);
-        let value = match identifier {
-            "title_streak" => V::Int(self.title_streak(args.code(identifier)?)),
-            "rating_streak" => V::Int(self.rating_streak(
-                args.rating(identifier)?,
-                args.year_after(self.history.year - 61),
-            )),
-            "titles_since" => V::Int(self.titles_since(args.code(identifier)?, args.year_after(0))),
-            "ratings_since" => {
-                V::Int(self.ratings_since(args.rating(identifier)?, args.year_after(0)))
-            }
-            "has_award" => V::Boolean(self.has_award(args.code(identifier)?)),
-            "award_year" => V::Int(self.award_year(args.code(identifier)?)),
-            "known" => V::Boolean(self.variables.contains_key(args.code(identifier)?)),
-            _ => {
-                return Err(EvalexprError::FunctionIdentifierNotFound(
-                    identifier.to_string(),
-                ));
-            }
+    fn history(
+        &self,
+        function: HistoryFn,
+        code: &str,
+        year: Option<i64>,
+    ) -> Result<Value<'static>, EvalError> {
+        let rating = || {
+            Rating::from_code(code).ok_or_else(|| {
+                EvalError::Invalid(format!(
+                    "{}: '{code}' không phải mức xếp loại",
+                    function.name()
+                ))
+            })
         };
-        Ok(value)
-    }
-
-    fn are_builtin_functions_disabled(&self) -> bool {
-        false
-    }
-
-    fn set_builtin_functions_disabled(&mut self, _disabled: bool) -> EvalexprResult<()> {
-        Err(EvalexprError::CustomMessage(
-            "builtin functions stay enabled".into(),
-        ))
-    }
-}
-
-/// A function's arguments: a code string, optionally followed by a year.
-struct Arguments<'v> {
-    code: Option<&'v str>,
-    year: Option<i64>,
-}
-
-impl<'v> From<&'v V> for Arguments<'v> {
-    fn from(value: &'v V) -> Self {
-        match value {
-            V::String(s) => Arguments {
-                code: Some(s),
-                year: None,
-            },
-            V::Tuple(items) => Arguments {
-                code: match items.first() {
-                    Some(V::String(s)) => Some(s.as_str()),
-                    _ => None,
-                },
-                year: items.get(1).and_then(|v| v.as_int().ok()),
-            },
-            _ => Arguments {
-                code: None,
-                year: None,
-            },
-        }
-    }
-}
-
-impl<'v> Arguments<'v> {
-    fn code(&self, function: &str) -> EvalexprResult<&'v str> {
-        self.code.ok_or_else(|| {
-            EvalexprError::CustomMessage(format!(
-                "{function} cần một mã trong dấu nháy kép, ví dụ \"CSTĐCS\""
-            ))
+        // A year beyond any record's is as good as none; clamping keeps the
+        // year loops below from overflowing.
+        let year_after = |default: i32| year.map_or(default, |y| y.clamp(0, 9999) as i32);
+        Ok(match function {
+            HistoryFn::TitleStreak => Value::Int(self.title_streak(code)),
+            HistoryFn::RatingStreak => {
+                Value::Int(self.rating_streak(rating()?, year_after(self.history.year - 61)))
+            }
+            HistoryFn::TitlesSince => Value::Int(self.titles_since(code, year_after(0))),
+            HistoryFn::RatingsSince => Value::Int(self.ratings_since(rating()?, year_after(0))),
+            HistoryFn::HasAward => Value::Bool(self.has_award(code)),
+            HistoryFn::AwardYear => Value::Int(self.award_year(code)),
         })
-    }
-
-    fn rating(&self, function: &str) -> EvalexprResult<Rating> {
-        let code = self.code(function)?;
-        Rating::from_code(code).ok_or_else(|| {
-            EvalexprError::CustomMessage(format!("{function}: '{code}' không phải mức xếp loại"))
-        })
-    }
-
-    /// The year after which a chain is counted, `default` when not given.
-    fn year_after(&self, default: i32) -> i32 {
-        self.year.map_or(default, |y| y as i32)
-    }
-}
-
-fn display_value(value: &V) -> String {
-    match value {
-        V::String(s) if s.is_empty() => "(trống)".to_string(),
-        V::String(s) => s.clone(),
-        V::Int(i) => i.to_string(),
-        V::Float(f) => crate::format::number_vi(*f),
-        V::Boolean(true) => "có".to_string(),
-        V::Boolean(false) => "không".to_string(),
-        V::Tuple(items) => items
-            .iter()
-            .map(display_value)
-            .collect::<Vec<_>>()
-            .join(", "),
-        V::Empty => "(trống)".to_string(),
     }
 }
 

@@ -7,6 +7,7 @@
 //! a variable or function tdkt does not know, is reported with the file's
 //! line and column before any workbook is read.
 
+mod condition;
 mod eval;
 
 use std::collections::BTreeSet;
@@ -16,6 +17,7 @@ use anyhow::{Context as _, Result, bail};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
+pub use condition::{Condition, ConditionError};
 pub use eval::{Facts, History, Outcome, RuleResult, fields_read};
 
 /// The regulation tdkt ships: the national rules in force since 1 Jul 2025.
@@ -275,9 +277,9 @@ pub enum Subject {
 #[derive(Debug, Clone)]
 pub struct Rule {
     pub id: String,
-    pub applies: Option<evalexpr::Node>,
-    pub when: evalexpr::Node,
-    pub when_text: String,
+    /// When present, the rule is judged only where this holds.
+    pub applies: Option<Condition>,
+    pub when: Condition,
     /// The message, with `{expression}` placeholders compiled.
     pub message: Vec<MessagePart>,
 }
@@ -288,17 +290,14 @@ impl Rule {
         self.applies
             .iter()
             .chain(std::iter::once(&self.when))
-            .flat_map(|node| {
-                node.iter_read_variable_identifiers()
-                    .chain(node.iter_function_identifiers())
-            })
+            .flat_map(Condition::names)
     }
 }
 
 #[derive(Debug, Clone)]
 pub enum MessagePart {
     Text(String),
-    Value(evalexpr::Node),
+    Value(Condition),
 }
 
 #[derive(Debug, Clone)]
@@ -409,10 +408,7 @@ impl Regulation {
     pub fn parse(text: &str, origin: &str) -> Result<Self> {
         let raw: RawRegulation = toml::from_str(text)
             .map_err(|e| anyhow::anyhow!("Tệp quy định {origin} sai cú pháp: {e}"))?;
-        let locate = |span: std::ops::Range<usize>| -> String {
-            let (line, col) = line_col(text, span.start);
-            format!("{origin}:{line}:{col}")
-        };
+        let locate = Locator { text, origin };
 
         let columns = check_columns(&raw.column, &locate)?;
         let mut honours = Vec::new();
@@ -421,12 +417,12 @@ impl Regulation {
             let span = spanned.span();
             let h = spanned.get_ref();
             if !codes.insert(h.code.clone()) {
-                bail!("{}: mã '{}' khai báo hai lần", locate(span), h.code);
+                bail!("{}: mã '{}' khai báo hai lần", locate.at(span), h.code);
             }
             if h.individual.is_none() && h.collective.is_none() {
                 bail!(
                     "{}: '{}' cần ít nhất một mục [honour.individual] hoặc [honour.collective]",
-                    locate(span),
+                    locate.at(span),
                     h.code
                 );
             }
@@ -460,7 +456,7 @@ impl Regulation {
                 if !codes.contains(code) {
                     bail!(
                         "{}: hạn mức của '{}' tính theo '{code}' nhưng quy định không có mã này\n  gợi ý: of = \"headcount\", \"proposals\" hoặc một mã như \"LĐTT\"",
-                        locate(spanned.span()),
+                        locate.at(spanned.span()),
                         honour.code
                     );
                 }
@@ -470,7 +466,7 @@ impl Regulation {
             {
                 bail!(
                     "{}: '{}' bao gồm '{}' nhưng quy định không có mã này",
-                    locate(spanned.span()),
+                    locate.at(spanned.span()),
                     honour.code,
                     included
                 );
@@ -626,7 +622,7 @@ fn job_title_key(text: &str) -> String {
 /// Column ids must be plain names that no built-in variable already uses.
 fn check_columns(
     raw: &[toml::Spanned<ExtraColumn>],
-    locate: &dyn Fn(std::ops::Range<usize>) -> String,
+    locate: &Locator<'_>,
 ) -> Result<Vec<ExtraColumn>> {
     let mut seen = BTreeSet::new();
     for spanned in raw {
@@ -639,13 +635,13 @@ fn check_columns(
         if !plain {
             bail!(
                 "{}: mã cột '{id}' cần viết thường, không dấu, nối bằng '_' (ví dụ diem_ky_cuong)",
-                locate(spanned.span())
+                locate.at(spanned.span())
             );
         }
         if eval::is_builtin_variable(id, column.subject) || !seen.insert((column.subject, id)) {
             bail!(
                 "{}: mã cột '{id}' đã được dùng; hãy đặt tên khác",
-                locate(spanned.span())
+                locate.at(spanned.span())
             );
         }
     }
@@ -656,7 +652,7 @@ fn compile_criteria(
     raw: &RawCriteria,
     subject: Subject,
     columns: &[ExtraColumn],
-    locate: &dyn Fn(std::ops::Range<usize>) -> String,
+    locate: &Locator<'_>,
 ) -> Result<Criteria> {
     let own_columns: Vec<(&str, bool)> = columns
         .iter()
@@ -664,29 +660,28 @@ fn compile_criteria(
         .map(|c| (c.id.as_str(), c.kind == ColumnKind::Number))
         .collect();
     let extra: Vec<&str> = own_columns.iter().map(|(id, _)| *id).collect();
-    let compile = |condition: &toml::Spanned<String>, id: &str| -> Result<evalexpr::Node> {
-        let node = evalexpr::build_operator_tree(condition.get_ref()).map_err(|e| {
+    let variables = |name: &str| eval::variable_type(name, subject, &own_columns);
+    let compile = |condition: &toml::Spanned<String>, id: &str| -> Result<Condition> {
+        let refuse = |e: ConditionError| {
+            let hint = match e.kind {
+                condition::ErrorKind::UnknownName => eval::known_identifiers_hint(subject, &extra),
+                condition::ErrorKind::Syntax => "so sánh như rating_rank >= 3, kết hợp bằng && \
+                                                 (và) và || (hoặc), chữ trong dấu nháy kép"
+                    .to_string(),
+                condition::ErrorKind::Type => "so sánh số với số (rating_rank >= 3), chữ với chữ \
+                                               (rating == \"HTXSNV\"); điều kiện phải cho đúng/sai"
+                    .to_string(),
+            };
             anyhow::anyhow!(
-                "{}: điều kiện của tiêu chuẩn '{id}' không hợp lệ: {e}\n  gợi ý: dùng so sánh như \
-                 rating_rank >= 3, kết hợp bằng && và ||, chuỗi trong dấu nháy kép",
-                locate(condition.span()),
+                "{}: điều kiện của tiêu chuẩn '{id}': {}\n  {}\n  gợi ý: {hint}",
+                locate.inside(condition.span(), e.at),
+                e.message,
+                pointer(condition.get_ref(), e.at),
             )
-        })?;
-        eval::check_identifiers(&node, subject, &extra).map_err(|unknown| {
-            anyhow::anyhow!(
-                "{}: tiêu chuẩn '{id}' dùng '{unknown}' mà tdkt không biết\n  gợi ý: {}",
-                locate(condition.span()),
-                eval::known_identifiers_hint(subject, &extra)
-            )
-        })?;
-        eval::probe(&node, subject, &own_columns).map_err(|e| {
-            anyhow::anyhow!(
-                "{}: điều kiện của tiêu chuẩn '{id}' không tính được: {e}\n  gợi ý: so sánh số với số \
-                 (rating_rank >= 3), chữ với chữ (rating == \"HTXSNV\"); điều kiện phải cho đúng/sai",
-                locate(condition.span()),
-            )
-        })?;
-        Ok(node)
+        };
+        let parsed = Condition::parse(condition.get_ref()).map_err(refuse)?;
+        parsed.check_yes_no(&variables).map_err(refuse)?;
+        Ok(parsed)
     };
     let mut rules = Vec::new();
     for rule in &raw.rules {
@@ -697,10 +692,10 @@ fn compile_criteria(
             .as_ref()
             .map(|condition| compile(condition, id))
             .transpose()?;
-        let message = compile_message(rule.message.get_ref()).map_err(|e| {
+        let message = compile_message(rule.message.get_ref(), &variables).map_err(|e| {
             anyhow::anyhow!(
                 "{}: câu thông báo của '{}' không hợp lệ: {e}",
-                locate(rule.message.span()),
+                locate.at(rule.message.span()),
                 rule.id.get_ref()
             )
         })?;
@@ -708,7 +703,6 @@ fn compile_criteria(
             id: id.clone(),
             applies,
             when,
-            when_text: rule.when.get_ref().clone(),
             message,
         });
     }
@@ -721,7 +715,10 @@ fn compile_criteria(
 }
 
 /// Splits "Có {n} năm" into text and compiled `{expression}` parts.
-fn compile_message(template: &str) -> Result<Vec<MessagePart>> {
+fn compile_message(
+    template: &str,
+    variables: &dyn Fn(&str) -> Option<condition::Type>,
+) -> Result<Vec<MessagePart>> {
     let mut parts = Vec::new();
     let mut rest = template;
     while let Some(open) = rest.find('{') {
@@ -730,15 +727,107 @@ fn compile_message(template: &str) -> Result<Vec<MessagePart>> {
         }
         let after = &rest[open + 1..];
         let close = after.find('}').context("thiếu dấu '}'")?;
-        let expr = evalexpr::build_operator_tree(&after[..close])
-            .map_err(|e| anyhow::anyhow!("'{{{}}}': {e}", &after[..close]))?;
-        parts.push(MessagePart::Value(expr));
+        let text = &after[..close];
+        let expression = Condition::parse(text)
+            .and_then(|e| e.check(variables).map(|_| e))
+            .map_err(|e| anyhow::anyhow!("'{{{text}}}': {e}"))?;
+        parts.push(MessagePart::Value(expression));
         rest = &after[close + 1..];
     }
     if !rest.is_empty() {
         parts.push(MessagePart::Text(rest.to_string()));
     }
     Ok(parts)
+}
+
+/// Names places in a regulation file as "file:line:column".
+struct Locator<'t> {
+    text: &'t str,
+    origin: &'t str,
+}
+
+impl Locator<'_> {
+    /// Where a TOML value starts.
+    fn at(&self, span: std::ops::Range<usize>) -> String {
+        self.place(span.start)
+    }
+
+    /// Where the character `offset` bytes into a TOML string's value is,
+    /// counting the quotes and escapes written before it.
+    fn inside(&self, span: std::ops::Range<usize>, offset: usize) -> String {
+        let raw = self.text.get(span.clone()).unwrap_or("");
+        self.place(span.start + raw_offset(raw, offset))
+    }
+
+    fn place(&self, offset: usize) -> String {
+        let (line, col) = line_col(self.text, offset);
+        format!("{}:{line}:{col}", self.origin)
+    }
+}
+
+/// The byte offset in a TOML string literal as written (`raw`, quotes
+/// included) of the byte `offset` of its value.
+fn raw_offset(raw: &str, offset: usize) -> usize {
+    let (quotes, escapes) = if raw.starts_with("\"\"\"") {
+        (3, true)
+    } else if raw.starts_with("'''") {
+        (3, false)
+    } else {
+        (1, raw.starts_with('"'))
+    };
+    let mut start = quotes.min(raw.len());
+    if quotes == 3 {
+        // A newline right after the opening quotes is not part of the value.
+        start += ["\r\n", "\n"]
+            .iter()
+            .find(|newline| raw[start..].starts_with(**newline))
+            .map_or(0, |newline| newline.len());
+    }
+    let mut decoded = 0;
+    let mut chars = raw[start..].char_indices().peekable();
+    while let Some(&(i, c)) = chars.peek() {
+        if decoded >= offset {
+            return start + i;
+        }
+        chars.next();
+        if !(escapes && c == '\\') {
+            decoded += c.len_utf8();
+            continue;
+        }
+        let hex = |chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>, digits| {
+            let code: String = (0..digits)
+                .filter_map(|_| chars.next().map(|(_, c)| c))
+                .collect();
+            char_len(&code)
+        };
+        match chars.next() {
+            Some((_, 'u')) => decoded += hex(&mut chars, 4),
+            Some((_, 'U')) => decoded += hex(&mut chars, 8),
+            // A line-ending backslash swallows the whitespace after it.
+            Some((_, c)) if c.is_whitespace() => {
+                while chars.next_if(|(_, c)| c.is_whitespace()).is_some() {}
+            }
+            Some(_) => decoded += 1,
+            None => break,
+        }
+    }
+    raw.len()
+}
+
+/// How many bytes the character with this hexadecimal code takes in UTF-8.
+fn char_len(hex: &str) -> usize {
+    u32::from_str_radix(hex, 16)
+        .ok()
+        .and_then(char::from_u32)
+        .map_or(1, char::len_utf8)
+}
+
+/// The condition with a caret under the character at `offset`, for a clerk
+/// to see where the mistake is.
+fn pointer(condition: &str, offset: usize) -> String {
+    let offset = offset.min(condition.len());
+    let before = condition[..offset].chars().count();
+    format!("{condition}\n  {}^", " ".repeat(before))
 }
 
 fn toml_date(value: &toml::value::Datetime, origin: &str) -> Result<NaiveDate> {
