@@ -292,3 +292,57 @@ fn a_broken_regulation_file_stops_before_any_workbook_with_line_and_column() {
     assert!(line.parse::<u32>().is_ok() && !col.is_empty(), "{err}");
     assert!(err.contains("gợi ý"), "{err}");
 }
+
+#[test]
+fn a_mistyped_condition_is_told_in_vietnamese_at_its_line_and_column() {
+    // (what is written, what it becomes, the mistake's first characters, words of the message)
+    let cases = [
+        (
+            "when = \"rating_rank >= 3\"",
+            "when = \"rating >= 3\"",
+            "rating >= 3",
+            "vế trái của '>=' cần một số, ở đây là chữ",
+        ),
+        // After escaped quotes, the column still points at the mistake.
+        (
+            "when = \"title_streak(\\\"CSTĐCS\\\") >= 3\"",
+            "when = \"title_streak(\\\"CSTĐCS\\\") >= \\\"ba\\\"\"",
+            "\\\"ba\\\"",
+            "vế phải của '>=' cần một số, ở đây là chữ",
+        ),
+        (
+            "when = \"!disciplined\"",
+            "when = \"!disciplined and rating_rank >= 3\"",
+            "and rating_rank",
+            "\"và\" viết là &&",
+        ),
+    ];
+    for (from, to, mistake, words) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let broken = edited_regulation(dir.path(), from, to);
+        let edited = std::fs::read_to_string(&broken).unwrap();
+        let offset = edited.find(to).unwrap() + to.find(mistake).unwrap();
+        let line = edited[..offset].matches('\n').count() + 1;
+        let column = edited[..offset]
+            .rsplit('\n')
+            .next()
+            .unwrap()
+            .chars()
+            .count()
+            + 1;
+        let out = tdkt(&[
+            "check",
+            sample().to_str().unwrap(),
+            "--regulation",
+            broken.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&format!("quy-che-rieng.toml:{line}:{column}: ")),
+            "{to}: expected line {line}, column {column}:\n{err}"
+        );
+        assert!(err.contains(words), "{to}:\n{err}");
+        assert!(err.contains("gợi ý"), "{to}:\n{err}");
+    }
+}

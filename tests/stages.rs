@@ -591,6 +591,50 @@ fn council_votes_count_only_where_a_unit_gives_them() {
     );
 }
 
+#[test]
+fn a_condition_guarded_by_known_needs_no_applies() {
+    use tdkt::model::ExtraValue::Number;
+    let national = tdkt::regulation::DEFAULT_TOML;
+    let old = r#"applies = "known(vote_share)", when = "vote_share >= 80""#;
+    assert!(
+        national.contains(old),
+        "the national file changed: update this test"
+    );
+    let guarded = national.replacen(old, r#"when = "known(vote_share) && vote_share >= 80""#, 1);
+    let regulation = Regulation::parse(&guarded, "quy-che.toml").unwrap();
+    let with = |name: &str, votes: Option<f64>| {
+        let mut p = person(name, Rating::Htxsnv, "CSTĐCS", None);
+        p.extra = votes
+            .map(|v| ("vote_share".to_string(), Number(v)))
+            .into_iter()
+            .collect();
+        p.initiative = Some("Sáng kiến 2025".into());
+        p
+    };
+    let people = vec![
+        with("A", None),
+        with("B", Some(80.0)),
+        with("C", Some(79.9)),
+    ];
+    let verdicts = validate(&[submission(people)], &regulation, 2025).verdicts;
+    let statuses: Vec<Status> = verdicts.iter().map(|v| v.status).collect();
+    assert_eq!(
+        statuses,
+        [Status::NotEligible, Status::Eligible, Status::NotEligible],
+        "no share given is a failed rule, not a condition that cannot be evaluated"
+    );
+    let failed = &verdicts[0].failed;
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert_eq!(failed[0].rule, "CSTĐCS.phieu-bau");
+    assert!(!failed[0].unverifiable, "{failed:?}");
+    assert!(
+        failed[0]
+            .message
+            .starts_with("Tỷ lệ phiếu đồng ý của Hội đồng là (trống)%"),
+        "{failed:?}"
+    );
+}
+
 /// A person with a whole history: ratings and titles by year, prior awards.
 fn history(
     title: &str,

@@ -968,19 +968,17 @@ fn check(node: &Node, variables: &dyn Fn(&str) -> Option<Type>) -> Result<Type, 
         } => {
             let role = format!("{}(…)", function.name());
             expect(code, Type::Text, &format!("mã của {role}"))?;
-            if function.takes_rating() {
-                if let Expr::Literal(Literal::Text(rating)) = &code.expr {
-                    if Rating::from_code(rating).is_none() {
-                        return Err(ConditionError {
-                            at: code.at,
-                            kind: ErrorKind::Type,
-                            message: format!(
-                                "{role}: '{rating}' không phải mức xếp loại \
-                                 (HTXSNV, HTTNV, HTNV, KHTNV)"
-                            ),
-                        });
-                    }
-                }
+            if let Expr::Literal(Literal::Text(rating)) = &code.expr
+                && function.takes_rating()
+                && Rating::from_code(rating).is_none()
+            {
+                return Err(ConditionError {
+                    at: code.at,
+                    kind: ErrorKind::Type,
+                    message: format!(
+                        "{role}: '{rating}' không phải mức xếp loại (HTXSNV, HTTNV, HTNV, KHTNV)"
+                    ),
+                });
             }
             if let Some(year) = year {
                 expect(year, Type::Number, &format!("năm của {role}"))?;
@@ -1464,6 +1462,74 @@ mod tests {
             assert_eq!((e.at, e.kind), (at, kind), "{text}: {}", e.message);
             assert!(e.message.contains(words), "{text}: {}", e.message);
         }
+    }
+
+    /// Random conditions from the language's own pieces: parsing, checking
+    /// and evaluating never panic, whatever they are given.
+    #[test]
+    fn any_text_is_a_condition_or_an_error_never_a_panic() {
+        const PIECES: [&str; 30] = [
+            "rating_rank",
+            "vote_share",
+            "rating",
+            "disciplined",
+            "known(",
+            "min(",
+            "if(",
+            "title_streak(",
+            "rating_streak(",
+            "\"HTTNV\"",
+            "\"",
+            "(",
+            ")",
+            ",",
+            "&&",
+            "||",
+            "!",
+            "==",
+            ">=",
+            "<",
+            "+",
+            "-",
+            "*",
+            "/",
+            "%",
+            "^",
+            "0",
+            "7",
+            "2.5",
+            "9223372036854775807",
+        ];
+        let mut seed: u64 = 0x7d4b_c0de;
+        let mut next = |bound: usize| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize % bound
+        };
+        let facts = record(&[
+            ("rating_rank", Value::Int(3)),
+            ("vote_share", Value::Float(0.0)),
+            ("rating", Value::Text("HTTNV")),
+            ("disciplined", Value::Bool(false)),
+        ]);
+        let mut accepted = 0;
+        for _ in 0..20_000 {
+            let length = 1 + next(12);
+            let text: Vec<&str> = (0..length).map(|_| PIECES[next(PIECES.len())]).collect();
+            let text = text.join(if next(2) == 0 { " " } else { "" });
+            if let Ok(condition) = Condition::parse(&text) {
+                if condition.check(&types).is_ok() {
+                    accepted += 1;
+                    let _ = condition.evaluate(&facts);
+                }
+                let _ = condition.names();
+            }
+        }
+        assert!(
+            accepted > 100,
+            "only {accepted} well-formed conditions were tried"
+        );
     }
 
     #[test]

@@ -285,7 +285,8 @@ impl<'a> Facts<'a> {
                 MessagePart::Text(text) => out.push_str(text),
                 MessagePart::Value(expression) => match expression.evaluate(self) {
                     Ok(value) => out.push_str(&value.display()),
-                    Err(_) => out.push('?'),
+                    Err(EvalError::Missing(_)) => out.push_str("(trống)"),
+                    Err(EvalError::Invalid(_)) => out.push('?'),
                 },
             }
         }
