@@ -325,7 +325,7 @@ pub fn aggregate(
         }
     }
 
-    let units = unit_summaries(submissions, validation, regulation, &decisions);
+    let units = unit_summaries(submissions, validation, regulation);
     let totals = regulation
         .honours
         .iter()
@@ -343,8 +343,7 @@ pub fn aggregate(
         })
         .filter(|(_, t)| t.proposed > 0)
         .collect();
-    let total_bonus = decisions.iter().map(|d| d.total_bonus).sum();
-    Aggregate {
+    let mut aggregate = Aggregate {
         year,
         decision_date,
         decisions,
@@ -352,7 +351,53 @@ pub fn aggregate(
         units,
         totals,
         quotas: validation.quotas.clone(),
-        total_bonus,
+        total_bonus: 0,
+    };
+    aggregate.settle_bonuses();
+    aggregate
+}
+
+impl Aggregate {
+    /// Every bonus total from the grants, in one place: each list's (and a
+    /// combined decision's parts'), each unit's and the whole campaign's, so
+    /// that the units' bonuses always add up to the total. Run again after
+    /// the register has answered: a signed list is what was signed, not what
+    /// the workbooks say now, and a unit whose workbook is gone keeps a row
+    /// (with no proposals) while a signed decision still pays it.
+    pub fn settle_bonuses(&mut self) {
+        for decision in &mut self.decisions {
+            for part in &mut decision.parts {
+                part.refresh_total();
+            }
+            decision.refresh_total();
+        }
+        for unit in &mut self.units {
+            unit.bonus = 0;
+        }
+        let submissions = self.units.len();
+        for grant in self.decisions.iter().flat_map(GrantList::grants) {
+            let bonus = grant.bonus.unwrap_or(0);
+            // A grant from this campaign's workbooks knows its submission
+            // (units are one per submission, in order); a signed one from the
+            // register knows only its unit's code.
+            let unit = if grant.record.submission < submissions {
+                Some(grant.record.submission)
+            } else {
+                self.units.iter().position(|u| u.code == grant.unit_code)
+            };
+            match unit {
+                Some(u) => self.units[u].bonus += bonus,
+                None => self.units.push(UnitSummary {
+                    code: grant.unit_code.clone(),
+                    name: grant.unit_name.clone(),
+                    file: String::new(),
+                    tallies: Vec::new(),
+                    total: Tally::default(),
+                    bonus,
+                }),
+            }
+        }
+        self.total_bonus = self.decisions.iter().map(|d| d.total_bonus).sum();
     }
 }
 
@@ -418,13 +463,8 @@ fn unit_summaries(
     submissions: &[Submission],
     validation: &Validation,
     regulation: &Regulation,
-    decisions: &[GrantList],
 ) -> Vec<UnitSummary> {
     let mut per_unit: BTreeMap<usize, BTreeMap<&str, Tally>> = BTreeMap::new();
-    let mut bonuses: HashMap<usize, u64> = HashMap::new();
-    for grant in decisions.iter().flat_map(GrantList::grants) {
-        *bonuses.entry(grant.record.submission).or_default() += grant.bonus.unwrap_or(0);
-    }
     for verdict in &validation.verdicts {
         per_unit
             .entry(verdict.record.submission)
@@ -447,14 +487,13 @@ fn unit_summaries(
                 .iter()
                 .map(|(_, t)| *t)
                 .fold(Tally::default(), Tally::merge);
-            let bonus = bonuses.get(&s).copied().unwrap_or(0);
             UnitSummary {
                 code: submission.unit_code(),
                 name: submission.unit_name(),
                 file: submission.file.clone(),
                 tallies,
                 total,
-                bonus,
+                bonus: 0,
             }
         })
         .collect()

@@ -819,3 +819,70 @@ fn import_reads_names_and_births_as_workbooks_are_read() {
     assert_eq!(person["full_name"], "Nguyễn Văn Hùng");
     assert_eq!(person["birth"], "05/03/1979");
 }
+
+/// After a conflict the report pays what the register signed, and its
+/// per-unit bonuses still add up to its total.
+#[test]
+fn after_a_conflict_the_units_bonuses_add_up_to_the_total() {
+    use tdkt::settings::{Flags, Settings};
+    let temp = tempfile::tempdir().unwrap();
+    let campaign = campaign_copy(temp.path(), "dot-xet", "");
+    let c = campaign.to_str().unwrap();
+    assert_eq!(run(&["sign", "bk-bo", c]).0, 0);
+    // Viện Triết học withdraws its workbook after its Bằng khen was signed.
+    std::fs::remove_file(campaign.join("inbox/vien-triet-hoc.xlsx")).unwrap();
+    let settings = Settings::resolve(&Flags {
+        input: Some(campaign.clone()),
+        ..Flags::default()
+    })
+    .unwrap();
+    let built = tdkt::pipeline::build(&settings, &tdkt::progress::Silent).unwrap();
+    let aggregate = &built.aggregate;
+    let signed = aggregate
+        .decisions
+        .iter()
+        .find(|d| d.id == "bk-bo")
+        .unwrap();
+    assert!(signed.sign_off.is_some());
+    let withdrawn: Vec<_> = signed
+        .grants()
+        .filter(|g| g.name == "Vũ Trọng Hải")
+        .collect();
+    assert_eq!(withdrawn.len(), 1, "the signed list stays as signed");
+    let unit_total: u64 = aggregate.units.iter().map(|u| u.bonus).sum();
+    assert_eq!(unit_total, aggregate.total_bonus);
+    let lists_total: u64 = aggregate.decisions.iter().map(|d| d.total_bonus).sum();
+    assert_eq!(lists_total, aggregate.total_bonus);
+    let row = aggregate
+        .units
+        .iter()
+        .find(|u| u.code == withdrawn[0].unit_code)
+        .expect("the withdrawn unit keeps a row while a signed decision pays it");
+    assert!(row.bonus >= withdrawn[0].bonus.unwrap_or(0) && row.total.proposed == 0);
+
+    // The report says so: its units' column adds up to its total line.
+    if have("pdftotext") {
+        let report = files_below(&built.output)
+            .into_iter()
+            .find(|f| f.starts_with("bao-cao"))
+            .unwrap();
+        let text = flat(&pdftotext(&built.output.join(report)));
+        assert!(
+            text.contains(&format!(
+                "Tổng tiền thưởng dự kiến: {} đồng",
+                tdkt::format::group_thousands(aggregate.total_bonus)
+            )),
+            "{text}"
+        );
+        let received = aggregate
+            .units
+            .iter()
+            .filter(|u| !u.file.is_empty())
+            .count();
+        assert!(received < aggregate.units.len());
+        assert!(
+            text.contains(&format!("hồ sơ đề nghị của {received} đơn vị")),
+            "{text}"
+        );
+    }
+}

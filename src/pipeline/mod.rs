@@ -422,7 +422,7 @@ fn reconcile(
     for decision in &mut aggregate.decisions {
         decision.split_parts();
     }
-    aggregate.total_bonus = aggregate.decisions.iter().map(|d| d.total_bonus).sum();
+    aggregate.settle_bonuses();
     Ok(diagnostics)
 }
 

@@ -272,6 +272,9 @@ pub struct ReportView {
     pub agency_name: String,
     pub honours: Vec<HonourColumn>,
     pub units: Vec<TallyRow>,
+    /// How many units sent a workbook (a row of `units` may be a unit whose
+    /// workbook is gone while a signed decision still pays it).
+    pub units_received: usize,
     pub totals: Vec<Tally>,
     pub grand_total: Tally,
     pub quotas: Vec<QuotaResult>,
@@ -637,6 +640,11 @@ pub fn report_view(
         agency_name: settings.agency.name.clone(),
         honours,
         units,
+        units_received: aggregate
+            .units
+            .iter()
+            .filter(|u| !u.file.is_empty())
+            .count(),
         grand_total: totals.iter().copied().fold(Tally::default(), Tally::merge),
         totals,
         quotas: aggregate.quotas.clone(),
