@@ -2,14 +2,23 @@
 //!
 //! Autoescaping is on for every `.typ` template with an escape function for
 //! Typst markup: any text from a workbook prints literally and can never run
-//! as code. Built-in templates are compiled into the binary; a campaign's
+//! as code. Values printed inside a Typst string literal go through the
+//! `typst_str` filter instead, which escapes for a string literal and marks
+//! its output safe, so markup escaping never reaches inside the quotes.
+//! Built-in templates are compiled into the binary; a campaign's
 //! `templates/` folder overrides them file by file.
+//!
+//! Tera 2 reports every template error with the template, line and column;
+//! [`TemplateError`] says it in Vietnamese, names the campaign's file (or the
+//! built-in template) and shows the line. A campaign template written for
+//! Tera 1 (macros, `import`) is refused with what to change.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::fmt;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use tera::{Tera, Value};
+use tera::{Kwargs, State, Tera, Value};
 
 /// The built-in templates: (file name, text).
 pub const BUILTIN: &[(&str, &str)] = &[
@@ -43,29 +52,60 @@ pub const LIBRARY: &str = "lib.typ";
 
 pub struct Templates {
     tera: Tera,
-    /// Each template's text, to point at the line of an error.
-    sources: HashMap<String, String>,
+    /// Each template's text and where it came from, to point at an error.
+    sources: HashMap<String, Source>,
     /// The Typst library text (built-in or overridden).
     pub library: String,
     /// Assets (built-in or overridden), by file name.
     pub assets: Vec<(String, Vec<u8>)>,
 }
 
+/// A template's text and origin.
+struct Source {
+    text: String,
+    /// The campaign's file that overrides the built-in template.
+    file: Option<PathBuf>,
+}
+
+impl Source {
+    fn origin(&self, name: &str) -> String {
+        match &self.file {
+            Some(file) => file.display().to_string(),
+            None => format!("{name} (mẫu có sẵn của tdkt)"),
+        }
+    }
+}
+
 impl Templates {
     pub fn load(overrides: Option<&Path>) -> Result<Self> {
-        let mut texts: HashMap<&str, String> =
-            BUILTIN.iter().map(|(n, t)| (*n, t.to_string())).collect();
+        let mut sources: HashMap<String, Source> = BUILTIN
+            .iter()
+            .map(|(name, text)| {
+                let source = Source {
+                    text: text.to_string(),
+                    file: None,
+                };
+                (name.to_string(), source)
+            })
+            .collect();
         if let Some(dir) = overrides {
             for (name, _) in BUILTIN {
                 let path = dir.join(name);
                 if path.is_file() {
                     let text = std::fs::read_to_string(&path)
                         .with_context(|| format!("Không đọc được mẫu {}", path.display()))?;
-                    texts.insert(name, text);
+                    if *name != LIBRARY {
+                        refuse_tera_1(&path, &text)?;
+                    }
+                    let source = Source {
+                        text,
+                        file: Some(path),
+                    };
+                    sources.insert(name.to_string(), source);
                 }
             }
         }
-        let library = texts.remove(LIBRARY).unwrap_or_default();
+        let library = sources.remove(LIBRARY).map(|s| s.text).unwrap_or_default();
         let mut assets = Vec::new();
         for (name, bytes) in ASSETS {
             let path = overrides.map(|dir| dir.join(name)).filter(|p| p.is_file());
@@ -76,20 +116,20 @@ impl Templates {
             };
             assets.push((name.to_string(), bytes));
         }
-        let mut tera = Tera::default();
-        tera.autoescape_on(vec![".typ"]);
-        tera.set_escape_fn(escape_typst);
+        let mut tera = Tera::new();
+        tera.autoescape_on([".typ"]);
+        tera.set_escape_fn(write_escaped_typst);
         tera.register_filter("money", money);
         tera.register_filter("words", words);
         tera.register_filter("typst_str", typst_str);
-        let mut sorted: Vec<(&str, String)> = texts.into_iter().collect();
-        sorted.sort();
-        let sources = sorted
-            .iter()
-            .map(|(name, text)| (name.to_string(), text.clone()))
-            .collect();
-        tera.add_raw_templates(sorted)
-            .map_err(|e| anyhow::anyhow!("Mẫu văn bản sai: {}", error_chain(&e)))?;
+        let mut sorted: Vec<(&String, &Source)> = sources.iter().collect();
+        sorted.sort_by_key(|(name, _)| *name);
+        tera.add_raw_templates(
+            sorted
+                .iter()
+                .map(|(name, source)| (name.as_str(), source.text.as_str())),
+        )
+        .map_err(|e| TemplateError::explain(&e, &sources))?;
         Ok(Templates {
             tera,
             sources,
@@ -104,73 +144,149 @@ impl Templates {
     /// templates are laid out whole, as before.
     pub fn lays_out_in_pieces(&self, name: &str) -> bool {
         self.library.contains("first-page")
-            && self.sources.get(name).is_some_and(|text| {
-                text.contains(super::world::ROW_LABEL) && text.contains("part.first")
+            && self.sources.get(name).is_some_and(|source| {
+                source.text.contains(super::world::ROW_LABEL) && source.text.contains("part.first")
             })
     }
 
     /// Renders template `name` with `context` into Typst source.
     pub fn render(&self, name: &str, context: &impl serde::Serialize) -> Result<String> {
-        let context = tera::Context::from_serialize(context).map_err(|e| {
-            anyhow::anyhow!("Không tạo được dữ liệu cho mẫu {name}: {}", error_chain(&e))
-        })?;
-        self.tera.render(name, &context).map_err(|e| {
-            let chain = error_chain(&e);
-            match missing_variable(&chain) {
-                Some(variable) => {
-                    let line = self
-                        .sources
-                        .get(name)
-                        .and_then(|text| line_using(text, variable))
-                        .map(|n| format!(", dòng {n}"))
-                        .unwrap_or_default();
-                    let known: Vec<String> = context
-                        .clone()
-                        .into_json()
-                        .as_object()
-                        .map(|o| o.keys().cloned().collect())
-                        .unwrap_or_default();
-                    anyhow::anyhow!(
-                        "Mẫu {name}{line}: không có biến '{variable}'\n  gợi ý: các biến của mẫu này: {} (xem TEMPLATES.md)",
-                        known.join(", ")
-                    )
-                }
-                None => anyhow::anyhow!("Mẫu {name}: {chain}"),
+        let context = tera::Context::from_serialize(context)
+            .map_err(|e| anyhow::anyhow!("Không tạo được dữ liệu cho mẫu {name}: {e}"))?;
+        self.tera
+            .render(name, &context)
+            .map_err(|e| TemplateError::explain(&e, &self.sources))
+    }
+}
+
+/// A template that could not be compiled or rendered: where and why, for a
+/// clerk.
+#[derive(Debug)]
+pub struct TemplateError {
+    /// The campaign's file, or the built-in template's name.
+    pub origin: String,
+    /// 1-based.
+    pub line: usize,
+    /// 1-based, in characters.
+    pub column: usize,
+    pub message: String,
+    /// The line itself, with a caret under the column.
+    pub excerpt: String,
+}
+
+impl TemplateError {
+    fn explain(error: &tera::Error, sources: &HashMap<String, Source>) -> anyhow::Error {
+        let report = match error.kind() {
+            tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => {
+                report
             }
-        })
+            _ => {
+                let message = error.to_string();
+                return anyhow::anyhow!("Mẫu văn bản sai: {}", vietnamese(&message));
+            }
+        };
+        let name = report.filename();
+        let source = sources.get(name);
+        let span = report.span();
+        let text = source.map_or("", |s| s.text.as_str());
+        let line_text = text
+            .lines()
+            .nth(span.start_line.saturating_sub(1))
+            .unwrap_or("");
+        let caret = " ".repeat(span.start_col);
+        TemplateError {
+            origin: source.map_or_else(|| name.to_string(), |s| s.origin(name)),
+            line: span.start_line,
+            column: span.start_col + 1,
+            message: vietnamese(report.message()),
+            excerpt: format!("{line_text}\n  {caret}^"),
+        }
+        .into()
     }
 }
 
-/// The variable of Tera's "Variable `x` not found in context".
-fn missing_variable(chain: &str) -> Option<&str> {
-    let start = chain.find("Variable `")? + "Variable `".len();
-    let end = start + chain[start..].find('`')?;
-    Some(&chain[start..end])
-}
-
-/// The first 1-based line of `text` whose `{{ … }}` or `{% … %}` uses `variable`.
-fn line_using(text: &str, variable: &str) -> Option<usize> {
-    let is_word = |c: char| c.is_alphanumeric() || c == '_' || c == '.';
-    text.lines()
-        .position(|line| {
-            line.match_indices(variable).any(|(at, _)| {
-                let before = line[..at].chars().next_back();
-                let after = line[at + variable.len()..].chars().next();
-                !before.is_some_and(is_word) && !after.is_some_and(is_word)
-            })
-        })
-        .map(|i| i + 1)
-}
-
-/// Tera's errors nest their causes; the innermost says which variable.
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut parts = vec![error.to_string()];
-    let mut source = error.source();
-    while let Some(e) = source {
-        parts.push(e.to_string());
-        source = e.source();
+impl fmt::Display for TemplateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Mẫu {}, dòng {}, cột {}: {}\n  {}",
+            self.origin, self.line, self.column, self.message, self.excerpt
+        )
     }
-    parts.join(": ")
+}
+
+impl std::error::Error for TemplateError {}
+
+/// Tera's English message in a clerk's words, where we know it.
+fn vietnamese(message: &str) -> String {
+    let quoted = |prefix: &str| -> Option<&str> {
+        let rest = message.strip_prefix(prefix)?;
+        rest.split('`').next()
+    };
+    let listed = |what: &str| -> String {
+        message
+            .split_once(&format!(" Available {what}: "))
+            .map(|(_, list)| format!("\n  gợi ý: dùng được: {list} (xem TEMPLATES.md)"))
+            .unwrap_or_default()
+    };
+    if let Some(variable) = quoted("Variable `") {
+        format!("không có biến '{variable}'{}", listed("variables"))
+    } else if let Some(field) = quoted("Field `") {
+        format!("không có trường '{field}'{}", listed("fields"))
+    } else if let Some(filter) = quoted("Filter `").or_else(|| quoted("Unknown filter `")) {
+        format!(
+            "không có bộ lọc '{filter}'\n  gợi ý: bộ lọc của tdkt: money, words, typst_str \
+             (và các bộ lọc có sẵn của Tera 2)"
+        )
+    } else {
+        format!("{message} (thông báo của Tera)")
+    }
+}
+
+/// Refuses a campaign template written for Tera 1 with what to change: the
+/// constructs Tera 2 dropped, which would otherwise fail with a message
+/// about syntax.
+fn refuse_tera_1(path: &Path, text: &str) -> Result<()> {
+    const OLD: &[(&str, &str)] = &[
+        (
+            "macro",
+            "Tera 2 không còn macro: viết thành component \
+             ({% component ten(tham_so) %} … {% endcomponent ten %}) và gọi bằng \
+             {{<ten tham_so={gia_tri} />}}, hoặc viết thẳng nội dung vào chỗ gọi",
+        ),
+        (
+            "import",
+            "Tera 2 không cần và không có import: component dùng được ở mọi mẫu",
+        ),
+    ];
+    for (number, line) in text.lines().enumerate() {
+        let tag = line
+            .split("{%")
+            .skip(1)
+            .map(|t| t.trim_start_matches('-').trim_start())
+            .find_map(|t| OLD.iter().find(|(word, _)| t.starts_with(word)));
+        let call = ["self::", "macros::"]
+            .iter()
+            .find(|c| line.contains(**c))
+            .map(|_| &OLD[0]);
+        let test = positional_test(line).map(|_| {
+            &(
+                "is …(\"…\")",
+                "kiểm tra của Tera 2 nhận tham số có tên: r is starting_with(pat=\"Như Điều\")",
+            )
+        });
+        if let Some((word, advice)) = tag.or(call).or(test) {
+            anyhow::bail!(
+                "Mẫu {}, dòng {}: mẫu viết cho Tera 1 ('{word}'), tdkt nay dùng Tera 2.\n  \
+                 {}\n  cách sửa: {advice}; hoặc chép mẫu mới bằng `tdkt init` rồi sửa lại \
+                 phần riêng (xem TEMPLATES.md, mục \"Mẫu viết cho Tera 1\")",
+                path.display(),
+                number + 1,
+                line.trim()
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Escapes text for Typst markup: every character that markup gives a
@@ -191,12 +307,55 @@ pub fn escape_typst(input: &str) -> String {
     out
 }
 
-/// A value as a Typst string literal, for code positions: `"…"`.
-fn typst_str(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
-    let text = match value {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
+/// [`escape_typst`] as Tera's escape function. Tera 2 escapes every value
+/// it prints, numbers too, and templates print numbers into Typst code
+/// (`width: {{ width }}mm`, an overlay's offsets), where `\-1\.5` would not
+/// parse; so a plain number is written as it is. That is also safe in
+/// markup: a number alone is never a list item, a dash or a shorthand.
+fn write_escaped_typst(input: &str, output: &mut dyn std::io::Write) -> std::io::Result<()> {
+    if is_plain_number(input) {
+        output.write_all(input.as_bytes())
+    } else {
+        output.write_all(escape_typst(input).as_bytes())
+    }
+}
+
+/// "12", "-1.5", "2.5e-7": how Tera prints a number.
+fn is_plain_number(text: &str) -> bool {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let unsigned = text.strip_prefix('-').unwrap_or(text);
+    let (mantissa, exponent) = match unsigned.split_once(['e', 'E']) {
+        Some((m, e)) => (m, Some(e.strip_prefix(['-', '+']).unwrap_or(e))),
+        None => (unsigned, None),
+    };
+    let whole_and_fraction = match mantissa.split_once('.') {
+        Some((whole, fraction)) => digits(whole) && digits(fraction),
+        None => digits(mantissa),
+    };
+    whole_and_fraction && exponent.is_none_or(digits)
+}
+
+/// Where a line calls a test with a positional argument, as Tera 1 allowed
+/// (`r is starting_with("Như")`); Tera 2 wants `pat=`.
+fn positional_test(line: &str) -> Option<usize> {
+    line.match_indices(" is ").find_map(|(at, _)| {
+        let rest = line[at + 4..].trim_start();
+        let rest = rest.strip_prefix("not ").map_or(rest, str::trim_start);
+        let name_end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))?;
+        let argument = rest[name_end..].strip_prefix('(')?.trim_start();
+        argument
+            .starts_with(|c: char| c == '"' || c == '\'' || c.is_ascii_digit())
+            .then_some(at)
+    })
+}
+
+/// A value as a Typst string literal, for code positions: `"…"`. Its output
+/// is safe: markup escaping does not apply inside a string literal.
+fn typst_str(value: &Value, _: Kwargs, _: &State) -> Value {
+    let text = match value.as_str() {
+        Some(s) => s.to_string(),
+        None if value.is_none() || value.is_undefined() => String::new(),
+        None => value.to_string(),
     };
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
@@ -210,28 +369,30 @@ fn typst_str(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
         }
     }
     out.push('"');
-    Ok(Value::String(out))
+    Value::safe_string(&out)
 }
 
-fn as_amount(value: &Value, filter: &str) -> tera::Result<u64> {
+fn as_amount(value: &Value, filter: &str) -> tera::TeraResult<u64> {
     value
-        .as_u64()
-        .or_else(|| value.as_f64().map(|f| f.round() as u64))
-        .ok_or_else(|| tera::Error::msg(format!("bộ lọc {filter} cần một số, nhận được {value}")))
+        .as_number()
+        .and_then(|n| match n {
+            tera::Number::Integer(i) => u64::try_from(i).ok(),
+            tera::Number::Float(f) if f >= 0.0 && f.is_finite() => Some(f.round() as u64),
+            _ => None,
+        })
+        .ok_or_else(|| {
+            tera::Error::message(format!("bộ lọc {filter} cần một số, nhận được {value}"))
+        })
 }
 
 /// 2340000 → "2.340.000".
-fn money(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
-    Ok(Value::String(crate::format::group_thousands(as_amount(
-        value, "money",
-    )?)))
+fn money(value: &Value, _: Kwargs, _: &State) -> tera::TeraResult<String> {
+    Ok(crate::format::group_thousands(as_amount(value, "money")?))
 }
 
 /// 2340000 → "Hai triệu ba trăm bốn mươi nghìn đồng".
-fn words(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
-    Ok(Value::String(crate::format::money_words(as_amount(
-        value, "words",
-    )?)))
+fn words(value: &Value, _: Kwargs, _: &State) -> tera::TeraResult<String> {
+    Ok(crate::format::money_words(as_amount(value, "words")?))
 }
 
 #[cfg(test)]
@@ -245,6 +406,24 @@ mod tests {
         assert_eq!(escape_typst("Nguyễn Thị Lan"), "Nguyễn Thị Lan");
         assert_eq!(escape_typst("// c"), "\\/\\/ c");
         assert_eq!(escape_typst("line\nbreak"), "line break");
+    }
+
+    #[test]
+    fn numbers_print_as_numbers_and_text_that_is_not_one_is_escaped() {
+        let escaped = |text: &str| {
+            let mut out = Vec::new();
+            write_escaped_typst(text, &mut out).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        for number in ["12", "-1.5", "0.25", "2.5e-7", "1E10"] {
+            assert_eq!(escaped(number), number);
+        }
+        for text in ["1.", ".5", "-", "- 1", "1-2", "1.2.3", "--1", "1e-"] {
+            assert_ne!(escaped(text), text, "{text}");
+        }
+        for text in ["1e", "1 000", "", "e5", "+1"] {
+            assert!(!is_plain_number(text), "{text}");
+        }
     }
 
     #[test]
