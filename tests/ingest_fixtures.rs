@@ -389,40 +389,14 @@ fn the_unit_named_only_in_the_title_block() {
     );
 }
 
-/// The first place two JSON values differ, as a path.
-fn first_difference(
-    path: String,
-    got: &serde_json::Value,
-    want: &serde_json::Value,
-) -> Option<String> {
-    use serde_json::Value::{Array, Object};
-    match (got, want) {
-        (Object(g), Object(w)) => w.keys().chain(g.keys()).find_map(|k| {
-            let (g, w) = (&g.get(k), &w.get(k));
-            match (g, w) {
-                (Some(g), Some(w)) => first_difference(format!("{path}.{k}"), g, w),
-                _ => Some(format!("{path}.{k}: {g:?} ≠ {w:?}")),
-            }
-        }),
-        (Array(g), Array(w)) if g.len() == w.len() => g
-            .iter()
-            .zip(w)
-            .enumerate()
-            .find_map(|(i, (g, w))| first_difference(format!("{path}[{i}]"), g, w)),
-        _ if got == want => None,
-        _ => Some(format!("{path}: {got} ≠ {want}")),
-    }
-}
-
-/// Each folder of tests/fixtures is one deviation of form-spec.md;
-/// `<folder>.expected.json` beside it holds every record and diagnostic
-/// `inspect` must give.
-/// After a deliberate change, `TDKT_BLESS=1 cargo test` rewrites them (and
-/// the diff is then read before committing).
+/// Each folder of tests/fixtures is one deviation of form-spec.md; its
+/// snapshot (`tests/snapshots/inspect@<folder>.snap`, insta) holds every
+/// record and diagnostic `inspect` must give. After a deliberate change,
+/// `INSTA_UPDATE=always cargo test --test ingest_fixtures` (or `cargo insta
+/// review`) rewrites them, and the diff is read before committing.
 #[test]
-fn every_deviation_folder_reads_as_its_expected_json() {
+fn every_deviation_folder_reads_as_its_snapshot() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-    let bless = std::env::var_os("TDKT_BLESS").is_some();
     let mut folders: Vec<_> = std::fs::read_dir(&root)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -438,19 +412,13 @@ fn every_deviation_folder_reads_as_its_expected_json() {
             Vec::new()
         };
         let got = inspect_dir(&folder, &extra);
-        let expected = folder.with_extension("expected.json");
-        if bless {
-            let text = serde_json::to_string_pretty(&got).unwrap() + "\n";
-            std::fs::write(&expected, text).unwrap();
-            continue;
-        }
-        let want: serde_json::Value = serde_json::from_str(
-            &std::fs::read_to_string(&expected)
-                .unwrap_or_else(|_| panic!("{} is missing", expected.display())),
-        )
-        .unwrap();
-        if let Some(difference) = first_difference(String::new(), &got, &want) {
-            panic!("{}: {difference}", folder.display());
-        }
+        let name = folder.file_name().unwrap().to_string_lossy().into_owned();
+        insta::with_settings!({
+            snapshot_suffix => name.as_str(),
+            prepend_module_to_snapshot => false,
+            omit_expression => true,
+        }, {
+            insta::assert_json_snapshot!("inspect", got);
+        });
     }
 }

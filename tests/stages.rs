@@ -1091,3 +1091,46 @@ fn a_list_row_taller_than_a_page_prints_whole() {
     }
     assert!(flat.contains("Nguyễn Thị Ánh"));
 }
+
+/// The Typst source the built-in templates make for a small campaign, as an
+/// insta snapshot: a change of template, escaping or view shows here as a
+/// diff to read (`INSTA_UPDATE=always cargo test --test stages` after a
+/// deliberate one). The names carry markup characters, which must come out
+/// escaped, and amounts and dates in Vietnamese form.
+#[test]
+fn generated_typst_source_of_a_decision_and_the_report() {
+    use tdkt::render::views::{decision_view, report_view};
+    let regulation = Regulation::default_national().unwrap();
+    let mut hostile = person("Trần *Văn* #B [1]", Rating::Htxsnv, "LĐTT", None);
+    hostile.source.row = 8;
+    let people = vec![
+        person("Nguyễn Thị An", Rating::Httnv, "LĐTT", None),
+        hostile,
+    ];
+    let mut unit = submission(people);
+    unit.collectives = vec![collective(10, 10, 7, 1, Rating::Htxsnv, "TTLĐXS")];
+    let submissions = vec![unit];
+    let validation = validate(&submissions, &regulation, 2025);
+    let date = NaiveDate::from_ymd_opt(2026, 1, 15).unwrap();
+    let result = aggregate(&submissions, &validation, &regulation, 2025, date, &[]);
+    let settings = documents();
+    let templates = tdkt::render::Templates::load(None).unwrap();
+    let ldtt = result.decisions.iter().find(|d| d.code == "LĐTT").unwrap();
+    let decision = templates
+        .render(
+            "quyet-dinh.typ",
+            &decision_view(ldtt, &result, &regulation, &settings),
+        )
+        .unwrap();
+    assert!(
+        decision.contains("Trần \\*Văn\\* \\#B \\[1\\]"),
+        "{decision}"
+    );
+    let report = templates
+        .render("bao-cao.typ", &report_view(&result, &regulation, &settings))
+        .unwrap();
+    insta::with_settings!({ prepend_module_to_snapshot => false, omit_expression => true }, {
+        insta::assert_snapshot!("typst-quyet-dinh-ldtt", decision);
+        insta::assert_snapshot!("typst-bao-cao", report);
+    });
+}
