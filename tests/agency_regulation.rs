@@ -346,3 +346,129 @@ fn a_mistyped_condition_is_told_in_vietnamese_at_its_line_and_column() {
         assert!(err.contains("gợi ý"), "{to}:\n{err}");
     }
 }
+
+/// A column the form should gain, say a phone number kept and shown but not
+/// judged, is one `[[column]]` entry in the regulation file: the blank form
+/// has it, map reads it, the unit's feedback shows it, and no verdict
+/// changes.
+#[test]
+fn a_new_form_column_is_one_entry_kept_and_shown_but_not_judged() {
+    use calamine::Reader as _;
+    let dir = tempfile::tempdir().unwrap();
+    let national = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("regulations/quy-dinh-2025.toml"),
+    )
+    .unwrap();
+    let regulation = dir.path().join("quy-che.toml");
+    std::fs::write(
+        &regulation,
+        format!(
+            "{national}\n[[column]]\nid = \"so_dien_thoai\"\nsubject = \"individual\"\n\
+             label = \"Số điện thoại\"\nspellings = [\"Điện thoại\", \"SĐT\"]\nkind = \"text\"\n"
+        ),
+    )
+    .unwrap();
+    let regulation = regulation.to_str().unwrap();
+
+    // The blank form has the column, and reading it back finds it.
+    let blank = dir.path().join("mau");
+    std::fs::create_dir(&blank).unwrap();
+    let form = blank.join("bieu-mau.xlsx");
+    let args = ["--regulation", regulation, "--year", "2025"];
+    let out = tdkt(&[&["form", "--out", form.to_str().unwrap()][..], &args].concat());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = tdkt(&[&["inspect", blank.to_str().unwrap()][..], &args].concat());
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(table.contains("→ Số điện thoại"), "{table}");
+
+    // A unit's workbook that fills it in (under one of its spellings).
+    let campaign = dir.path().join("dot");
+    std::fs::create_dir_all(campaign.join("inbox")).unwrap();
+    let header = [
+        "STT",
+        "Họ và tên",
+        "Chức vụ",
+        "Xếp loại năm 2025",
+        "Danh hiệu đề nghị",
+        "SĐT",
+    ];
+    let rows = [
+        [
+            "1",
+            "Nguyễn Văn An",
+            "Chuyên viên",
+            "HTXSNV",
+            "LĐTT",
+            "0912 345 678",
+        ],
+        ["2", "Lê Thị Bình", "Chuyên viên", "HTNV", "LĐTT", ""],
+    ];
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, "Đơn vị: Phòng Đào tạo").unwrap();
+    for (c, label) in header.iter().enumerate() {
+        sheet.write_string(2, c as u16, *label).unwrap();
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, value) in row.iter().enumerate().filter(|(_, v)| !v.is_empty()) {
+            sheet.write_string(3 + r as u32, c as u16, *value).unwrap();
+        }
+    }
+    book.save(campaign.join("inbox/phong-dao-tao.xlsx"))
+        .unwrap();
+    let c = campaign.to_str().unwrap();
+
+    let with = stdout_json(&tdkt(&[&["check", c, "--json"][..], &args].concat()));
+    let people = &with["workbooks"][0]["individuals"];
+    assert_eq!(
+        people[0]["extra"]["so_dien_thoai"], "0912 345 678",
+        "{people}"
+    );
+    assert!(
+        people[1]["extra"].get("so_dien_thoai").is_none(),
+        "{people}"
+    );
+    let without = stdout_json(&tdkt(&["check", c, "--json", "--year", "2025"]));
+    let statuses = |json: &serde_json::Value| -> Vec<String> {
+        json["verdicts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| format!("{} {} {}", v["subject"], v["proposal"], v["status"]))
+            .collect()
+    };
+    assert_eq!(
+        statuses(&with),
+        statuses(&without),
+        "a kept column is not judged"
+    );
+    assert_eq!(statuses(&with).len(), 2);
+
+    // The unit's feedback workbook shows it.
+    let out = tdkt(&[&["build", c][..], &args].concat());
+    assert!(
+        out.status.code().is_some_and(|code| code <= 1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let feedback = files_below(&campaign.join("tdkt-ket-qua/phan-hoi"));
+    assert_eq!(
+        feedback.len(),
+        1,
+        "{feedback:?}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut workbook: calamine::Xlsx<_> =
+        calamine::open_workbook(campaign.join("tdkt-ket-qua/phan-hoi").join(&feedback[0])).unwrap();
+    let mut text: Vec<String> = Vec::new();
+    for sheet in workbook.sheet_names() {
+        let cells = workbook.worksheet_range(&sheet).unwrap();
+        text.extend(cells.cells().map(|(_, _, v)| v.to_string()));
+    }
+    assert!(text.iter().any(|t| t == "Số điện thoại"), "{text:?}");
+    assert!(text.iter().any(|t| t == "0912 345 678"), "{text:?}");
+}
