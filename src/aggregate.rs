@@ -64,7 +64,7 @@ pub struct GrantList {
     pub individuals: Vec<Grant>,
     pub total_bonus: u64,
     /// The number and date once signed (from the register).
-    pub sign_off: Option<crate::register::SignOff>,
+    pub sign_off: Option<crate::issued::SignOff>,
     /// For a decision that amends a signed one: which, and who it revokes.
     pub correction: Option<Correction>,
     /// A combined decision's per-honour lists, one article each; empty for

@@ -14,6 +14,7 @@ use chrono::NaiveDate;
 
 use crate::diagnostic::Diagnostic;
 use crate::ingest::{Cell, RawSheet};
+use crate::issued::DocumentNumber;
 use crate::regulation::Regulation;
 use crate::text::{cell_name, clean, fold};
 
@@ -179,7 +180,10 @@ fn read_row(
         )
     })?;
     let decision = text(Column::Decision);
-    let (number, document_code) = split_document_number(&decision).ok_or_else(|| {
+    let DocumentNumber {
+        number,
+        code: document_code,
+    } = DocumentNumber::parse(&decision).ok_or_else(|| {
         (
             Column::Decision,
             format!("Số quyết định '{decision}' cần dạng 05/QĐ-HVCTQG"),
@@ -231,36 +235,4 @@ fn read_row(
         register_number,
         row: r as u32 + 1,
     })
-}
-
-/// "05/QĐ-HVCTQG" → (5, "QĐ-HVCTQG"); "05-QĐ/TU" → (5, "QĐ/TU").
-pub fn split_document_number(text: &str) -> Option<(u32, String)> {
-    let text = text
-        .trim()
-        .trim_start_matches("Số")
-        .trim_start_matches(':')
-        .trim();
-    let digits: String = text.chars().take_while(char::is_ascii_digit).collect();
-    let rest = text[digits.len()..].strip_prefix(['/', '-'])?;
-    let number = digits.parse().ok()?;
-    (!rest.is_empty()).then(|| (number, rest.to_string()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn document_numbers_split_in_both_styles() {
-        assert_eq!(
-            split_document_number("05/QĐ-HVCTQG"),
-            Some((5, "QĐ-HVCTQG".into()))
-        );
-        assert_eq!(
-            split_document_number("Số: 12/QĐ-BNV"),
-            Some((12, "QĐ-BNV".into()))
-        );
-        assert_eq!(split_document_number("05-QĐ/TU"), Some((5, "QĐ/TU".into())));
-        assert_eq!(split_document_number("QĐ-HVCTQG"), None);
-    }
 }

@@ -14,6 +14,7 @@ pub mod format;
 pub mod import;
 pub mod ingest;
 pub mod init;
+pub mod issued;
 pub mod legacy;
 pub mod map;
 pub mod model;

@@ -6,10 +6,17 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use crate::pipeline::Verification;
 use crate::register::{GrantRecord, Register, content_hash};
 
 const MARK: &str = "Mã xác thực:";
+
+/// What `tdkt verify` found.
+#[derive(Debug)]
+pub enum Verification {
+    Genuine(GrantRecord),
+    /// Not in the register, or differing from it: the reasons.
+    NotGenuine(Vec<String>),
+}
 
 pub fn certificate(register: &Register, path: &Path) -> Result<Verification> {
     let bytes =

@@ -383,7 +383,7 @@ fn classify(path: &Path) -> FileKind {
         return FileKind::LockFile;
     }
     // Hidden files, and tdkt's own register where a bare folder keeps it.
-    if name.starts_with('.') || name.starts_with(crate::register::FILE_NAME) {
+    if name.starts_with('.') || name.starts_with(crate::issued::REGISTER_FILE_NAME) {
         return FileKind::Hidden;
     }
     let extension = path

@@ -23,10 +23,10 @@ use crate::write::Output;
 mod report;
 mod signoff;
 
+pub use crate::verify::Verification;
 pub use report::{human_report, inspect_table, summary_line};
 pub use signoff::{
-    Verification, decisions, import, merge_people, people, sign, split_person, verify, verify_file,
-    verify_number,
+    decisions, import, merge_people, people, sign, split_person, verify, verify_file, verify_number,
 };
 
 /// What `inspect` reads.

@@ -8,6 +8,7 @@ use super::{campaign_key, check, lists_for, reconcile};
 use crate::diagnostic::Diagnostic;
 use crate::register::{DecisionRecord, GrantRecord, Register, SignOutcome};
 use crate::settings::Settings;
+use crate::verify::Verification;
 
 /// `tdkt decisions`: the campaign's decisions as the register has them,
 /// after reconciling with the workbooks (in a copy: the file is not
@@ -107,14 +108,6 @@ pub fn merge_people(settings: &Settings, keep: i64, other: i64) -> Result<Result
 /// `tdkt split-person`: undoes a merge; returns whom it was merged into.
 pub fn split_person(settings: &Settings, id: i64) -> Result<Result<i64, String>> {
     existing_register(settings)?.split_person(id)
-}
-
-/// What `tdkt verify` found.
-#[derive(Debug)]
-pub enum Verification {
-    Genuine(GrantRecord),
-    /// Not in the register, or differing from it: the reasons.
-    NotGenuine(Vec<String>),
 }
 
 /// `tdkt verify`: a register number, or a certificate PDF, against the

@@ -7,7 +7,8 @@ use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::people::person_id;
 use super::stored::StoredList;
-use super::{CampaignKey, Register, campaign_id, content_hash, document_number};
+use super::{CampaignKey, Register, campaign_id, content_hash};
+use crate::issued::DocumentNumber;
 
 impl Register {
     /// What earlier campaigns granted a person, as (honour code, evaluation
@@ -59,7 +60,7 @@ impl Register {
                 params![decision],
                 |r| r.get(0),
             )?;
-            let document = document_number(grant.number, &grant.document_code);
+            let document = DocumentNumber::new(grant.number, &grant.document_code).to_string();
             let register_number = grant.register_number.clone().unwrap_or_else(|| {
                 format!(
                     "NHAP-{}-{:02}-{ordinal:03}",

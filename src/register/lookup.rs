@@ -6,9 +6,8 @@ use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, params};
 
 use super::stored::StoredList;
-use super::{
-    BookEntry, CampaignKey, DecisionRecord, GrantRecord, Register, document_number, parse_date,
-};
+use super::{BookEntry, CampaignKey, DecisionRecord, GrantRecord, Register, parse_date};
+use crate::issued::DocumentNumber;
 
 impl Register {
     /// The campaign's decisions, in list order.
@@ -44,7 +43,7 @@ impl Register {
                 number,
                 date: date.as_deref().map(parse_date).transpose()?,
                 count: list.count(),
-                document_number: number.map(|n| document_number(n, &code)),
+                document_number: number.map(|n| DocumentNumber::new(n, &code).to_string()),
             });
         }
         Ok(out)
@@ -99,7 +98,7 @@ impl Register {
                         birth: r.get(2)?,
                         unit_name: r.get(3)?,
                         honour: r.get(4)?,
-                        document_number: document_number(r.get(5)?, &r.get::<_, String>(6)?),
+                        document_number: DocumentNumber::new(r.get(5)?, &r.get::<_, String>(6)?).to_string(),
                         date: NaiveDate::MIN,
                         content_hash: r.get(8)?,
                         revoked_by: None,
@@ -136,7 +135,7 @@ impl Register {
             let (number, code, removed) = row?;
             let removed: Vec<String> = serde_json::from_str(&removed)?;
             if removed.iter().any(|r| r == identity) {
-                return Ok(Some(document_number(number, &code)));
+                return Ok(Some(DocumentNumber::new(number, &code).to_string()));
             }
         }
         Ok(None)
@@ -160,7 +159,8 @@ impl Register {
                     unit_name: r.get(3)?,
                     honour: r.get(4)?,
                     year: r.get(5)?,
-                    document_number: document_number(r.get(6)?, &r.get::<_, String>(7)?),
+                    document_number: DocumentNumber::new(r.get(6)?, &r.get::<_, String>(7)?)
+                        .to_string(),
                     date: NaiveDate::MIN,
                     signed_year: r.get(9)?,
                 },

@@ -26,11 +26,12 @@ use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 
+pub use crate::issued::SignOff;
 use schema::MIGRATIONS;
 pub use web::{AuditEntry, Role, UnitLink, WebUser};
 
 /// The register's file name in a campaign folder.
-pub const FILE_NAME: &str = "so-khen-thuong.sqlite";
+pub const FILE_NAME: &str = crate::issued::REGISTER_FILE_NAME;
 
 /// How certificates count their register number (số sổ vàng).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -48,16 +49,6 @@ pub enum Numbering {
 pub struct CampaignKey {
     pub name: String,
     pub year: i32,
-}
-
-/// A decision's sign-off: its number, date and the document code it was
-/// signed under ("QĐ-HVCTQG"), which a reprint keeps whatever tdkt.toml
-/// says today.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SignOff {
-    pub number: u32,
-    pub date: NaiveDate,
-    pub code: String,
 }
 
 /// A decision as `tdkt decisions` lists it (contracts.md).
@@ -225,16 +216,6 @@ fn campaign_id(tx: &Transaction<'_>, campaign: &CampaignKey) -> Result<i64> {
         params![campaign.name, campaign.year],
         |r| r.get(0),
     )?)
-}
-
-/// "05/QĐ-HVCTQG" from 5 and "QĐ-HVCTQG" (a Party code "QĐ/TU" keeps its
-/// own separator: "05-QĐ/TU").
-pub fn document_number(number: u32, code: &str) -> String {
-    if code.contains('/') {
-        format!("{number:02}-{code}")
-    } else {
-        format!("{number:02}/{code}")
-    }
 }
 
 fn parse_date(text: &str) -> Result<NaiveDate> {

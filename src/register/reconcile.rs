@@ -7,12 +7,10 @@ use anyhow::Result;
 use rusqlite::{Transaction, params};
 
 use super::stored::StoredList;
-use super::{
-    CampaignKey, DecisionRow, Register, SignOff, campaign_id, document_number, find_decision,
-    parse_date,
-};
+use super::{CampaignKey, DecisionRow, Register, SignOff, campaign_id, find_decision, parse_date};
 use crate::aggregate::{Correction, GrantList};
 use crate::diagnostic::Diagnostic;
+use crate::issued::DocumentNumber;
 use crate::regulation::Subject;
 
 impl Register {
@@ -48,7 +46,7 @@ impl Register {
                 }) => {
                     let signed: StoredList = serde_json::from_str(&json)?;
                     let original = Correction {
-                        document_number: document_number(number, &signed_code),
+                        document_number: DocumentNumber::new(number, &signed_code).to_string(),
                         date: parse_date(&date)?,
                         removed: Vec::new(),
                     };

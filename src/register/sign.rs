@@ -9,9 +9,10 @@ use super::people::person_id;
 use super::stored::StoredList;
 use super::{
     CampaignKey, DecisionRow, Numbering, Register, SignOutcome, campaign_id, content_hash,
-    document_number, find_decision, parse_date,
+    find_decision, parse_date,
 };
 use crate::aggregate::{Grant, GrantList};
+use crate::issued::DocumentNumber;
 use crate::regulation::Subject;
 
 impl Register {
@@ -49,7 +50,7 @@ impl Register {
                 "Quyết định '{}' đã ký: số {}, ngày {}; quyết định đã ký không sửa được, \
                  cần ban hành quyết định sửa đổi",
                 list.id,
-                document_number(signed_number.unwrap_or(0), &code),
+                DocumentNumber::new(signed_number.unwrap_or(0), &code).to_string(),
                 signed_date
                     .as_deref()
                     .and_then(|d| parse_date(d).ok())
@@ -80,7 +81,7 @@ impl Register {
                 if let Some(other) = taken {
                     return Ok(SignOutcome::Refused(format!(
                         "Số {} năm {year} đã dùng cho quyết định '{other}'",
-                        document_number(n, &code)
+                        DocumentNumber::new(n, &code).to_string()
                     )));
                 }
                 n
@@ -91,7 +92,7 @@ impl Register {
                 |r| r.get(0),
             )?,
         };
-        let document = document_number(number, &code);
+        let document = DocumentNumber::new(number, &code).to_string();
         let first_running: u32 = match numbering {
             Numbering::Decision => 0,
             Numbering::Yearly => tx.query_row(

@@ -12,8 +12,8 @@ use serde::Serialize;
 
 use crate::aggregate::{Aggregate, Grant, GrantList, Tally};
 use crate::format::{date_line, date_words};
+use crate::issued::SignOff;
 use crate::model::Sex;
-use crate::register::{SignOff, document_number};
 use crate::regulation::{HonourKind, Regulation};
 use crate::settings::{CertificateMode, DocumentSettings, DocumentStyle, PageSize};
 use crate::text::upper;
@@ -45,7 +45,7 @@ impl HeaderView {
         let Some(sign_off) = sign_off else {
             return draft;
         };
-        let number_bare = document_number(sign_off.number, &sign_off.code);
+        let number_bare = sign_off.document_number().to_string();
         HeaderView {
             number: match settings.style {
                 DocumentStyle::State => format!("Số: {number_bare}"),
@@ -686,7 +686,7 @@ pub fn certificate_view(
     let decision_line = match sign_off {
         Some(s) => format!(
             "Quyết định số {}, {}",
-            document_number(s.number, &s.code),
+            s.document_number().to_string(),
             date_words(s.date)
         ),
         None => {
