@@ -50,7 +50,7 @@ impl Register {
                 "Quyết định '{}' đã ký: số {}, ngày {}; quyết định đã ký không sửa được, \
                  cần ban hành quyết định sửa đổi",
                 list.id,
-                DocumentNumber::new(signed_number.unwrap_or(0), &code).to_string(),
+                DocumentNumber::new(signed_number.unwrap_or(0), &code),
                 signed_date
                     .as_deref()
                     .and_then(|d| parse_date(d).ok())
@@ -81,7 +81,7 @@ impl Register {
                 if let Some(other) = taken {
                     return Ok(SignOutcome::Refused(format!(
                         "Số {} năm {year} đã dùng cho quyết định '{other}'",
-                        DocumentNumber::new(n, &code).to_string()
+                        DocumentNumber::new(n, &code)
                     )));
                 }
                 n

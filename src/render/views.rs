@@ -686,7 +686,7 @@ pub fn certificate_view(
     let decision_line = match sign_off {
         Some(s) => format!(
             "Quyết định số {}, {}",
-            s.document_number().to_string(),
+            s.document_number(),
             date_words(s.date)
         ),
         None => {
