@@ -8,8 +8,10 @@
 //! then left out (an error) or kept (a warning).
 
 mod fields;
+mod select;
 mod values;
 
+pub use select::{Selection, select};
 pub use values::{birth_in, capitalise_name};
 
 use std::collections::BTreeMap;

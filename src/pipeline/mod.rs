@@ -80,68 +80,20 @@ pub fn read_with(settings: &Settings, progress: &dyn Progress) -> Result<Reading
     let mut diagnostics = inbox.diagnostics;
     diagnostics.extend(assumed);
     diagnostics.extend(mapped.diagnostics);
-    let mut superseded = Vec::new();
-    let mut submissions = keep_newest_per_unit(
+    let selected = map::select(
         mapped.submissions,
         &inbox.workbooks,
-        &mut diagnostics,
-        &mut superseded,
+        settings.units.as_ref(),
+        &settings.outstanding_units,
     );
-    order_by_unit_list(&mut submissions, settings.units.as_ref());
-    for submission in &mut submissions {
-        submission.outstanding = settings
-            .outstanding_units
-            .iter()
-            .any(|code| *code == submission.unit_code());
-    }
-    diagnostics.extend(duplicate_people(&submissions));
+    diagnostics.extend(selected.diagnostics);
     Ok(Reading {
         year,
         raw: inbox.workbooks,
-        submissions,
+        submissions: selected.submissions,
         diagnostics,
-        superseded,
+        superseded: selected.superseded,
     })
-}
-
-/// The same person (name and date of birth) proposed twice, in one
-/// workbook or by two units: a warning at each place after the first.
-fn duplicate_people(submissions: &[Submission]) -> Vec<Diagnostic> {
-    let mut seen: std::collections::HashMap<(String, String), (String, String, u32)> =
-        Default::default();
-    let mut out = Vec::new();
-    for submission in submissions {
-        for person in &submission.individuals {
-            let birth = person.birth.map(|b| b.display_vi()).unwrap_or_default();
-            let key = (crate::text::fold(&person.full_name), birth.clone());
-            let here = (
-                submission.file.clone(),
-                person.source.sheet.clone(),
-                person.source.row,
-            );
-            match seen.get(&key) {
-                Some((file, sheet, row)) => out.push(
-                    Diagnostic::warning(
-                        "ingest.duplicate-person",
-                        &submission.file,
-                        format!(
-                            "{} (sinh {}) đã có trong {} › {} › dòng {}: cùng một người được đề nghị hai lần?",
-                            person.full_name,
-                            if birth.is_empty() { "?" } else { &birth },
-                            file,
-                            sheet,
-                            row
-                        ),
-                    )
-                    .at(&person.source.sheet, Some(name_cell(submission, &person.source))),
-                ),
-                None => {
-                    seen.insert(key, here);
-                }
-            }
-        }
-    }
-    out
 }
 
 /// Documents printed with the stand-in agency or signer of a campaign that
@@ -170,76 +122,6 @@ fn placeholder_warnings(documents: &crate::settings::DocumentSettings) -> Vec<Di
             missing.join(" và ")
         ),
     )]
-}
-
-/// The cell of a record's name, as the sheet's columns say (column A when
-/// they do not).
-fn name_cell(submission: &Submission, source: &crate::model::Source) -> String {
-    let letters = submission
-        .columns
-        .get(&source.sheet)
-        .and_then(|columns| columns.iter().find(|c| c.key == "name"))
-        .map_or("A", |c| c.letters.as_str());
-    format!("{letters}{}", source.row)
-}
-
-/// Units in the order of the campaign's unit list (the order clerks use in
-/// every table), then the rest by file name.
-fn order_by_unit_list(submissions: &mut [Submission], units: Option<&crate::units::UnitList>) {
-    let rank = |s: &Submission| {
-        let code = s.unit.as_ref().map(|u| u.code.as_str());
-        units
-            .and_then(|list| {
-                list.units()
-                    .iter()
-                    .position(|u| Some(u.code.as_str()) == code)
-            })
-            .unwrap_or(usize::MAX)
-    };
-    submissions.sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.file.cmp(&b.file)));
-}
-
-/// The same unit sending two workbooks: the newer one wins, and that is said.
-fn keep_newest_per_unit(
-    submissions: Vec<Submission>,
-    raw: &[RawWorkbook],
-    diagnostics: &mut Vec<Diagnostic>,
-    superseded: &mut Vec<(String, String)>,
-) -> Vec<Submission> {
-    // The workbook's own last-saved time first, then the file's.
-    let modified = |file: &str| {
-        raw.iter()
-            .find(|w| w.file == file)
-            .map(|w| (w.saved.clone(), w.modified))
-    };
-    let mut kept: Vec<Submission> = Vec::with_capacity(submissions.len());
-    for submission in submissions {
-        let code = submission.unit.as_ref().map(|u| u.code.clone());
-        let earlier = code.as_ref().and_then(|code| {
-            kept.iter()
-                .position(|k| k.unit.as_ref().is_some_and(|u| &u.code == code))
-        });
-        let Some(index) = earlier else {
-            kept.push(submission);
-            continue;
-        };
-        let replaced = if modified(&submission.file) > modified(&kept[index].file) {
-            std::mem::replace(&mut kept[index], submission)
-        } else {
-            submission
-        };
-        superseded.push((code.clone().unwrap_or_default(), replaced.file.clone()));
-        diagnostics.push(Diagnostic::warning(
-            "ingest.replaced",
-            &replaced.file,
-            format!(
-                "Đơn vị {} gửi hai hồ sơ: dùng tệp mới hơn '{}', bỏ qua tệp này",
-                code.unwrap_or_default(),
-                kept[index].file
-            ),
-        ));
-    }
-    kept
 }
 
 /// Stages 1–3.
@@ -271,12 +153,7 @@ pub fn check_with(settings: &Settings, progress: &dyn Progress) -> Result<Checke
     let with_history = if settings.register.path.is_file() {
         let register = Register::snapshot(&settings.register.path)?;
         let mut with_history = reading.submissions.clone();
-        history_from_register(
-            &register,
-            &settings.regulation,
-            reading.year,
-            &mut with_history,
-        )?;
+        register.complete_histories(&settings.regulation, reading.year, &mut with_history)?;
         Some(with_history)
     } else {
         None
@@ -290,45 +167,6 @@ pub fn check_with(settings: &Settings, progress: &dyn Progress) -> Result<Checke
         with_history,
         validation,
     })
-}
-
-/// Fills what a workbook leaves out of a person's history with what the
-/// register holds from earlier campaigns: titles of earlier years, and
-/// awards received. What the workbook says is kept.
-fn history_from_register(
-    register: &Register,
-    regulation: &crate::regulation::Regulation,
-    year: i32,
-    submissions: &mut [Submission],
-) -> Result<()> {
-    use crate::regulation::HonourKind;
-    for person in submissions
-        .iter_mut()
-        .flat_map(|s| s.individuals.iter_mut())
-    {
-        let birth = person.birth.map(|b| b.display_vi()).unwrap_or_default();
-        for (code, granted_year) in register.granted_before(&person.full_name, &birth, year)? {
-            match regulation.honour(&code).map(|h| h.kind) {
-                Some(HonourKind::Title) => {
-                    person.title_history.entry(granted_year).or_insert(code);
-                }
-                Some(HonourKind::Award) => {
-                    let known = person
-                        .prior_awards
-                        .iter()
-                        .any(|a| a.award == code && a.year.is_none_or(|y| y == granted_year));
-                    if !known {
-                        person.prior_awards.push(crate::model::PriorAward {
-                            award: code,
-                            year: Some(granted_year),
-                        });
-                    }
-                }
-                None => {}
-            }
-        }
-    }
-    Ok(())
 }
 
 impl Checked {

@@ -113,6 +113,45 @@ impl Register {
         tx.commit()?;
         Ok((added, skipped))
     }
+
+    /// Fills what a workbook leaves out of a person's history with what the
+    /// register holds from earlier campaigns: titles of earlier years, and
+    /// awards received. What the workbook says is kept.
+    pub fn complete_histories(
+        &self,
+        regulation: &crate::regulation::Regulation,
+        year: i32,
+        submissions: &mut [crate::model::Submission],
+    ) -> Result<()> {
+        use crate::regulation::HonourKind;
+        for person in submissions
+            .iter_mut()
+            .flat_map(|s| s.individuals.iter_mut())
+        {
+            let birth = person.birth.map(|b| b.display_vi()).unwrap_or_default();
+            for (code, granted_year) in self.granted_before(&person.full_name, &birth, year)? {
+                match regulation.honour(&code).map(|h| h.kind) {
+                    Some(HonourKind::Title) => {
+                        person.title_history.entry(granted_year).or_insert(code);
+                    }
+                    Some(HonourKind::Award) => {
+                        let known = person
+                            .prior_awards
+                            .iter()
+                            .any(|a| a.award == code && a.year.is_none_or(|y| y == granted_year));
+                        if !known {
+                            person.prior_awards.push(crate::model::PriorAward {
+                                award: code,
+                                year: Some(granted_year),
+                            });
+                        }
+                    }
+                    None => {}
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The decision an imported grant belongs to: the one with its number
