@@ -8,52 +8,84 @@ use rust_xlsxwriter::{
 };
 
 use crate::model::Rating;
-use crate::regulation::{HonourKind, Regulation, Subject};
+use crate::regulation::{HonourKind, Regulation, Subject, fields};
 
 /// Rows of the form that carry drop-down lists.
 const DATA_ROWS: u32 = 500;
 
-pub const INDIVIDUAL_HEADERS: &[&str] = &[
-    "STT",
-    "Họ và tên",
-    "Ngày sinh",
-    "Giới tính",
-    "Chức vụ",
-    "Chức danh",
-    "Đơn vị công tác",
-    "Xếp loại năm N",
-    "Xếp loại năm N-1",
-    "Xếp loại năm N-2",
-    "Danh hiệu năm N-1",
-    "Danh hiệu năm N-2",
-    "Khen thưởng đã nhận",
-    "Giờ giảng thực hiện",
-    "Điểm NCKH",
-    "Sáng kiến",
-    "Số tháng công tác",
-    "Kỷ luật",
-    "Danh hiệu đề nghị",
-    "Hình thức khen thưởng đề nghị",
-    "Tóm tắt thành tích",
-    "Ghi chú",
+/// A column of the form: a field of the table (`regulation::fields`), by
+/// key, or a field bound to a year.
+#[derive(Debug, Clone, Copy)]
+enum FormColumn {
+    RowNumber,
+    Field(&'static str),
+    /// "Xếp loại năm N-k".
+    RatingBack(i32),
+    /// "Danh hiệu năm N-k".
+    TitleBack(i32),
+}
+
+use FormColumn::{Field, RatingBack, RowNumber, TitleBack};
+
+const INDIVIDUAL_COLUMNS: &[FormColumn] = &[
+    RowNumber,
+    Field("name"),
+    Field("birth"),
+    Field("sex"),
+    Field("position"),
+    Field("job_title"),
+    Field("sub_unit"),
+    RatingBack(0),
+    RatingBack(1),
+    RatingBack(2),
+    TitleBack(1),
+    TitleBack(2),
+    Field("prior_awards"),
+    Field("teaching_hours"),
+    Field("research_points"),
+    Field("initiative"),
+    Field("months_worked"),
+    Field("discipline"),
+    Field("proposed_title"),
+    Field("proposed_award"),
+    Field("achievement"),
+    Field("remark"),
 ];
 
-pub const COLLECTIVE_HEADERS: &[&str] = &[
-    "STT",
-    "Tên tập thể",
-    "Số thành viên",
-    "Số hoàn thành nhiệm vụ trở lên",
-    "Số đạt LĐTT",
-    "Số đạt CSTĐCS",
-    "Số bị kỷ luật",
-    "Xếp loại năm N-1",
-    "Danh hiệu năm N-1",
-    "Xếp loại năm N",
-    "Danh hiệu đề nghị",
-    "Hình thức khen thưởng đề nghị",
-    "Tóm tắt thành tích",
-    "Ghi chú",
+const COLLECTIVE_COLUMNS: &[FormColumn] = &[
+    RowNumber,
+    Field("name"),
+    Field("members"),
+    Field("members_htnv_or_better"),
+    Field("members_ldtt"),
+    Field("members_cstdcs"),
+    Field("members_disciplined"),
+    RatingBack(1),
+    TitleBack(1),
+    RatingBack(0),
+    Field("proposed_title"),
+    Field("proposed_award"),
+    Field("achievement"),
+    Field("remark"),
 ];
+
+impl FormColumn {
+    /// The header: "Số tháng công tác", "Xếp loại năm N-1" (or, with the
+    /// year, "Xếp loại năm 2024").
+    fn header(self, subject: Subject, year: Option<i32>) -> String {
+        let in_year = |what: &str, back: i32| match (year, back) {
+            (Some(y), k) => format!("{what} năm {}", y - k),
+            (None, 0) => format!("{what} năm N"),
+            (None, k) => format!("{what} năm N-{k}"),
+        };
+        match self {
+            RowNumber => "STT".to_string(),
+            Field(key) => fields::label(key, Some(subject)).unwrap_or(key).to_string(),
+            RatingBack(k) => in_year("Xếp loại", k),
+            TitleBack(k) => in_year("Danh hiệu", k),
+        }
+    }
+}
 
 /// The form as .xlsx bytes. With `year`, headers carry the years
 /// ("Xếp loại năm 2025") instead of N, N-1.
@@ -113,20 +145,20 @@ pub fn blank_form(regulation: &Regulation, year: Option<i32>) -> Result<Vec<u8>>
         (
             "Cá nhân",
             "DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG CÁ NHÂN",
-            INDIVIDUAL_HEADERS,
+            INDIVIDUAL_COLUMNS,
             Subject::Individual,
         ),
         (
             "Tập thể",
             "DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG TẬP THỂ",
-            COLLECTIVE_HEADERS,
+            COLLECTIVE_COLUMNS,
             Subject::Collective,
         ),
     ];
-    for (name, title, headers, subject) in lists {
+    for (name, title, columns, subject) in lists {
         let sheet = workbook.add_worksheet();
         sheet.set_name(name)?;
-        let mut headers = with_years(headers, year);
+        let mut headers: Vec<String> = columns.iter().map(|c| c.header(subject, year)).collect();
         // The regulation's own columns (toolkit scores …) go before the
         // proposal, where a unit fills in the facts.
         let at = headers
@@ -166,19 +198,6 @@ impl Choices<'_> {
             None
         }
     }
-}
-
-fn with_years(headers: &[&str], year: Option<i32>) -> Vec<String> {
-    headers
-        .iter()
-        .map(|h| match year {
-            Some(y) => h
-                .replace("năm N-2", &format!("năm {}", y - 2))
-                .replace("năm N-1", &format!("năm {}", y - 1))
-                .replace("năm N", &format!("năm {y}")),
-            None => h.to_string(),
-        })
-        .collect()
 }
 
 fn write_list(

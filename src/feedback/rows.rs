@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::model::{Collective, ExtraValue, Individual, Submission};
-use crate::regulation::{Regulation, Subject};
+use crate::regulation::{Regulation, Subject, fields};
 
 /// A column of a unit's list, as tdkt read it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,36 +42,23 @@ pub(super) enum Column {
 
 impl Column {
     pub(super) fn header(self, year: i32, regulation: &Regulation) -> String {
-        match self {
-            Column::SourceRow => "Dòng trong hồ sơ".into(),
-            Column::Name => "Họ và tên / Tên tập thể".into(),
-            Column::Birth => "Ngày sinh".into(),
-            Column::Sex => "Giới tính".into(),
-            Column::JobTitle => "Chức danh".into(),
-            Column::Position => "Chức vụ".into(),
-            Column::SubUnit => "Đơn vị công tác".into(),
-            Column::Members => "Số thành viên".into(),
-            Column::MembersHtnvOrBetter => "Số HTNV trở lên".into(),
-            Column::MembersLdtt => "Số đạt LĐTT".into(),
-            Column::MembersCstdcs => "Số đạt CSTĐCS".into(),
-            Column::MembersDisciplined => "Số bị kỷ luật".into(),
-            Column::Rating => format!("Xếp loại năm {year}"),
-            Column::RatingIn(y) => format!("Xếp loại năm {y}"),
-            Column::TitleIn(y) => format!("Danh hiệu năm {y}"),
-            Column::PriorAwards => "Khen thưởng đã nhận".into(),
-            Column::TeachingHours => "Giờ giảng thực hiện".into(),
-            Column::ResearchPoints => "Điểm NCKH".into(),
-            Column::Initiative => "Sáng kiến".into(),
-            Column::MonthsWorked => "Số tháng công tác".into(),
-            Column::Discipline => "Kỷ luật".into(),
-            Column::Extra(i) => regulation.columns[i].label.clone(),
-            Column::ProposedTitle => "Danh hiệu đề nghị".into(),
-            Column::TitleVerdict => "Kết quả xét danh hiệu".into(),
-            Column::ProposedAward => "Khen thưởng đề nghị".into(),
-            Column::AwardVerdict => "Kết quả xét khen thưởng".into(),
-            Column::Reasons => "Lý do (tiêu chuẩn chưa đạt, số liệu còn thiếu)".into(),
-            Column::Remark => "Ghi chú".into(),
-        }
+        let label = match self {
+            Column::SourceRow => "Dòng trong hồ sơ",
+            Column::Name => "Họ và tên / Tên tập thể",
+            Column::Rating => return format!("Xếp loại năm {year}"),
+            Column::RatingIn(y) => return format!("Xếp loại năm {y}"),
+            Column::TitleIn(y) => return format!("Danh hiệu năm {y}"),
+            Column::Extra(i) => return regulation.columns[i].label.clone(),
+            Column::TitleVerdict => "Kết quả xét danh hiệu",
+            Column::AwardVerdict => "Kết quả xét khen thưởng",
+            Column::Reasons => "Lý do (tiêu chuẩn chưa đạt, số liệu còn thiếu)",
+            // Every other column shows one field of the form, by its label.
+            _ => self
+                .key(regulation)
+                .and_then(|key| fields::label(key, None))
+                .unwrap_or_default(),
+        };
+        label.to_string()
     }
 
     pub(super) fn width(self) -> f64 {
@@ -357,5 +344,24 @@ pub(super) fn history_years(submission: &Submission, subject: Subject) -> BTreeS
             .flat_map(|c| c.rating_history.keys().chain(c.title_history.keys()))
             .copied()
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_column_of_either_list_has_a_header() {
+        let regulation = Regulation::default_national().unwrap();
+        let years = BTreeSet::from([2023, 2024]);
+        for subject in [Subject::Individual, Subject::Collective] {
+            for column in list_columns(subject, &years, &regulation) {
+                assert!(
+                    !column.header(2025, &regulation).is_empty(),
+                    "{column:?} has no header"
+                );
+            }
+        }
     }
 }

@@ -4,7 +4,7 @@
 //! tables below list each spelling once, in plain ASCII.
 
 use crate::ingest::{Cell, RawSheet};
-use crate::regulation::ExtraColumn;
+use crate::regulation::{self, ExtraColumn, Subject};
 use crate::text::fold;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -74,40 +74,29 @@ impl Field {
     /// The canonical label, for `inspect` and messages; `extra` are the
     /// regulation's own columns.
     pub fn describe(self, year: i32, extra: &[ExtraColumn]) -> String {
-        match self {
-            Field::Extra(i) => extra
-                .get(usize::from(i))
-                .map_or_else(|| "Cột bổ sung".into(), |c| c.label.clone()),
-            Field::RowNumber => "STT".into(),
-            Field::FullName => "Họ và tên".into(),
-            Field::Birth => "Ngày sinh".into(),
-            Field::BirthIfMale => "Ngày sinh (Nam)".into(),
-            Field::BirthIfFemale => "Ngày sinh (Nữ)".into(),
-            Field::Sex => "Giới tính".into(),
-            Field::Position => "Chức vụ".into(),
-            Field::JobTitle => "Chức danh".into(),
-            Field::SubUnit => "Đơn vị công tác".into(),
-            Field::Rating(y) => format!("Xếp loại năm {}", y.resolve(year)),
-            Field::Title(y) => format!("Danh hiệu năm {}", y.resolve(year)),
-            Field::PriorAwards => "Khen thưởng đã nhận".into(),
-            Field::TeachingHours => "Giờ giảng thực hiện".into(),
-            Field::ResearchPoints => "Điểm NCKH".into(),
-            Field::Initiative => "Sáng kiến".into(),
-            Field::MonthsWorked => "Số tháng công tác".into(),
-            Field::Discipline => "Kỷ luật".into(),
-            Field::ProposedTitle => "Danh hiệu đề nghị".into(),
-            Field::ProposedAward => "Hình thức khen thưởng đề nghị".into(),
-            Field::Achievement => "Tóm tắt thành tích".into(),
-            Field::Remark => "Ghi chú".into(),
-            Field::CollectiveName => "Tên tập thể".into(),
-            Field::Members => "Số thành viên".into(),
-            Field::MembersHtnvOrBetter => "Số hoàn thành nhiệm vụ trở lên".into(),
-            Field::MembersLdtt => "Số đạt LĐTT".into(),
-            Field::MembersCstdcs => "Số đạt CSTĐCS".into(),
-            Field::MembersDisciplined => "Số bị kỷ luật".into(),
-            Field::SubjectKind => "Phân loại khen thưởng (cá nhân / tập thể)".into(),
-            Field::ProposedHonour => "Danh hiệu thi đua / Hình thức khen thưởng đề nghị".into(),
-        }
+        let label = match self {
+            Field::Extra(i) => {
+                return extra
+                    .get(usize::from(i))
+                    .map_or_else(|| "Cột bổ sung".into(), |c| c.label.clone());
+            }
+            Field::Rating(y) => return format!("Xếp loại năm {}", y.resolve(year)),
+            Field::Title(y) => return format!("Danh hiệu năm {}", y.resolve(year)),
+            Field::RowNumber => "STT",
+            Field::BirthIfMale => "Ngày sinh (Nam)",
+            Field::BirthIfFemale => "Ngày sinh (Nữ)",
+            Field::SubjectKind => "Phân loại khen thưởng (cá nhân / tập thể)",
+            Field::ProposedHonour => "Danh hiệu thi đua / Hình thức khen thưởng đề nghị",
+            Field::CollectiveName => {
+                regulation::fields::label("name", Some(Subject::Collective)).unwrap_or_default()
+            }
+            // Every other column fills one field of the form's table.
+            field => field
+                .key(extra)
+                .and_then(|key| regulation::fields::label(&key, None))
+                .unwrap_or_default(),
+        };
+        label.to_string()
     }
 }
 

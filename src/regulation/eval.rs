@@ -11,64 +11,30 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::condition::{EvalError, HistoryFn, Scope, Type, Value};
+use super::fields;
 use super::{MessagePart, Regulation, Rule, Subject};
 use crate::model::{PriorAward, Rating};
-
-/// The variables a person's conditions read, with their types.
-const INDIVIDUAL_VARIABLES: &[(&str, Type)] = &[
-    ("year", Type::Number),
-    ("rating", Type::Text),
-    ("rating_rank", Type::Number),
-    ("months_worked", Type::Number),
-    ("min_months_worked", Type::Number),
-    ("disciplined", Type::Bool),
-    ("has_initiative", Type::Bool),
-    ("is_female", Type::Bool),
-    ("teaching_hours", Type::Number),
-    ("research_points", Type::Number),
-    ("job_title", Type::Text),
-    ("has_teaching_norm", Type::Bool),
-    ("teaching_norm", Type::Number),
-    ("has_research_norm", Type::Bool),
-    ("research_norm", Type::Number),
-];
-/// The variables a collective's conditions read, with their types.
-const COLLECTIVE_VARIABLES: &[(&str, Type)] = &[
-    ("year", Type::Number),
-    ("rating", Type::Text),
-    ("rating_rank", Type::Number),
-    ("members", Type::Number),
-    ("members_htnv_or_better", Type::Number),
-    ("members_ldtt", Type::Number),
-    ("members_cstdcs", Type::Number),
-    ("members_disciplined", Type::Number),
-];
-
-fn builtin_variables(subject: Subject) -> &'static [(&'static str, Type)] {
-    match subject {
-        Subject::Individual => INDIVIDUAL_VARIABLES,
-        Subject::Collective => COLLECTIVE_VARIABLES,
-    }
-}
 
 pub(super) fn is_builtin_variable(name: &str, subject: Subject) -> bool {
     variable_type(name, subject, &[]).is_some()
 }
 
-/// The type of a variable a `subject`'s conditions can read: tdkt's own,
-/// or one of the regulation's columns (`extra`: id and whether a number).
+/// The type of a variable a `subject`'s conditions can read: tdkt's own
+/// (the field table's), or one of the regulation's columns (`extra`: id and
+/// whether a number).
 pub(super) fn variable_type(name: &str, subject: Subject, extra: &[(&str, bool)]) -> Option<Type> {
-    let builtin = builtin_variables(subject).iter().map(|&(n, t)| (n, t));
-    let own = extra
-        .iter()
-        .map(|&(n, is_number)| (n, if is_number { Type::Number } else { Type::Text }));
-    builtin.chain(own).find(|(n, _)| *n == name).map(|(_, t)| t)
+    let builtin = fields::variables(subject).find(|(n, _)| *n == name);
+    builtin.map(|(_, t)| t).or_else(|| {
+        extra
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|&(_, is_number)| if is_number { Type::Number } else { Type::Text })
+    })
 }
 
 pub(super) fn known_identifiers_hint(subject: Subject, extra: &[&str]) -> String {
-    let variables: Vec<&str> = builtin_variables(subject)
-        .iter()
-        .map(|(name, _)| *name)
+    let variables: Vec<&str> = fields::variables(subject)
+        .map(|(name, _)| name)
         .chain(extra.iter().copied())
         .collect();
     let functions: Vec<&str> = super::condition::function_names().collect();
@@ -82,24 +48,7 @@ pub(super) fn known_identifiers_hint(subject: Subject, extra: &[&str]) -> String
 /// The record fields (as `Field::key` names them) a variable or function
 /// of a condition reads; an extra column's id is its own field.
 pub fn fields_read(name: &str) -> Vec<&str> {
-    let fields: &[&str] = match name {
-        "rating" | "rating_rank" => &["rating"],
-        "months_worked" | "min_months_worked" => &["months_worked"],
-        "disciplined" => &["discipline"],
-        "has_initiative" => &["initiative"],
-        "is_female" => &["sex"],
-        "teaching_hours" => &["teaching_hours"],
-        "research_points" => &["research_points"],
-        "job_title" | "teaching_norm" | "research_norm" | "has_teaching_norm"
-        | "has_research_norm" => &["job_title"],
-        "title_streak" | "titles_since" => &["title_history"],
-        "rating_streak" | "ratings_since" => &["rating", "rating_history"],
-        "has_award" | "award_year" => &["prior_awards"],
-        "year" | "known" | "min" | "max" | "floor" | "ceil" | "round" | "abs" | "if"
-        | "contains" => &[],
-        other => return vec![other],
-    };
-    fields.to_vec()
+    fields::read_by(name)
 }
 
 /// A fact of the record, owned; conditions read it as a [`Value`].
@@ -479,16 +428,5 @@ fn join_years(years: &[i32]) -> String {
 
 /// The form's label of a variable, for "missing data" messages.
 fn field_label(variable: &str) -> &str {
-    match variable {
-        "members" => "Số thành viên",
-        "members_htnv_or_better" => "Số hoàn thành nhiệm vụ trở lên",
-        "members_ldtt" => "Số đạt LĐTT",
-        "members_cstdcs" => "Số đạt CSTĐCS",
-        "members_disciplined" => "Số bị kỷ luật",
-        "teaching_hours" => "Giờ giảng thực hiện",
-        "research_points" => "Điểm NCKH",
-        "job_title" => "Chức danh",
-        "teaching_norm" | "research_norm" => "Chức danh (định mức)",
-        other => other,
-    }
+    fields::label_of_variable(variable).unwrap_or(variable)
 }

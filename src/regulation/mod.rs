@@ -9,6 +9,7 @@
 
 mod condition;
 mod eval;
+pub mod fields;
 
 use std::collections::BTreeSet;
 use std::path::Path;
