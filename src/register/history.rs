@@ -13,7 +13,9 @@ use crate::issued::DocumentNumber;
 impl Register {
     /// What earlier campaigns granted a person, as (honour code, evaluation
     /// year), oldest first: by name and date of birth, and through every
-    /// identity a clerk merged with theirs.
+    /// identity a clerk merged with theirs. A grant a signed correction
+    /// revoked is left out: its `GrantIdentity` text (stored.rs), rebuilt
+    /// here in SQL, is in the correction's `removed_json`.
     pub fn granted_before(&self, name: &str, birth: &str, year: i32) -> Result<Vec<(String, i32)>> {
         let mut statement = self.conn.prepare_cached(
             "WITH RECURSIVE \

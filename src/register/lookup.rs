@@ -5,9 +5,10 @@ use anyhow::Result;
 use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, params};
 
-use super::stored::StoredList;
+use super::stored::{GrantIdentity, StoredList};
 use super::{BookEntry, CampaignKey, DecisionRecord, GrantRecord, Register, parse_date};
 use crate::issued::DocumentNumber;
+use crate::regulation::Subject;
 
 impl Register {
     /// The campaign's decisions, in list order.
@@ -104,8 +105,17 @@ impl Register {
                         revoked_by: None,
                         file_sha256: r.get(12)?,
                     };
-                    let kind = if r.get::<_, String>(9)? == "collective" { "TT" } else { "CN" };
-                    let identity = format!("{kind}|{}|{}|{}", record.name, record.birth, r.get::<_, String>(10)?);
+                    let subject = if r.get::<_, String>(9)? == "collective" {
+                        Subject::Collective
+                    } else {
+                        Subject::Individual
+                    };
+                    let identity = GrantIdentity::new(
+                        subject,
+                        &record.name,
+                        &record.birth,
+                        &r.get::<_, String>(10)?,
+                    );
                     Ok((record, r.get::<_, String>(7)?, identity, r.get::<_, i64>(11)?))
                 },
             )
@@ -119,7 +129,7 @@ impl Register {
     }
 
     /// The signed correction of `decision` that revokes `identity`, if any.
-    fn revoking_decision(&self, decision: i64, identity: &str) -> Result<Option<String>> {
+    fn revoking_decision(&self, decision: i64, identity: &GrantIdentity) -> Result<Option<String>> {
         let mut statement = self.conn.prepare(
             "SELECT number, document_code, removed_json FROM decision \
              WHERE corrects = ?1 AND status = 'signed' ORDER BY id",
@@ -133,8 +143,8 @@ impl Register {
         })?;
         for row in rows {
             let (number, code, removed) = row?;
-            let removed: Vec<String> = serde_json::from_str(&removed)?;
-            if removed.iter().any(|r| r == identity) {
+            let removed: Vec<GrantIdentity> = serde_json::from_str(&removed)?;
+            if removed.contains(identity) {
                 return Ok(Some(DocumentNumber::new(number, &code).to_string()));
             }
         }

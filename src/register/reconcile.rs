@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use anyhow::Result;
 use rusqlite::{Transaction, params};
 
-use super::stored::StoredList;
+use super::stored::{GrantIdentity, StoredGrant, StoredList};
 use super::{CampaignKey, DecisionRow, Register, SignOff, campaign_id, find_decision, parse_date};
 use crate::aggregate::{Correction, GrantList};
 use crate::diagnostic::Diagnostic;
@@ -157,9 +157,9 @@ fn correct(
         });
     }
     let additions = additions(current, &effective);
-    let removed: Vec<String> = effective.difference(&now).cloned().collect();
+    let removed: Vec<GrantIdentity> = effective.difference(&now).cloned().collect();
     amending.save_draft(&draft_id, &additions, &removed)?;
-    let removed_names: Vec<String> = removed.iter().map(|i| identity_name(i)).collect();
+    let removed_names: Vec<String> = removed.iter().map(|i| i.name().to_string()).collect();
     let conflict = amending.conflict(&draft_id, &additions, &removed_names);
     let mut lists = lists;
     lists.push(amending.draft(draft_id, additions, removed_names));
@@ -172,7 +172,10 @@ fn correct(
 impl Amending<'_> {
     /// The signed corrections of the decision, as lists to render; folds
     /// what they grant and revoke into `effective`.
-    fn signed_corrections(&self, effective: &mut BTreeSet<String>) -> Result<Vec<GrantList>> {
+    fn signed_corrections(
+        &self,
+        effective: &mut BTreeSet<GrantIdentity>,
+    ) -> Result<Vec<GrantList>> {
         let mut statement = self.tx.prepare(
             "SELECT list_id, list_json, removed_json, number, date, document_code FROM decision \
              WHERE corrects = ?1 AND status = 'signed' ORDER BY id",
@@ -192,7 +195,7 @@ impl Amending<'_> {
         let mut lists = Vec::new();
         for row in rows {
             let added: StoredList = serde_json::from_str(&row.json)?;
-            let removed: Vec<String> = serde_json::from_str(&row.removed_json)?;
+            let removed: Vec<GrantIdentity> = serde_json::from_str(&row.removed_json)?;
             effective.extend(added.identities());
             for identity in &removed {
                 effective.remove(identity);
@@ -200,7 +203,7 @@ impl Amending<'_> {
             let mut correction = self.list.clone();
             correction.id = row.id;
             correction.correction = Some(Correction {
-                removed: removed.iter().map(|i| identity_name(i)).collect(),
+                removed: removed.iter().map(|i| i.name().to_string()).collect(),
                 ..self.original.clone()
             });
             let sign_off = SignOff {
@@ -215,7 +218,12 @@ impl Amending<'_> {
     }
 
     /// Saves the draft correction: those added, those removed.
-    fn save_draft(&self, draft_id: &str, additions: &StoredList, removed: &[String]) -> Result<()> {
+    fn save_draft(
+        &self,
+        draft_id: &str,
+        additions: &StoredList,
+        removed: &[GrantIdentity],
+    ) -> Result<()> {
         self.tx.execute(
             "DELETE FROM decision WHERE corrects = ?1 AND status = 'draft' AND list_id <> ?2",
             params![self.original_id, draft_id],
@@ -294,26 +302,18 @@ impl Amending<'_> {
 }
 
 /// Those the workbooks add to what is in force.
-fn additions(current: &StoredList, effective: &BTreeSet<String>) -> StoredList {
+fn additions(current: &StoredList, effective: &BTreeSet<GrantIdentity>) -> StoredList {
+    let new = |grants: &[StoredGrant], subject| -> Vec<StoredGrant> {
+        grants
+            .iter()
+            .filter(|g| !effective.contains(&g.identity(subject)))
+            .cloned()
+            .collect()
+    };
     StoredList {
-        collectives: current
-            .collectives
-            .iter()
-            .filter(|g| !effective.contains(&format!("TT|{}", g.identity())))
-            .cloned()
-            .collect(),
-        individuals: current
-            .individuals
-            .iter()
-            .filter(|g| !effective.contains(&format!("CN|{}", g.identity())))
-            .cloned()
-            .collect(),
+        collectives: new(&current.collectives, Subject::Collective),
+        individuals: new(&current.individuals, Subject::Individual),
     }
-}
-
-/// "CN|Nguyễn Văn A|05/03/1979|VTH" → "Nguyễn Văn A".
-fn identity_name(identity: &str) -> String {
-    identity.split('|').nth(1).unwrap_or("").to_string()
 }
 
 /// Signed decisions whose honour the workbooks no longer grant anyone:

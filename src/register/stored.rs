@@ -10,6 +10,34 @@ use crate::aggregate::{Grant, GrantList};
 use crate::model::{Birth, Sex};
 use crate::regulation::Subject;
 
+/// Who a grant is for, as the register compares a signed list with the
+/// workbooks and records whom a correction revokes: "CN|Nguyễn Văn A|05/03/1979|VTH"
+/// ("TT|…" for a collective). The text is what a correction's `removed_json`
+/// keeps (and what the history query in `history.rs` rebuilds in SQL to skip
+/// a revoked grant); this type is its one maker and reader in Rust.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub(super) struct GrantIdentity(String);
+
+impl GrantIdentity {
+    pub(super) fn new(subject: Subject, name: &str, birth: &str, unit_code: &str) -> Self {
+        let kind = match subject {
+            Subject::Individual => "CN",
+            Subject::Collective => "TT",
+        };
+        GrantIdentity(format!("{kind}|{name}|{birth}|{unit_code}"))
+    }
+
+    /// The person's or collective's name.
+    pub(super) fn name(&self) -> &str {
+        self.0.split('|').nth(1).unwrap_or("")
+    }
+
+    pub(super) fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// A list as the register keeps it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(super) struct StoredList {
@@ -93,12 +121,12 @@ impl StoredGrant {
     }
 
     /// Who and what: a change here after sign-off is a conflict.
-    pub(super) fn identity(&self) -> String {
-        format!(
-            "{}|{}|{}",
-            self.name,
+    pub(super) fn identity(&self, subject: Subject) -> GrantIdentity {
+        GrantIdentity::new(
+            subject,
+            &self.name,
             self.birth.as_deref().unwrap_or(""),
-            self.unit_code
+            &self.unit_code,
         )
     }
 }
@@ -119,20 +147,21 @@ impl StoredList {
         }
     }
 
-    pub(super) fn identities(&self) -> BTreeSet<String> {
+    pub(super) fn identities(&self) -> BTreeSet<GrantIdentity> {
         self.collectives
             .iter()
-            .map(|g| format!("TT|{}", g.identity()))
+            .map(|g| g.identity(Subject::Collective))
             .chain(
                 self.individuals
                     .iter()
-                    .map(|g| format!("CN|{}", g.identity())),
+                    .map(|g| g.identity(Subject::Individual)),
             )
             .collect()
     }
 
     pub(super) fn hash(&self) -> String {
-        let joined: Vec<String> = self.identities().into_iter().collect();
+        let identities = self.identities();
+        let joined: Vec<&str> = identities.iter().map(GrantIdentity::as_str).collect();
         short_hash(&joined.join("\n"), 16)
     }
 
