@@ -1,9 +1,9 @@
 //! Stage 6, write: the only place outputs touch the disk.
 //!
-//! Every file is written to a temporary name and renamed into place, and a
-//! whole run is built in a staging folder that replaces the output folder
+//! A whole run is built in a staging folder that replaces the output folder
 //! only when everything succeeded: a failed or killed run never leaves a
-//! half-written file or a half-updated folder.
+//! half-written file or a half-updated folder. A file the previous output
+//! already holds byte for byte is linked, not written again.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -68,10 +68,42 @@ impl Output {
     /// [`Output::commit`], so a file is written in place, without a
     /// temporary name of its own.
     pub fn write(&self, relative: &Path, bytes: &[u8]) -> Result<()> {
+        let unchanged = self.unchanged(relative, bytes);
         let _disk = self.disk.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(previous) = unchanged
+            && self.link_unlocked(&previous, relative)
+        {
+            return Ok(());
+        }
         self.create_unlocked(relative)?
             .write_all(bytes)
             .with_context(|| format!("Không ghi được {}", relative.display()))
+    }
+
+    /// The previous output's file at `relative` when it holds exactly
+    /// `bytes` and nothing else shares it (one link): a rebuild then links
+    /// it into the new output instead of writing it again. Same bytes, no
+    /// new inode (creating thousands of files right after the last run
+    /// deleted thousands is most of a rebuild's time on ext4), and the old
+    /// file is never changed: the previous output stays whole until commit.
+    fn unchanged(&self, relative: &Path, bytes: &[u8]) -> Option<PathBuf> {
+        use std::os::unix::fs::MetadataExt as _;
+        let previous = self.target.join(relative);
+        let metadata = std::fs::symlink_metadata(&previous).ok()?;
+        let same_size = metadata.is_file() && metadata.len() == bytes.len() as u64;
+        if !same_size || metadata.nlink() != 1 {
+            return None;
+        }
+        let old = std::fs::read(&previous).ok()?;
+        (old == bytes).then_some(previous)
+    }
+
+    /// Links `previous` at `relative`; false where the file system cannot
+    /// (the caller then writes the file).
+    fn link_unlocked(&self, previous: &Path, relative: &Path) -> bool {
+        let path = self.staging.join(relative);
+        std::fs::create_dir_all(parent_of(&path)).is_ok()
+            && std::fs::hard_link(previous, &path).is_ok()
     }
 
     /// A new file at `relative` inside the output, to be written piece by
@@ -86,6 +118,12 @@ impl Output {
         let dir = parent_of(&path);
         std::fs::create_dir_all(&dir)
             .with_context(|| format!("Không tạo được thư mục {}", dir.display()))?;
+        // A file written twice in one run may be a link to the previous
+        // output's: unlink it rather than write through into the old file.
+        if std::fs::symlink_metadata(&path).is_ok() {
+            std::fs::remove_file(&path)
+                .with_context(|| format!("Không thay được tệp {}", relative.display()))?;
+        }
         std::fs::File::create(&path)
             .with_context(|| format!("Không tạo được tệp {}", relative.display()))
     }

@@ -96,3 +96,58 @@ fn an_empty_folder_becomes_tdkts_and_files_are_readable_by_colleagues() {
         assert_eq!(mode, 0o644);
     }
 }
+
+/// A rebuild links the files that came out the same instead of writing
+/// them again (same bytes, same inode: no new file for the disk to make),
+/// and writes afresh any whose previous copy differs, here one the clerk
+/// edited in place.
+#[test]
+fn a_rebuild_keeps_unchanged_files_and_rewrites_the_rest() {
+    use std::os::unix::fs::MetadataExt;
+    let temp = tempfile::tempdir().unwrap();
+    let campaign = copy_sample(&temp.path().join("dot-xet"));
+    let out = temp.path().join("ket-qua");
+    let first = build_into(&campaign, &out);
+    assert!(first.status.code().is_some_and(|c| c <= 1), "{first:?}");
+    let built = snapshot(&out);
+    let inode = |file: &Path| std::fs::metadata(out.join(file)).unwrap().ino();
+    let inodes: BTreeMap<_, _> = built.keys().map(|f| (f.clone(), inode(f))).collect();
+    let edited = built
+        .keys()
+        .find(|f| f.starts_with("bao-cao"))
+        .unwrap()
+        .clone();
+    let mut bytes = built[&edited].clone();
+    bytes.extend_from_slice(b"% sua tay\n");
+    std::fs::write(out.join(&edited), &bytes).unwrap();
+
+    let second = build_into(&campaign, &out);
+    assert!(second.status.code().is_some_and(|c| c <= 1), "{second:?}");
+    assert_eq!(
+        snapshot(&out),
+        built,
+        "the same input gives the same output"
+    );
+    let kept = built
+        .keys()
+        .filter(|f| f.extension().is_some_and(|e| e == "pdf"))
+        .filter(|f| inode(f) == inodes[*f])
+        .count();
+    // Every PDF but the edited one and the print files (streamed as they
+    // are made, so written afresh).
+    let pdfs = built
+        .keys()
+        .filter(|f| f.extension().is_some_and(|e| e == "pdf"))
+        .filter(|f| !f.to_string_lossy().contains("in-gop"))
+        .count();
+    assert_eq!(kept + 1, pdfs, "{kept} of {pdfs} PDFs kept their file");
+    assert_ne!(
+        inode(&edited),
+        inodes[&edited],
+        "the edited file is written anew"
+    );
+    for file in built.keys() {
+        let links = std::fs::metadata(out.join(file)).unwrap().nlink();
+        assert_eq!(links, 1, "{} is shared with the old output", file.display());
+    }
+}
