@@ -190,3 +190,55 @@ fn libreoffice_opens_the_feedback_and_shows_every_planted_problem() {
         }
     }
 }
+
+/// Two units whose names make one file name ("Khoa A.xlsx" and
+/// "khoa-a.xlsx", neither naming its unit) each get their own feedback
+/// workbook: none is silently dropped.
+#[test]
+fn units_whose_names_fold_alike_each_get_their_feedback() {
+    let dir = tempfile::tempdir().unwrap();
+    let inbox = dir.path().join("inbox");
+    std::fs::create_dir(&inbox).unwrap();
+    for (file, name) in [
+        ("Khoa A.xlsx", "Nguyễn Văn An"),
+        ("khoa-a.xlsx", "Lê Thị Bình"),
+    ] {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        let header = [
+            "STT",
+            "Họ và tên",
+            "Chức vụ",
+            "Xếp loại năm 2025",
+            "Danh hiệu đề nghị",
+        ];
+        let row = ["1", name, "Chuyên viên", "HTXSNV", "LĐTT"];
+        for (c, (h, v)) in header.iter().zip(row).enumerate() {
+            sheet.write_string(0, c as u16, *h).unwrap();
+            sheet.write_string(1, c as u16, v).unwrap();
+        }
+        book.save(inbox.join(file)).unwrap();
+    }
+    let out = tdkt(&["build", dir.path().to_str().unwrap(), "--year", "2025"]);
+    assert!(out.status.code().is_some_and(|c| c <= 1), "{out:?}");
+    let feedback = dir.path().join("tdkt-ket-qua/phan-hoi");
+    let mut files: Vec<String> = std::fs::read_dir(&feedback)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 2, "{files:?}");
+    let mut names = String::new();
+    for file in &files {
+        let mut workbook: calamine::Xlsx<_> = calamine::open_workbook(feedback.join(file)).unwrap();
+        use calamine::Reader as _;
+        for sheet in workbook.sheet_names() {
+            let cells = workbook.worksheet_range(&sheet).unwrap();
+            names.extend(cells.cells().map(|(_, _, v)| v.to_string() + "\n"));
+        }
+    }
+    assert!(
+        names.contains("Nguyễn Văn An") && names.contains("Lê Thị Bình"),
+        "{files:?}"
+    );
+}

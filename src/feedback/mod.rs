@@ -48,18 +48,7 @@ pub fn write_feedback(
     progress: &dyn crate::progress::Progress,
 ) -> Result<usize> {
     use rayon::prelude::*;
-    let path = |submission: &Submission| {
-        let name = format!("{}.xlsx", crate::text::slug(&submission.unit_code()));
-        PathBuf::from("phan-hoi").join(name)
-    };
-    // Two workbooks whose names fold alike: the later one's feedback is
-    // kept, whichever thread finishes first.
-    let last: std::collections::HashMap<PathBuf, usize> = input
-        .submissions
-        .iter()
-        .enumerate()
-        .map(|(index, submission)| (path(submission), index))
-        .collect();
+    let paths = feedback_paths(input.submissions);
     // One workbook at a time per thread, the overview beside the units'.
     let (overview, units) = rayon::join(
         || -> Result<()> {
@@ -68,21 +57,41 @@ pub fn write_feedback(
             Ok(())
         },
         || {
-            input.submissions.par_iter().enumerate().try_for_each(
-                |(index, submission)| -> Result<()> {
-                    let path = path(submission);
-                    if last.get(&path) == Some(&index) {
-                        output.write(&path, &unit_workbook(input, index)?)?;
-                    }
+            input
+                .submissions
+                .par_iter()
+                .enumerate()
+                .try_for_each(|(index, _)| -> Result<()> {
+                    output.write(&paths[index], &unit_workbook(input, index)?)?;
                     progress.advance(1);
                     Ok(())
-                },
-            )
+                })
         },
     );
     overview?;
     units?;
     Ok(input.submissions.len() + 1)
+}
+
+/// Each submission's feedback file, `phan-hoi/<unit>.xlsx`: two units whose
+/// codes make one file name ("V.TH", "VTH") get "vth.xlsx" and "vth-2.xlsx",
+/// in the submissions' order, so no unit's feedback is lost.
+fn feedback_paths(submissions: &[Submission]) -> Vec<PathBuf> {
+    let mut taken = std::collections::HashSet::new();
+    submissions
+        .iter()
+        .map(|submission| {
+            let stem = crate::text::slug(&submission.unit_code());
+            let name = (1..)
+                .map(|n| match n {
+                    1 => format!("{stem}.xlsx"),
+                    n => format!("{stem}-{n}.xlsx"),
+                })
+                .find(|name| taken.insert(name.clone()))
+                .unwrap_or_default();
+            PathBuf::from("phan-hoi").join(name)
+        })
+        .collect()
 }
 
 /// The feedback workbook of the `index`th submission, as bytes (what
