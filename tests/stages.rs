@@ -1134,3 +1134,22 @@ fn generated_typst_source_of_a_decision_and_the_report() {
         insta::assert_snapshot!("typst-bao-cao", report);
     });
 }
+
+/// A Bằng khen of the Prime Minister proposed for someone without the
+/// ministry's: one reason, that one, and no chain "since the award of year 0".
+#[test]
+fn without_the_earlier_award_the_chain_since_it_is_not_counted() {
+    let regulation = Regulation::default_national().unwrap();
+    let people = vec![history(
+        "CSTĐCS",
+        Some("BK-TTG"),
+        &[(2024, Rating::Httnv), (2023, Rating::Httnv)],
+        &[(2024, "CSTĐCS")],
+        &[],
+    )];
+    let verdicts = validate(&[submission(people)], &regulation, 2025).verdicts;
+    let award = verdicts.iter().find(|v| v.proposal == "BK-TTG").unwrap();
+    let rules: Vec<&str> = award.failed.iter().map(|f| f.rule.as_str()).collect();
+    assert_eq!(rules, ["BK-TTG.da-co-bk-bo"], "{:?}", award.failed);
+    assert!(award.failed.iter().all(|f| !f.message.contains("năm 0")));
+}
