@@ -1153,3 +1153,98 @@ fn without_the_earlier_award_the_chain_since_it_is_not_counted() {
     assert_eq!(rules, ["BK-TTG.da-co-bk-bo"], "{:?}", award.failed);
     assert!(award.failed.iter().all(|f| !f.message.contains("năm 0")));
 }
+
+/// The pages of a combined decision (one article and list per honour) for
+/// `people`, rendered with `templates`; checked by qpdf.
+fn combined_decision_pages(people: usize, templates: Option<&std::path::Path>) -> Vec<String> {
+    let regulation = Regulation::default_national().unwrap();
+    let people: Vec<Individual> = (1..=people)
+        .map(|n| {
+            let (rating, title) = if n % 3 == 0 {
+                (Rating::Htxsnv, "CSTĐCS")
+            } else {
+                (Rating::Httnv, "LĐTT")
+            };
+            let mut person = person(&format!("Nguyễn Văn Số{n:04}"), rating, title, None);
+            person.initiative = Some("Sáng kiến".into());
+            if n % 29 == 0 {
+                person.job_title = Some(["Chuyên viên chính phụ trách công tác"; 12].join(" "));
+            }
+            person
+        })
+        .collect();
+    let mut unit = submission(people);
+    unit.headcount = Some(5000);
+    let submissions = vec![unit];
+    let validation = validate(&submissions, &regulation, 2025);
+    let date = NaiveDate::from_ymd_opt(2026, 1, 15).unwrap();
+    let mut result = aggregate(&submissions, &validation, &regulation, 2025, date, &[]);
+    let lists = std::mem::take(&mut result.decisions);
+    result.decisions = vec![tdkt::aggregate::GrantList::combine(lists, 2025)];
+    let renderer = Renderer::new(templates, None).unwrap();
+    let temp = tempfile::tempdir().unwrap();
+    let output = Output::begin(&temp.path().join("out"), &[]).unwrap();
+    renderer
+        .render_campaign(
+            &result,
+            &regulation,
+            &documents(),
+            &output,
+            &tdkt::progress::Silent,
+        )
+        .unwrap();
+    let out = output.commit().unwrap();
+    let pdf = out.join("quyet-dinh/qd-tong-hop.pdf");
+    if common::have("qpdf") {
+        common::assert_qpdf_accepts(&pdf);
+    }
+    common::pdftotext_pages(&pdf)
+}
+
+/// A combined decision whose lists run to hundreds of rows is laid out in
+/// pieces across its articles, and reads as if laid out whole.
+#[test]
+fn a_long_combined_decision_laid_out_in_pieces_reads_as_if_laid_out_whole() {
+    if !common::have("pdftotext") {
+        return;
+    }
+    const PEOPLE: usize = 800;
+    let pieces = combined_decision_pages(PEOPLE, None);
+    let whole_templates = tempfile::tempdir().unwrap();
+    let template = tdkt::render::templates_builtin()
+        .iter()
+        .find(|(name, _)| *name == "quyet-dinh-tong-hop.typ")
+        .unwrap()
+        .1
+        .replace("#metadata({{ row.mark }})<tdkt-row-end>", "")
+        .replace("#metadata({{ row.mark }})<tdkt-row>", "")
+        .replace("#metadata({{ section.mark }})<tdkt-row>", "");
+    std::fs::write(
+        whole_templates.path().join("quyet-dinh-tong-hop.typ"),
+        template,
+    )
+    .unwrap();
+    let whole = combined_decision_pages(PEOPLE, Some(whole_templates.path()));
+
+    assert!(pieces.len() > 30, "{} pages", pieces.len());
+    assert_eq!(pieces.len(), whole.len(), "as many pages as laid out whole");
+    for (number, (piece, whole)) in pieces.iter().zip(&whole).enumerate() {
+        assert_eq!(piece, whole, "page {} differs", number + 1);
+    }
+    let text = pieces.join("\n");
+    for n in 1..=PEOPLE {
+        assert_eq!(
+            text.matches(&format!("Nguyễn Văn Số{n:04}")).count(),
+            1,
+            "row {n} is printed exactly once"
+        );
+    }
+    assert_eq!(text.matches("Tổng cộng").count(), 2, "one total per list");
+    assert_eq!(text.matches("DANH SÁCH 1").count(), 1);
+    assert_eq!(text.matches("DANH SÁCH 2").count(), 1);
+    assert_eq!(text.matches("QUYẾT ĐỊNH:").count(), 1);
+    for (index, page) in pieces.iter().enumerate().skip(1) {
+        let first = page.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+        assert_eq!(first.trim(), (index + 1).to_string(), "page number on top");
+    }
+}

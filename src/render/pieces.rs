@@ -20,30 +20,60 @@ use super::views::PartView;
 /// Rows (and headings) laid out together: about a dozen pages.
 pub const PIECE_ROWS: usize = 300;
 
-/// The printed lines of a view's list: (section, row in it), a section's
-/// heading as `None`, in print order; the index is the line's mark.
+/// The printed lines of a view's lists, in print order; the index is the
+/// line's mark. A decision has one list (`sections`); a combined decision
+/// one per article (`articles[i].sections`), printed one after another.
 pub struct Lines<'a> {
-    sections: &'a [Value],
-    lines: Vec<(usize, Option<usize>)>,
+    /// Each list's sections.
+    lists: Vec<&'a [Value]>,
+    /// Whether the lists are the view's `articles`.
+    articles: bool,
+    lines: Vec<Line>,
+}
+
+/// A section's heading (`row: None`) or one of its rows.
+#[derive(Debug, Clone, Copy)]
+struct Line {
+    list: usize,
+    section: usize,
+    row: Option<usize>,
 }
 
 impl<'a> Lines<'a> {
-    /// The lines of `view.sections`, when the view has a list.
+    /// The lines of the view's lists, when it has any.
     pub fn of(view: &'a Value) -> Option<Self> {
-        let sections = view.get("sections")?.as_array()?;
+        let sections = |value: &'a Value| value.get("sections")?.as_array().map(Vec::as_slice);
+        let (lists, articles) = match view.get("articles").and_then(Value::as_array) {
+            Some(articles) => (articles.iter().filter_map(sections).collect(), true),
+            None => (vec![sections(view)?], false),
+        };
         let mut lines = Vec::new();
-        for (index, section) in sections.iter().enumerate() {
-            if section
-                .get("heading")
-                .and_then(Value::as_str)
-                .is_some_and(|heading| !heading.is_empty())
-            {
-                lines.push((index, None));
+        for (list, sections) in lists.iter().enumerate() {
+            for (index, section) in sections.iter().enumerate() {
+                if section
+                    .get("heading")
+                    .and_then(Value::as_str)
+                    .is_some_and(|heading| !heading.is_empty())
+                {
+                    lines.push(Line {
+                        list,
+                        section: index,
+                        row: None,
+                    });
+                }
+                let rows = section.get("rows").and_then(Value::as_array);
+                lines.extend((0..rows.map_or(0, Vec::len)).map(|row| Line {
+                    list,
+                    section: index,
+                    row: Some(row),
+                }));
             }
-            let rows = section.get("rows").and_then(Value::as_array);
-            lines.extend((0..rows.map_or(0, Vec::len)).map(|row| (index, Some(row))));
         }
-        Some(Lines { sections, lines })
+        Some(Lines {
+            lists,
+            articles,
+            lines,
+        })
     }
 
     pub fn len(&self) -> usize {
@@ -56,14 +86,62 @@ impl<'a> Lines<'a> {
     }
 
     /// `view` with only the lines in `range` and `part` set: a section
-    /// begun in an earlier piece goes on without its heading.
+    /// begun in an earlier piece goes on without its heading. In a combined
+    /// decision every article stays (the decision's text names them all),
+    /// each with the lines of its list in `range` (maybe none) and its own
+    /// `part`: `first` where its list's title falls in the piece, `last`
+    /// where its total does.
     pub fn piece(&self, view: &Value, range: Range<usize>, part: PartView) -> Value {
+        let lines = &self.lines[range.clone()];
+        let mut piece = without(
+            view,
+            if self.articles {
+                "articles"
+            } else {
+                "sections"
+            },
+        );
+        if self.articles {
+            // The whole decision's list: no template prints it, and it is
+            // the whole length of the decision.
+            piece.remove("sections");
+            let articles = view.get("articles").and_then(Value::as_array);
+            let articles = articles
+                .into_iter()
+                .flatten()
+                .enumerate()
+                .map(|(list, article)| {
+                    let own = |line: &&Line| line.list == list;
+                    let mut article = without(article, "sections");
+                    let first = self.lines.iter().position(|l| l.list == list);
+                    let last = self.lines.iter().rposition(|l| l.list == list);
+                    let within = |line: Option<usize>| line.is_some_and(|l| range.contains(&l));
+                    let part = PartView {
+                        first: within(first),
+                        last: within(last),
+                        first_page: part.first_page,
+                    };
+                    article.insert("sections".into(), self.sections(lines.iter().filter(own)));
+                    article.insert("part".into(), to_value(part));
+                    Value::Object(article)
+                });
+            piece.insert("articles".into(), Value::Array(articles.collect()));
+        } else {
+            piece.insert("sections".into(), self.sections(lines.iter()));
+        }
+        piece.insert("part".into(), to_value(part));
+        Value::Object(piece)
+    }
+
+    /// The sections printing `lines` (of one list).
+    fn sections<'l>(&self, lines: impl Iterator<Item = &'l Line>) -> Value {
         let mut sections: Vec<Value> = Vec::new();
-        let mut current: Option<usize> = None;
-        for &(index, row) in &self.lines[range] {
-            if current != Some(index) {
-                current = Some(index);
-                let mut section = without(&self.sections[index], "rows");
+        let mut current: Option<(usize, usize)> = None;
+        for line in lines {
+            let source = &self.lists[line.list][line.section];
+            if current != Some((line.list, line.section)) {
+                current = Some((line.list, line.section));
+                let mut section = without(source, "rows");
                 section.insert("heading".into(), Value::String(String::new()));
                 section.insert("rows".into(), Value::Array(Vec::new()));
                 sections.push(Value::Object(section));
@@ -71,23 +149,21 @@ impl<'a> Lines<'a> {
             let Some(section) = sections.last_mut() else {
                 continue;
             };
-            match row {
-                None => section["heading"] = self.sections[index]["heading"].clone(),
+            match line.row {
+                None => section["heading"] = source["heading"].clone(),
                 Some(row) => {
                     if let Some(rows) = section["rows"].as_array_mut() {
-                        rows.push(self.sections[index]["rows"][row].clone());
+                        rows.push(source["rows"][row].clone());
                     }
                 }
             }
         }
-        let mut piece = without(view, "sections");
-        piece.insert("sections".into(), Value::Array(sections));
-        piece.insert(
-            "part".into(),
-            serde_json::to_value(part).unwrap_or(Value::Null),
-        );
-        Value::Object(piece)
+        Value::Array(sections)
     }
+}
+
+fn to_value(part: PartView) -> Value {
+    serde_json::to_value(part).unwrap_or(Value::Null)
 }
 
 /// The fields of the object `value` but `key`: a piece copies what it
@@ -180,6 +256,40 @@ mod tests {
         );
         assert_eq!(piece["part"]["first_page"], 5);
         assert_eq!(piece["title"], "QĐ");
+    }
+
+    #[test]
+    fn a_piece_of_a_combined_decision_keeps_every_article_with_its_own_lines() {
+        let view = json!({
+            "sections": [{"mark": 0, "heading": "", "rows": [{"mark": 0}]}],
+            "articles": [
+                {"n": 1, "sections": [{"mark": 0, "heading": "", "rows": [{"mark": 0}, {"mark": 1}]}]},
+                {"n": 2, "sections": [{"mark": 2, "heading": "", "rows": [{"mark": 2}, {"mark": 3}]}]},
+                {"n": 3, "sections": [{"mark": 4, "heading": "", "rows": [{"mark": 4}]}]},
+            ],
+        });
+        let lines = Lines::of(&view).unwrap();
+        assert_eq!(lines.len(), 5);
+        let part = PartView {
+            first: false,
+            last: false,
+            first_page: 7,
+        };
+        let piece = lines.piece(&view, 1..3, part);
+        assert!(
+            piece.get("sections").is_none(),
+            "the whole list is not copied"
+        );
+        let articles = piece["articles"].as_array().unwrap();
+        assert_eq!(articles.len(), 3, "every article stays");
+        assert_eq!(articles[0]["sections"][0]["rows"], json!([{"mark": 1}]));
+        assert_eq!(articles[1]["sections"][0]["rows"], json!([{"mark": 2}]));
+        assert_eq!(articles[2]["sections"], json!([]));
+        let parts: Vec<(bool, bool)> = articles
+            .iter()
+            .map(|a| (a["part"]["first"] == true, a["part"]["last"] == true))
+            .collect();
+        assert_eq!(parts, [(false, true), (true, false), (false, false)]);
     }
 
     #[test]

@@ -168,14 +168,23 @@ pub fn combined_decision_view(
     regulation: &Regulation,
     settings: &DocumentSettings,
 ) -> CombinedDecisionView {
+    // The articles' lists are printed one after another: their lines are
+    // marked through the whole decision, as a long one is laid out in
+    // pieces across them.
+    let mut lines = 0;
+    let articles = list
+        .parts
+        .iter()
+        .filter(|part| part.count() > 0)
+        .map(|part| {
+            let mut article = decision_view(part, aggregate, regulation, settings);
+            lines += offset_marks(&mut article.sections, lines);
+            article
+        })
+        .collect();
     CombinedDecisionView {
         frame: decision_view(list, aggregate, regulation, settings),
-        articles: list
-            .parts
-            .iter()
-            .filter(|part| part.count() > 0)
-            .map(|part| decision_view(part, aggregate, regulation, settings))
-            .collect(),
+        articles,
     }
 }
 

@@ -52,6 +52,23 @@ impl PartView {
     };
 }
 
+/// Adds `by` to the marks of a list's lines (when several lists are
+/// printed as one sequence); returns how many lines it prints.
+pub fn offset_marks(sections: &mut [SectionView], by: usize) -> usize {
+    let mut lines = 0;
+    for section in sections {
+        if !section.heading.is_empty() {
+            section.mark += by;
+            lines += 1;
+        }
+        for row in &mut section.rows {
+            row.mark += by;
+            lines += 1;
+        }
+    }
+    lines
+}
+
 /// "Phó Viện trưởng, Phòng Nghiên cứu X, Viện Triết học".
 pub fn detail_of(grant: &Grant) -> String {
     let mut parts: Vec<&str> = Vec::new();
