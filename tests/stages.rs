@@ -1248,3 +1248,84 @@ fn a_long_combined_decision_laid_out_in_pieces_reads_as_if_laid_out_whole() {
         assert_eq!(first.trim(), (index + 1).to_string(), "page number on top");
     }
 }
+
+/// A submission upward listing hundreds (Bằng khen of the Prime Minister
+/// for a ministry's staff) is laid out in pieces too, and reads as if whole.
+#[test]
+fn a_long_submission_laid_out_in_pieces_reads_as_if_laid_out_whole() {
+    if !common::have("pdftotext") {
+        return;
+    }
+    const PEOPLE: usize = 500;
+    let pages = |templates: Option<&std::path::Path>| -> Vec<String> {
+        use Rating::Httnv;
+        let people: Vec<Individual> = (1..=PEOPLE)
+            .map(|n| {
+                let mut person = history(
+                    "CSTĐCS",
+                    Some("BK-TTG"),
+                    &[
+                        (2020, Httnv),
+                        (2021, Httnv),
+                        (2022, Httnv),
+                        (2023, Httnv),
+                        (2024, Httnv),
+                    ],
+                    &[(2022, "CSTĐCS"), (2023, "CSTĐCS"), (2024, "CSTĐCS")],
+                    &[("BK-BỘ", 2019)],
+                );
+                person.full_name = format!("Nguyễn Văn Số{n:04}");
+                person.rating = Some(Rating::Htxsnv);
+                person.initiative = Some("Sáng kiến".into());
+                if n % 37 == 0 {
+                    person.job_title = Some(["Chuyên viên chính phụ trách"; 20].join(" "));
+                }
+                person
+            })
+            .collect();
+        let regulation = Regulation::default_national().unwrap();
+        let mut unit = submission(people);
+        unit.headcount = Some(5000);
+        let submissions = vec![unit];
+        let validation = validate(&submissions, &regulation, 2025);
+        let date = NaiveDate::from_ymd_opt(2026, 1, 15).unwrap();
+        let result = aggregate(&submissions, &validation, &regulation, 2025, date, &[]);
+        let renderer = Renderer::new(templates, None).unwrap();
+        let temp = tempfile::tempdir().unwrap();
+        let output = Output::begin(&temp.path().join("out"), &[]).unwrap();
+        renderer
+            .render_campaign(
+                &result,
+                &regulation,
+                &documents(),
+                &output,
+                &tdkt::progress::Silent,
+            )
+            .unwrap();
+        let out = output.commit().unwrap();
+        common::pdftotext_pages(&out.join("to-trinh/ttr-bk-ttg.pdf"))
+    };
+    let pieces = pages(None);
+    let whole_templates = tempfile::tempdir().unwrap();
+    let template = tdkt::render::templates_builtin()
+        .iter()
+        .find(|(name, _)| *name == "to-trinh.typ")
+        .unwrap()
+        .1
+        .replace("#metadata({{ row.mark }})<tdkt-row-end>", "")
+        .replace("#metadata({{ row.mark }})<tdkt-row>", "")
+        .replace("#metadata({{ section.mark }})<tdkt-row>", "");
+    std::fs::write(whole_templates.path().join("to-trinh.typ"), template).unwrap();
+    let whole = pages(Some(whole_templates.path()));
+    assert!(pieces.len() > 15, "{} pages", pieces.len());
+    assert_eq!(pieces, whole, "the pages of the list laid out whole");
+    let text = pieces.join("\n");
+    for n in 1..=PEOPLE {
+        assert_eq!(
+            text.matches(&format!("Nguyễn Văn Số{n:04}")).count(),
+            1,
+            "row {n}"
+        );
+    }
+    assert_eq!(text.matches("TỜ TRÌNH").count(), 1);
+}

@@ -88,6 +88,8 @@ pub struct SubmissionView {
     pub recipients: Vec<String>,
     pub archive: String,
     pub sections: Vec<SectionView>,
+    /// Which piece of a long list this is ([`PartView`]).
+    pub part: PartView,
 }
 
 pub fn legal_basis_lines(
@@ -210,6 +212,7 @@ pub fn submission_view(
         recipients: settings.recipients.clone(),
         archive: settings.archive.clone(),
         sections: sections(list, true),
+        part: PartView::WHOLE,
     }
 }
 
