@@ -353,7 +353,6 @@ fn a_mistyped_condition_is_told_in_vietnamese_at_its_line_and_column() {
 /// changes.
 #[test]
 fn a_new_form_column_is_one_entry_kept_and_shown_but_not_judged() {
-    use calamine::Reader as _;
     let dir = tempfile::tempdir().unwrap();
     let national = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("regulations/quy-dinh-2025.toml"),
@@ -462,13 +461,7 @@ fn a_new_form_column_is_one_entry_kept_and_shown_but_not_judged() {
         "{feedback:?}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let mut workbook: calamine::Xlsx<_> =
-        calamine::open_workbook(campaign.join("tdkt-ket-qua/phan-hoi").join(&feedback[0])).unwrap();
-    let mut text: Vec<String> = Vec::new();
-    for sheet in workbook.sheet_names() {
-        let cells = workbook.worksheet_range(&sheet).unwrap();
-        text.extend(cells.cells().map(|(_, _, v)| v.to_string()));
-    }
+    let text = xlsx_cells(&campaign.join("tdkt-ket-qua/phan-hoi").join(&feedback[0]));
     assert!(text.iter().any(|t| t == "Số điện thoại"), "{text:?}");
     assert!(text.iter().any(|t| t == "0912 345 678"), "{text:?}");
 }

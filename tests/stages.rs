@@ -998,20 +998,30 @@ fn ldtt_decision_pages(
     let validation = validate(&submissions, &regulation, 2025);
     let date = NaiveDate::from_ymd_opt(2026, 1, 15).unwrap();
     let result = aggregate(&submissions, &validation, &regulation, 2025, date, &[]);
+    rendered_pages(&result, &regulation, templates, "quyet-dinh/qd-ldtt.pdf")
+}
+
+/// Renders `result`'s documents with `templates` (None: the built-in ones);
+/// the pages' text of the one at `file`, checked by qpdf.
+fn rendered_pages(
+    result: &tdkt::aggregate::Aggregate,
+    regulation: &Regulation,
+    templates: Option<&std::path::Path>,
+    file: &str,
+) -> Vec<String> {
     let renderer = Renderer::new(templates, None).unwrap();
     let temp = tempfile::tempdir().unwrap();
     let output = Output::begin(&temp.path().join("out"), &[]).unwrap();
     renderer
         .render_campaign(
-            &result,
-            &regulation,
+            result,
+            regulation,
             &documents(),
             &output,
             &tdkt::progress::Silent,
         )
         .unwrap();
-    let out = output.commit().unwrap();
-    let pdf = out.join("quyet-dinh/qd-ldtt.pdf");
+    let pdf = output.commit().unwrap().join(file);
     if common::have("qpdf") {
         common::assert_qpdf_accepts(&pdf);
     }
@@ -1026,17 +1036,7 @@ fn a_long_list_laid_out_in_pieces_reads_as_if_laid_out_whole() {
     const PEOPLE: usize = 700;
     let pieces = decision_pages(PEOPLE, None);
     // The same template without row marks is laid out whole, as before.
-    let whole_templates = tempfile::tempdir().unwrap();
-    let template = tdkt::render::templates_builtin()
-        .iter()
-        .find(|(name, _)| *name == "quyet-dinh.typ")
-        .unwrap()
-        .1
-        .replace("#metadata({{ row.mark }})<tdkt-row-end>", "")
-        .replace("#metadata({{ section.mark }})<tdkt-row-end>", "")
-        .replace("#metadata({{ row.mark }})<tdkt-row>", "")
-        .replace("#metadata({{ section.mark }})<tdkt-row>", "");
-    std::fs::write(whole_templates.path().join("quyet-dinh.typ"), template).unwrap();
+    let whole_templates = without_row_marks("quyet-dinh.typ");
     let whole = decision_pages(PEOPLE, Some(whole_templates.path()));
 
     assert!(pieces.len() > 25, "a list of {PEOPLE} spans many pages");
@@ -1067,6 +1067,23 @@ fn a_long_list_laid_out_in_pieces_reads_as_if_laid_out_whole() {
         let first = page.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
         assert_eq!(first.trim(), (index + 1).to_string(), "page number on top");
     }
+}
+
+/// A folder holding the built-in template `name` without its row marks:
+/// tdkt lays such a template out whole, as it did before pieces.
+fn without_row_marks(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let template = tdkt::render::templates_builtin()
+        .iter()
+        .find(|(builtin, _)| *builtin == name)
+        .unwrap()
+        .1
+        .replace("#metadata({{ row.mark }})<tdkt-row-end>", "")
+        .replace("#metadata({{ section.mark }})<tdkt-row-end>", "")
+        .replace("#metadata({{ row.mark }})<tdkt-row>", "")
+        .replace("#metadata({{ section.mark }})<tdkt-row>", "");
+    std::fs::write(dir.path().join(name), template).unwrap();
+    dir
 }
 
 /// A row taller than a page (a job title of thousands of characters) still
@@ -1181,24 +1198,12 @@ fn combined_decision_pages(people: usize, templates: Option<&std::path::Path>) -
     let mut result = aggregate(&submissions, &validation, &regulation, 2025, date, &[]);
     let lists = std::mem::take(&mut result.decisions);
     result.decisions = vec![tdkt::aggregate::GrantList::combine(lists, 2025)];
-    let renderer = Renderer::new(templates, None).unwrap();
-    let temp = tempfile::tempdir().unwrap();
-    let output = Output::begin(&temp.path().join("out"), &[]).unwrap();
-    renderer
-        .render_campaign(
-            &result,
-            &regulation,
-            &documents(),
-            &output,
-            &tdkt::progress::Silent,
-        )
-        .unwrap();
-    let out = output.commit().unwrap();
-    let pdf = out.join("quyet-dinh/qd-tong-hop.pdf");
-    if common::have("qpdf") {
-        common::assert_qpdf_accepts(&pdf);
-    }
-    common::pdftotext_pages(&pdf)
+    rendered_pages(
+        &result,
+        &regulation,
+        templates,
+        "quyet-dinh/qd-tong-hop.pdf",
+    )
 }
 
 /// A combined decision whose lists run to hundreds of rows is laid out in
@@ -1210,20 +1215,7 @@ fn a_long_combined_decision_laid_out_in_pieces_reads_as_if_laid_out_whole() {
     }
     const PEOPLE: usize = 800;
     let pieces = combined_decision_pages(PEOPLE, None);
-    let whole_templates = tempfile::tempdir().unwrap();
-    let template = tdkt::render::templates_builtin()
-        .iter()
-        .find(|(name, _)| *name == "quyet-dinh-tong-hop.typ")
-        .unwrap()
-        .1
-        .replace("#metadata({{ row.mark }})<tdkt-row-end>", "")
-        .replace("#metadata({{ row.mark }})<tdkt-row>", "")
-        .replace("#metadata({{ section.mark }})<tdkt-row>", "");
-    std::fs::write(
-        whole_templates.path().join("quyet-dinh-tong-hop.typ"),
-        template,
-    )
-    .unwrap();
+    let whole_templates = without_row_marks("quyet-dinh-tong-hop.typ");
     let whole = combined_decision_pages(PEOPLE, Some(whole_templates.path()));
 
     assert!(pieces.len() > 30, "{} pages", pieces.len());
@@ -1290,32 +1282,10 @@ fn a_long_submission_laid_out_in_pieces_reads_as_if_laid_out_whole() {
         let validation = validate(&submissions, &regulation, 2025);
         let date = NaiveDate::from_ymd_opt(2026, 1, 15).unwrap();
         let result = aggregate(&submissions, &validation, &regulation, 2025, date, &[]);
-        let renderer = Renderer::new(templates, None).unwrap();
-        let temp = tempfile::tempdir().unwrap();
-        let output = Output::begin(&temp.path().join("out"), &[]).unwrap();
-        renderer
-            .render_campaign(
-                &result,
-                &regulation,
-                &documents(),
-                &output,
-                &tdkt::progress::Silent,
-            )
-            .unwrap();
-        let out = output.commit().unwrap();
-        common::pdftotext_pages(&out.join("to-trinh/ttr-bk-ttg.pdf"))
+        rendered_pages(&result, &regulation, templates, "to-trinh/ttr-bk-ttg.pdf")
     };
     let pieces = pages(None);
-    let whole_templates = tempfile::tempdir().unwrap();
-    let template = tdkt::render::templates_builtin()
-        .iter()
-        .find(|(name, _)| *name == "to-trinh.typ")
-        .unwrap()
-        .1
-        .replace("#metadata({{ row.mark }})<tdkt-row-end>", "")
-        .replace("#metadata({{ row.mark }})<tdkt-row>", "")
-        .replace("#metadata({{ section.mark }})<tdkt-row>", "");
-    std::fs::write(whole_templates.path().join("to-trinh.typ"), template).unwrap();
+    let whole_templates = without_row_marks("to-trinh.typ");
     let whole = pages(Some(whole_templates.path()));
     assert!(pieces.len() > 15, "{} pages", pieces.len());
     assert_eq!(pieces, whole, "the pages of the list laid out whole");

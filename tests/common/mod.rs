@@ -97,6 +97,19 @@ pub fn files_below(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
+/// The text of every cell of every sheet of a workbook (calamine).
+pub fn xlsx_cells(path: &Path) -> Vec<String> {
+    use calamine::Reader as _;
+    let mut workbook: calamine::Xlsx<_> = calamine::open_workbook(path)
+        .unwrap_or_else(|e| panic!("{} does not open: {e}", path.display()));
+    let mut text = Vec::new();
+    for sheet in workbook.sheet_names() {
+        let cells = workbook.worksheet_range(&sheet).unwrap();
+        text.extend(cells.cells().map(|(_, _, v)| v.to_string()));
+    }
+    text
+}
+
 /// Text with line breaks and repeated spaces folded, as pdftotext may wrap.
 pub fn flat(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
