@@ -259,22 +259,25 @@ fn refuse_tera_1(path: &Path, text: &str) -> Result<()> {
             "Tera 2 không cần và không có import: component dùng được ở mọi mẫu",
         ),
     ];
+    const TEST: (&str, &str) = (
+        "is …(\"…\")",
+        "kiểm tra của Tera 2 nhận tham số có tên: r is starting_with(pat=\"Như Điều\")",
+    );
     for (number, line) in text.lines().enumerate() {
-        let tag = line
-            .split("{%")
-            .skip(1)
+        // Only what is inside {% … %} and {{ … }} is Tera's; the rest is Typst.
+        let tags = code_spans(line, "{%", "%}");
+        let tag = tags
+            .iter()
             .map(|t| t.trim_start_matches('-').trim_start())
             .find_map(|t| OLD.iter().find(|(word, _)| t.starts_with(word)));
-        let call = ["self::", "macros::"]
+        let call = code_spans(line, "{{", "}}")
             .iter()
-            .find(|c| line.contains(**c))
-            .map(|_| &OLD[0]);
-        let test = positional_test(line).map(|_| {
-            &(
-                "is …(\"…\")",
-                "kiểm tra của Tera 2 nhận tham số có tên: r is starting_with(pat=\"Như Điều\")",
-            )
-        });
+            .any(|e| e.contains("self::") || e.contains("macros::"))
+            .then_some(&OLD[0]);
+        let test = tags
+            .iter()
+            .any(|t| positional_test(t).is_some())
+            .then_some(&TEST);
         if let Some((word, advice)) = tag.or(call).or(test) {
             anyhow::bail!(
                 "Mẫu {}, dòng {}: mẫu viết cho Tera 1 ('{word}'), tdkt nay dùng Tera 2.\n  \
@@ -333,6 +336,15 @@ fn is_plain_number(text: &str) -> bool {
         None => digits(mantissa),
     };
     whole_and_fraction && exponent.is_none_or(digits)
+}
+
+/// The texts between `open` and `close` on a line (to its end when a tag
+/// goes on to the next line).
+fn code_spans<'l>(line: &'l str, open: &str, close: &str) -> Vec<&'l str> {
+    line.split(open)
+        .skip(1)
+        .map(|rest| rest.split(close).next().unwrap_or(rest))
+        .collect()
 }
 
 /// Where a line calls a test with a positional argument, as Tera 1 allowed
@@ -423,6 +435,21 @@ mod tests {
         }
         for text in ["1e", "1 000", "", "e5", "+1"] {
             assert!(!is_plain_number(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn only_teras_own_text_is_taken_for_tera_1() {
+        let file = Path::new("mau.typ");
+        let typst = "#text[The list is shown(\"x\"), self::x] {{ name }} #import \"lib.typ\": *";
+        assert!(refuse_tera_1(file, typst).is_ok());
+        for old in [
+            "{% if r is starting_with(\"Như\") %}x{% endif %}",
+            "{%- macro field(f) -%}",
+            "{% import \"macros.html\" as m %}",
+            "{{ m::problems(list=p) }} {{ self::field(f=f) }}",
+        ] {
+            assert!(refuse_tera_1(file, old).is_err(), "{old}");
         }
     }
 
