@@ -256,6 +256,8 @@ enum Expr {
         function: Builtin,
         args: Vec<Node>,
     },
+    /// "(\"GV\", \"GVC\")": only as the first argument of `contains`.
+    List(Vec<Node>),
     Not(Box<Node>),
     Negate(Box<Node>),
     Binary {
@@ -410,10 +412,9 @@ fn collect_names<'a>(node: &'a Node, variables: &mut Vec<&'a str>, functions: &m
     match &node.expr {
         Expr::Literal(_) => {}
         Expr::Variable(name) => add(variables, name),
-        Expr::Known(name) => {
-            add(variables, name);
-            add(functions, "known");
-        }
+        // `known(x)` asks whether x was given; a rule guarded by it does not
+        // point at x's cell (it may be empty on purpose).
+        Expr::Known(_) => add(functions, "known"),
         Expr::History {
             function,
             code,
@@ -429,6 +430,11 @@ fn collect_names<'a>(node: &'a Node, variables: &mut Vec<&'a str>, functions: &m
             add(functions, function.name());
             for arg in args {
                 collect_names(arg, variables, functions);
+            }
+        }
+        Expr::List(items) => {
+            for item in items {
+                collect_names(item, variables, functions);
             }
         }
         Expr::Not(operand) | Expr::Negate(operand) => collect_names(operand, variables, functions),
@@ -504,9 +510,18 @@ fn lex(text: &str) -> Result<Vec<(Token, usize)>, ConditionError> {
             tokens.push((token, at));
             skip_bytes(&mut chars, at + len);
         } else if c.is_alphabetic() || c == '_' {
-            let len = rest
-                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
-                .unwrap_or(rest.len());
+            // A name, or a path as the files written for evalexpr had it:
+            // "math::abs".
+            let word = |text: &str| {
+                text.find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .unwrap_or(text.len())
+            };
+            let mut len = word(rest);
+            while rest[len..].starts_with("::")
+                && rest[len + 2..].starts_with(|c: char| c.is_alphabetic())
+            {
+                len += 2 + word(&rest[len + 2..]);
+            }
             tokens.push((Token::Name(rest[..len].to_string()), at));
             skip_bytes(&mut chars, at + len);
         } else if c == '"' {
@@ -567,12 +582,23 @@ fn lex(text: &str) -> Result<Vec<(Token, usize)>, ConditionError> {
                 format!("chuỗi viết trong dấu nháy kép thẳng \"…\", không phải {c}"),
             ));
         } else {
+            let shown = if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            };
+            let instead = match c {
+                '≥' => " (viết >=)",
+                '≤' => " (viết <=)",
+                '≠' => " (viết !=)",
+                '–' | '—' | '−' => " (viết dấu trừ -)",
+                '×' => " (viết *)",
+                '÷' => " (viết /)",
+                _ => "",
+            };
             return Err(syntax(
                 at,
-                format!(
-                    "ký tự '{}' không dùng được trong điều kiện",
-                    c.escape_default()
-                ),
+                format!("ký tự '{shown}' không dùng được trong điều kiện{instead}"),
             ));
         }
     }
@@ -817,15 +843,28 @@ impl Parser<'_> {
             }
             Token::Open => {
                 self.advance();
-                let inner = self.expression()?;
-                self.close(at)?;
-                Ok(inner)
+                let first = self.expression()?;
+                if self.peek() != Token::Comma {
+                    self.close(at, "ở chỗ cần ')'")?;
+                    return Ok(first);
+                }
+                // "(a, b, c)": a list, for contains((…), x).
+                let mut items = vec![first];
+                while self.peek() == Token::Comma {
+                    self.advance();
+                    items.push(self.expression()?);
+                }
+                self.close(at, "ở chỗ cần ',' hoặc ')'")?;
+                Ok(Node {
+                    expr: Expr::List(items),
+                    at,
+                })
             }
             other => Err(self.unexpected(other, "ở chỗ cần một giá trị")),
         }
     }
 
-    fn close(&mut self, open: usize) -> Result<(), ConditionError> {
+    fn close(&mut self, open: usize, expected: &str) -> Result<(), ConditionError> {
         match self.peek() {
             Token::Close => {
                 self.advance();
@@ -836,7 +875,7 @@ impl Parser<'_> {
                 kind: ErrorKind::Syntax,
                 message: "dấu '(' này thiếu dấu ')' đóng".to_string(),
             }),
-            other => Err(self.unexpected(other, "ở chỗ cần ',' hoặc ')'")),
+            other => Err(self.unexpected(other, expected)),
         }
     }
 
@@ -853,7 +892,7 @@ impl Parser<'_> {
             if self.peek() == Token::Comma {
                 self.advance();
             } else {
-                self.close(open)?;
+                self.close(open, "ở chỗ cần ',' hoặc ')'")?;
                 return Ok(args);
             }
         }
@@ -899,7 +938,10 @@ impl Parser<'_> {
                 code,
                 year: args.next().map(Box::new),
             }
-        } else if let Some(function) = Builtin::ALL.into_iter().find(|f| f.name() == name) {
+        } else if let Some(function) = Builtin::ALL
+            .into_iter()
+            .find(|f| f.name() == name.strip_prefix("math::").unwrap_or(&name))
+        {
             let (fewest, most) = function.arity();
             if args.len() < fewest || args.len() > most {
                 return Err(wrong_count(&match (fewest, most) {
@@ -913,7 +955,12 @@ impl Parser<'_> {
             return Err(ConditionError {
                 at,
                 kind: ErrorKind::UnknownName,
-                message: format!("không có hàm '{name}'"),
+                message: match name.strip_prefix("math::") {
+                    Some(_) => format!(
+                        "không có hàm '{name}': dùng được abs, floor, ceil, round, min, max"
+                    ),
+                    None => format!("không có hàm '{name}'"),
+                },
             });
         };
         Ok(Node { expr, at })
@@ -994,11 +1041,20 @@ fn check(node: &Node, variables: &dyn Fn(&str) -> Option<Type>) -> Result<Type, 
                     expect(&args[2], then, "hai nhánh của if(…)")?;
                     Ok(then)
                 }
-                Builtin::Contains => {
-                    expect(&args[0], Type::Text, &role)?;
-                    expect(&args[1], Type::Text, &role)?;
-                    Ok(Type::Bool)
-                }
+                Builtin::Contains => match &args[0].expr {
+                    Expr::List(items) => {
+                        let wanted = check(&args[1], variables)?;
+                        for item in items {
+                            expect(item, wanted, "mỗi giá trị trong danh sách của contains(…)")?;
+                        }
+                        Ok(Type::Bool)
+                    }
+                    _ => {
+                        expect(&args[0], Type::Text, &role)?;
+                        expect(&args[1], Type::Text, &role)?;
+                        Ok(Type::Bool)
+                    }
+                },
                 _ => {
                     for arg in args {
                         expect(arg, Type::Number, &role)?;
@@ -1007,6 +1063,11 @@ fn check(node: &Node, variables: &dyn Fn(&str) -> Option<Type>) -> Result<Type, 
                 }
             }
         }
+        Expr::List(_) => Err(type_error(
+            "danh sách (a, b, …) chỉ dùng làm đối số đầu của contains(…), ví dụ \
+             contains((\"GV\", \"GVC\"), job_title)"
+                .to_string(),
+        )),
         Expr::Not(operand) => {
             expect(operand, Type::Bool, "'!'")?;
             Ok(Type::Bool)
@@ -1083,6 +1144,7 @@ fn evaluate<'a>(node: &'a Node, scope: &'a dyn Scope) -> Result<Value<'a>, EvalE
             scope.history(*function, code, year)?
         }
         Expr::Builtin { function, args } => builtin(*function, args, scope)?,
+        Expr::List(_) => return Err(invalid("danh sách chỉ dùng trong contains(…)")),
         Expr::Not(operand) => Value::Bool(!boolean(evaluate(operand, scope)?)?),
         Expr::Negate(operand) => match evaluate(operand, scope)? {
             Value::Int(i) => Value::Int(i.checked_neg().ok_or_else(too_large)?),
@@ -1115,6 +1177,18 @@ fn builtin<'a>(
             } else {
                 evaluate(&args[2], scope)?
             }
+        }
+        Builtin::Contains if matches!(args[0].expr, Expr::List(_)) => {
+            let Expr::List(items) = &args[0].expr else {
+                return Err(invalid("contains(…) cần một danh sách"));
+            };
+            let needle = evaluate(&args[1], scope)?;
+            for item in items {
+                if binary(BinaryOp::Eq, evaluate(item, scope)?, needle)? == Value::Bool(true) {
+                    return Ok(Value::Bool(true));
+                }
+            }
+            Value::Bool(false)
         }
         Builtin::Contains => {
             let (Value::Text(haystack), Value::Text(needle)) =
@@ -1199,7 +1273,7 @@ fn arithmetic(
             BinaryOp::Sub => a.checked_sub(b),
             BinaryOp::Mul => a.checked_mul(b),
             BinaryOp::Div | BinaryOp::Rem if b == 0 => return Err(invalid("chia cho 0")),
-            BinaryOp::Div if a % b == 0 => a.checked_div(b),
+            BinaryOp::Div if a.checked_rem(b) == Some(0) => a.checked_div(b),
             BinaryOp::Rem => a.checked_rem(b),
             _ => None,
         };
@@ -1224,7 +1298,11 @@ fn arithmetic(
 }
 
 fn float(value: f64) -> Result<Value<'static>, EvalError> {
-    if value.is_finite() {
+    if value.is_nan() {
+        Err(invalid(
+            "kết quả không phải một số (ví dụ căn bậc hai của số âm)",
+        ))
+    } else if value.is_finite() {
         Ok(Value::Float(value))
     } else {
         Err(too_large())
@@ -1389,6 +1467,34 @@ mod tests {
             Err(invalid("chia cho 0"))
         );
         assert_eq!(eval("9223372036854775807 + 1", &[]), Err(too_large()));
+        assert_eq!(
+            eval("(-9223372036854775807 - 1) / -1 > 0", &[]),
+            Ok("có".into()),
+            "the one whole division that overflows goes on in decimals, no panic"
+        );
+        assert!(
+            matches!(eval("(0 - 8) ^ 0.5", &[]), Err(EvalError::Invalid(m)) if m.contains("không phải một số"))
+        );
+    }
+
+    #[test]
+    fn what_files_written_for_evalexpr_use_still_reads() {
+        let rating = [("rating", Value::Text("HTTNV"))];
+        assert_eq!(
+            eval("contains((\"HTXSNV\", \"HTTNV\"), rating)", &rating),
+            Ok("có".into())
+        );
+        assert_eq!(
+            eval("contains((\"HTXSNV\"), rating)", &rating),
+            Ok("không".into())
+        );
+        assert_eq!(eval("contains(\"HTTNV\", \"TT\")", &[]), Ok("có".into()));
+        assert_eq!(
+            eval("math::abs(0 - 3) + math::floor(2.5)", &[]),
+            Ok("5".into())
+        );
+        assert!(error("math::ln(3) > 1").message.contains("math::ln"));
+        assert!(error("(1, 2) == 1").message.contains("contains"));
     }
 
     #[test]
@@ -1400,7 +1506,11 @@ mod tests {
         assert_eq!(eval("has_award(\"BK-BỘ\")", &[]), Ok("có".into()));
         let condition =
             Condition::parse("title_streak(\"CSTĐCS\") >= 2 || known(vote_share)").unwrap();
-        assert_eq!(condition.names(), ["vote_share", "title_streak", "known"]);
+        assert_eq!(
+            condition.names(),
+            ["title_streak", "known"],
+            "known(x) asks whether x was given; it does not point at x's cell"
+        );
     }
 
     #[test]
@@ -1456,6 +1566,19 @@ mod tests {
             ("1 < rating_rank < 4", 16, ErrorKind::Syntax, "&&"),
             ("rating == \"HTXSNV", 10, ErrorKind::Syntax, "nháy kép"),
             ("x # 1", 2, ErrorKind::Syntax, "'#'"),
+            (
+                "rating_rank ≥ 3",
+                12,
+                ErrorKind::Syntax,
+                "'≥' không dùng được trong điều kiện (viết >=)",
+            ),
+            ("(rating_rank, 3", 0, ErrorKind::Syntax, "thiếu dấu ')'"),
+            (
+                "(rating_rank >= 3 3)",
+                18,
+                ErrorKind::Syntax,
+                "không hiểu '3' ở chỗ cần ')'",
+            ),
         ];
         for &(text, at, kind, words) in cases {
             let e = error(text);
@@ -1468,7 +1591,9 @@ mod tests {
     /// and evaluating never panic, whatever they are given.
     #[test]
     fn any_text_is_a_condition_or_an_error_never_a_panic() {
-        const PIECES: [&str; 30] = [
+        const PIECES: [&str; 32] = [
+            "contains(",
+            "math::abs(",
             "rating_rank",
             "vote_share",
             "rating",

@@ -802,6 +802,7 @@ fn raw_offset(raw: &str, offset: usize) -> usize {
             char_len(&code)
         };
         match chars.next() {
+            Some((_, 'x')) => decoded += hex(&mut chars, 2),
             Some((_, 'u')) => decoded += hex(&mut chars, 4),
             Some((_, 'U')) => decoded += hex(&mut chars, 8),
             // A line-ending backslash swallows the whitespace after it.

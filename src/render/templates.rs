@@ -229,7 +229,10 @@ fn vietnamese(message: &str) -> String {
             .map(|(_, list)| format!("\n  gợi ý: dùng được: {list} (xem TEMPLATES.md)"))
             .unwrap_or_default()
     };
-    if let Some(variable) = quoted("Variable `") {
+    if message.contains("exists but its value is undefined") {
+        let variable = quoted("Variable `").unwrap_or("?");
+        format!("biến '{variable}' chưa có giá trị ở chỗ này")
+    } else if let Some(variable) = quoted("Variable `") {
         format!("không có biến '{variable}'{}", listed("variables"))
     } else if let Some(field) = quoted("Field `") {
         format!("không có trường '{field}'{}", listed("fields"))
