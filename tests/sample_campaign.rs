@@ -433,3 +433,64 @@ fn every_pdf_declares_pdf_a_2b() {
         );
     }
 }
+
+/// A campaign whose templates an older tdkt copied (Tera 1: a macro in the
+/// certificate, positional test arguments in the decisions) still builds,
+/// into the same PDFs as the built-in templates, and is told which files to
+/// update and what was rewritten.
+#[test]
+fn templates_written_for_tera_1_still_build_the_same_documents_with_a_warning() {
+    let temp = tempfile::tempdir().unwrap();
+    let campaign = copy_sample(&temp.path().join("dot-xet"));
+    let templates = campaign.join("templates");
+    std::fs::create_dir(&templates).unwrap();
+    let old = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/templates-tera1");
+    for file in files_below(&old) {
+        std::fs::copy(old.join(&file), templates.join(&file)).unwrap();
+    }
+    let with_old = temp.path().join("cu");
+    let built = tdkt(&[
+        "build",
+        campaign.to_str().unwrap(),
+        "--out",
+        with_old.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(built.status.code().is_some_and(|c| c <= 1), "{built:?}");
+    let json = stdout_json(&built);
+    let warned: Vec<&str> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "render.template-tera1")
+        .filter_map(|d| d["message"].as_str())
+        .collect();
+    assert!(
+        warned
+            .iter()
+            .any(|m| m.contains("chung-nhan.typ") && m.contains("macro → component")),
+        "{warned:?}"
+    );
+    assert!(
+        warned
+            .iter()
+            .any(|m| m.contains("quyet-dinh.typ") && m.contains("pat=")),
+        "{warned:?}"
+    );
+
+    let with_new = temp.path().join("moi");
+    build_into(&with_new);
+    let pdfs: Vec<_> = files_below(&with_new)
+        .into_iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "pdf"))
+        .collect();
+    assert!(pdfs.len() > 50);
+    for pdf in pdfs {
+        assert!(
+            std::fs::read(with_old.join(&pdf)).unwrap()
+                == std::fs::read(with_new.join(&pdf)).unwrap(),
+            "{} differs from the built-in templates' copy",
+            pdf.display()
+        );
+    }
+}

@@ -818,35 +818,6 @@ fn giay_khen_and_collective_bang_khen_at_their_boundaries() {
 }
 
 #[test]
-fn a_campaign_template_written_for_tera_1_is_told_what_to_change() {
-    let dir = tempfile::tempdir().unwrap();
-    let old = "#import \"lib.typ\": *\n{% macro field(f) %}({{ f.x }}){% endmacro field %}\n\
-               #certificate(fields: {{ self::field(f=f) }})\n";
-    std::fs::write(dir.path().join("chung-nhan.typ"), old).unwrap();
-    let err = match tdkt::render::Templates::load(Some(dir.path())) {
-        Ok(_) => panic!("a Tera 1 macro was accepted"),
-        Err(e) => e.to_string(),
-    };
-    let file = dir.path().join("chung-nhan.typ");
-    assert!(
-        err.contains(&format!("{}, dòng 2", file.display())),
-        "{err}"
-    );
-    assert!(err.contains("Tera 1") && err.contains("component"), "{err}");
-
-    std::fs::write(
-        dir.path().join("chung-nhan.typ"),
-        "{% for r in items %}{% if r is starting_with(\"Như\") %}x{% endif %}{% endfor %}\n",
-    )
-    .unwrap();
-    let err = match tdkt::render::Templates::load(Some(dir.path())) {
-        Ok(_) => panic!("a positional test argument was accepted"),
-        Err(e) => e.to_string(),
-    };
-    assert!(err.contains("pat="), "{err}");
-}
-
-#[test]
 fn a_template_error_names_the_file_line_and_variable() {
     let dir = tempfile::tempdir().unwrap();
     let broken = tdkt::render::templates_builtin()

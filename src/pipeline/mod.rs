@@ -302,6 +302,10 @@ pub fn build(settings: &Settings, progress: &dyn Progress) -> Result<Built> {
     checked
         .reading
         .diagnostics
+        .extend(renderer.template_warnings());
+    checked
+        .reading
+        .diagnostics
         .extend(placeholder_warnings(&settings.documents));
     // The register's book first, so that it is not held while render runs.
     progress.begin(Stage::Book, 0);

@@ -9,6 +9,7 @@ mod pieces;
 mod print;
 mod split;
 mod templates;
+mod tera1;
 pub mod views;
 mod world;
 
@@ -126,6 +127,12 @@ impl Renderer {
             workers,
             compiled: AtomicUsize::new(0),
         })
+    }
+
+    /// Warnings about the campaign's templates (written for Tera 1 and read
+    /// with their old constructs rewritten).
+    pub fn template_warnings(&self) -> Vec<Diagnostic> {
+        self.templates.upgrade_warnings()
     }
 
     /// Renders every document of the campaign into `output`; returns the

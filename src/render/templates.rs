@@ -11,7 +11,8 @@
 //! Tera 2 reports every template error with the template, line and column;
 //! [`TemplateError`] says it in Vietnamese, names the campaign's file (or the
 //! built-in template) and shows the line. A campaign template written for
-//! Tera 1 (macros, `import`) is refused with what to change.
+//! Tera 1 (macros, `import`, …) is read with those constructs rewritten
+//! (`tera1.rs`), and a warning says what to change.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -58,6 +59,9 @@ pub struct Templates {
     pub library: String,
     /// Assets (built-in or overridden), by file name.
     pub assets: Vec<(String, Vec<u8>)>,
+    /// The campaign's templates written for Tera 1, read as Tera 2, with
+    /// what was rewritten.
+    upgraded: Vec<(PathBuf, Vec<String>)>,
 }
 
 /// A template's text and origin.
@@ -88,14 +92,19 @@ impl Templates {
                 (name.to_string(), source)
             })
             .collect();
+        let mut upgraded = Vec::new();
         if let Some(dir) = overrides {
             for (name, _) in BUILTIN {
                 let path = dir.join(name);
                 if path.is_file() {
-                    let text = std::fs::read_to_string(&path)
+                    let mut text = std::fs::read_to_string(&path)
                         .with_context(|| format!("Không đọc được mẫu {}", path.display()))?;
                     if *name != LIBRARY {
-                        refuse_tera_1(&path, &text)?;
+                        let upgrade = super::tera1::upgrade(&text);
+                        if !upgrade.changes.is_empty() {
+                            upgraded.push((path.clone(), upgrade.changes));
+                            text = upgrade.text;
+                        }
                     }
                     let source = Source {
                         text,
@@ -135,7 +144,29 @@ impl Templates {
             sources,
             library,
             assets,
+            upgraded,
         })
+    }
+
+    /// A warning for each campaign template written for Tera 1: it was
+    /// read with its old constructs rewritten; the clerk should update it.
+    pub fn upgrade_warnings(&self) -> Vec<crate::diagnostic::Diagnostic> {
+        self.upgraded
+            .iter()
+            .map(|(path, changes)| {
+                crate::diagnostic::Diagnostic::warning(
+                    "render.template-tera1",
+                    &path.display().to_string(),
+                    format!(
+                        "Mẫu {} viết cho Tera 1 (tdkt trước tháng 12/2026); tdkt đã đọc nó với \
+                         các chỗ sửa: {}. Hãy sửa hẳn trong tệp (xem TEMPLATES.md, mục \
+                         \"Mẫu viết cho Tera 1\") hoặc chép mẫu mới bằng tdkt init",
+                        path.display(),
+                        changes.join("; ")
+                    ),
+                )
+            })
+            .collect()
     }
 
     /// Whether template `name` can lay out its list piece by piece: it
@@ -246,55 +277,6 @@ fn vietnamese(message: &str) -> String {
     }
 }
 
-/// Refuses a campaign template written for Tera 1 with what to change: the
-/// constructs Tera 2 dropped, which would otherwise fail with a message
-/// about syntax.
-fn refuse_tera_1(path: &Path, text: &str) -> Result<()> {
-    const OLD: &[(&str, &str)] = &[
-        (
-            "macro",
-            "Tera 2 không còn macro: viết thành component \
-             ({% component ten(tham_so) %} … {% endcomponent ten %}) và gọi bằng \
-             {{<ten tham_so={gia_tri} />}}, hoặc viết thẳng nội dung vào chỗ gọi",
-        ),
-        (
-            "import",
-            "Tera 2 không cần và không có import: component dùng được ở mọi mẫu",
-        ),
-    ];
-    const TEST: (&str, &str) = (
-        "is …(\"…\")",
-        "kiểm tra của Tera 2 nhận tham số có tên: r is starting_with(pat=\"Như Điều\")",
-    );
-    for (number, line) in text.lines().enumerate() {
-        // Only what is inside {% … %} and {{ … }} is Tera's; the rest is Typst.
-        let tags = code_spans(line, "{%", "%}");
-        let tag = tags
-            .iter()
-            .map(|t| t.trim_start_matches('-').trim_start())
-            .find_map(|t| OLD.iter().find(|(word, _)| t.starts_with(word)));
-        let call = code_spans(line, "{{", "}}")
-            .iter()
-            .any(|e| e.contains("self::") || e.contains("macros::"))
-            .then_some(&OLD[0]);
-        let test = tags
-            .iter()
-            .any(|t| positional_test(t).is_some())
-            .then_some(&TEST);
-        if let Some((word, advice)) = tag.or(call).or(test) {
-            anyhow::bail!(
-                "Mẫu {}, dòng {}: mẫu viết cho Tera 1 ('{word}'), tdkt nay dùng Tera 2.\n  \
-                 {}\n  cách sửa: {advice}; hoặc chép mẫu mới bằng `tdkt init` rồi sửa lại \
-                 phần riêng (xem TEMPLATES.md, mục \"Mẫu viết cho Tera 1\")",
-                path.display(),
-                number + 1,
-                line.trim()
-            );
-        }
-    }
-    Ok(())
-}
-
 /// Escapes text for Typst markup: every character that markup gives a
 /// meaning to is preceded by a backslash; line breaks become spaces.
 pub fn escape_typst(input: &str) -> String {
@@ -339,29 +321,6 @@ fn is_plain_number(text: &str) -> bool {
         None => digits(mantissa),
     };
     whole_and_fraction && exponent.is_none_or(digits)
-}
-
-/// The texts between `open` and `close` on a line (to its end when a tag
-/// goes on to the next line).
-fn code_spans<'l>(line: &'l str, open: &str, close: &str) -> Vec<&'l str> {
-    line.split(open)
-        .skip(1)
-        .map(|rest| rest.split(close).next().unwrap_or(rest))
-        .collect()
-}
-
-/// Where a line calls a test with a positional argument, as Tera 1 allowed
-/// (`r is starting_with("Như")`); Tera 2 wants `pat=`.
-fn positional_test(line: &str) -> Option<usize> {
-    line.match_indices(" is ").find_map(|(at, _)| {
-        let rest = line[at + 4..].trim_start();
-        let rest = rest.strip_prefix("not ").map_or(rest, str::trim_start);
-        let name_end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))?;
-        let argument = rest[name_end..].strip_prefix('(')?.trim_start();
-        argument
-            .starts_with(|c: char| c == '"' || c == '\'' || c.is_ascii_digit())
-            .then_some(at)
-    })
 }
 
 /// A value as a Typst string literal, for code positions: `"…"`. Its output
@@ -438,21 +397,6 @@ mod tests {
         }
         for text in ["1e", "1 000", "", "e5", "+1"] {
             assert!(!is_plain_number(text), "{text}");
-        }
-    }
-
-    #[test]
-    fn only_teras_own_text_is_taken_for_tera_1() {
-        let file = Path::new("mau.typ");
-        let typst = "#text[The list is shown(\"x\"), self::x] {{ name }} #import \"lib.typ\": *";
-        assert!(refuse_tera_1(file, typst).is_ok());
-        for old in [
-            "{% if r is starting_with(\"Như\") %}x{% endif %}",
-            "{%- macro field(f) -%}",
-            "{% import \"macros.html\" as m %}",
-            "{{ m::problems(list=p) }} {{ self::field(f=f) }}",
-        ] {
-            assert!(refuse_tera_1(file, old).is_err(), "{old}");
         }
     }
 
