@@ -91,6 +91,7 @@ fn tag(inner: &str, macros: &mut Vec<String>, changes: &mut BTreeSet<String>) ->
         return Some(rebuilt(&format!("component {}", definition.trim())));
     }
     if let Some(name) = body.strip_prefix("endmacro") {
+        changes.insert("macro → component".into());
         let name = match name.trim() {
             "" => macros.pop().unwrap_or_default(),
             named => {
@@ -359,6 +360,53 @@ mod tests {
         );
         let new = upgrade("{{ rows.0.name }} {{ 1.5 }} {{ list.10 }}");
         assert_eq!(new.text, "{{ rows[0].name }} {{ 1.5 }} {{ list[10] }}");
+    }
+
+    /// Campaign templates are input: any text comes back, never a panic.
+    #[test]
+    fn any_text_is_read_without_a_panic() {
+        const PIECES: [&str; 24] = [
+            "{%",
+            "%}",
+            "{{",
+            "}}",
+            "{#",
+            "#}",
+            "-",
+            " ",
+            "macro f(a)",
+            "endmacro",
+            "import",
+            "self::f(",
+            "m::g(a=",
+            ")",
+            "(",
+            "is ",
+            "not ",
+            "starting_with",
+            "divisibleby",
+            ".0",
+            "\"",
+            "'",
+            "Điều",
+            "|as_str",
+        ];
+        let mut seed: u64 = 0x7e4a_1b2c;
+        let mut next = |bound: usize| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize % bound
+        };
+        for _ in 0..20_000 {
+            let text: String = (0..1 + next(16))
+                .map(|_| PIECES[next(PIECES.len())])
+                .collect();
+            let upgraded = upgrade(&text);
+            if upgraded.changes.is_empty() {
+                assert_eq!(upgraded.text, text);
+            }
+        }
     }
 
     #[test]
