@@ -1270,3 +1270,39 @@ fn a_long_submission_laid_out_in_pieces_reads_as_if_laid_out_whole() {
     }
     assert_eq!(text.matches("TỜ TRÌNH").count(), 1);
 }
+
+/// The ministry's Bằng khen received in a year nobody wrote down: the chains
+/// counted since it cannot be verified, and the unit is told which fact is
+/// missing (not "since the award of year 0").
+#[test]
+fn an_earlier_award_without_its_year_is_a_missing_fact() {
+    use Rating::Httnv;
+    let regulation = Regulation::default_national().unwrap();
+    let mut person = history(
+        "CSTĐCS",
+        Some("BK-TTG"),
+        &[
+            (2020, Httnv),
+            (2021, Httnv),
+            (2022, Httnv),
+            (2023, Httnv),
+            (2024, Httnv),
+        ],
+        &[(2022, "CSTĐCS"), (2023, "CSTĐCS"), (2024, "CSTĐCS")],
+        &[],
+    );
+    person.prior_awards = vec![tdkt::model::PriorAward {
+        award: "BK-BỘ".into(),
+        year: None,
+    }];
+    let verdicts = validate(&[submission(vec![person])], &regulation, 2025).verdicts;
+    let award = verdicts.iter().find(|v| v.proposal == "BK-TTG").unwrap();
+    assert_eq!(award.status, Status::CannotVerify, "{:?}", award.failed);
+    assert!(
+        award.failed.iter().all(|f| f.unverifiable
+            && f.message.contains("năm nhận Bằng khen cấp bộ")
+            && !f.message.contains("năm 0")),
+        "{:?}",
+        award.failed
+    );
+}

@@ -368,14 +368,27 @@ impl<'a> Facts<'a> {
         count
     }
 
-    fn award_year(&self, code: &str) -> i64 {
-        self.history
-            .prior_awards
-            .iter()
-            .filter(|a| a.award == code)
-            .filter_map(|a| a.year)
-            .max()
-            .map_or(0, i64::from)
+    /// The latest year the record received `code`; 0 when it never did.
+    /// Received in a year nobody wrote down, it is a missing fact: a chain
+    /// counted "since the award" cannot be verified without it.
+    fn award_year(&self, code: &str) -> Result<i64, EvalError> {
+        let mut held = false;
+        let mut latest = None;
+        for award in self.history.prior_awards.iter().filter(|a| a.award == code) {
+            held = true;
+            latest = latest.max(award.year);
+        }
+        match (held, latest) {
+            (_, Some(year)) => Ok(i64::from(year)),
+            (false, None) => Ok(0),
+            (true, None) => {
+                let name = self
+                    .regulation
+                    .honour(code)
+                    .map_or(code, |h| h.name.as_str());
+                Err(EvalError::Missing(format!("năm nhận {name}")))
+            }
+        }
     }
 
     fn has_award(&self, code: &str) -> bool {
@@ -413,7 +426,7 @@ impl Scope for Facts<'_> {
             HistoryFn::TitlesSince => Value::Int(self.titles_since(code, year_after(0))),
             HistoryFn::RatingsSince => Value::Int(self.ratings_since(rating()?, year_after(0))),
             HistoryFn::HasAward => Value::Bool(self.has_award(code)),
-            HistoryFn::AwardYear => Value::Int(self.award_year(code)),
+            HistoryFn::AwardYear => Value::Int(self.award_year(code)?),
         })
     }
 }
