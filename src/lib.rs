@@ -25,6 +25,8 @@ pub mod regulation;
 pub mod render;
 pub mod serve;
 pub mod settings;
+#[cfg(test)]
+mod testing;
 pub mod text;
 pub mod units;
 pub mod validate;

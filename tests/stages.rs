@@ -656,6 +656,19 @@ fn history(
     p
 }
 
+/// Someone proposed for the Prime Minister's Bằng khen: five years HTTNV
+/// and three CSTĐCS up to 2024, with `awards` received before.
+fn bk_ttg_candidate(awards: &[(&str, i32)]) -> Individual {
+    let ratings: Vec<(i32, Rating)> = (2020..=2024).map(|y| (y, Rating::Httnv)).collect();
+    history(
+        "CSTĐCS",
+        Some("BK-TTG"),
+        &ratings,
+        &[(2022, "CSTĐCS"), (2023, "CSTĐCS"), (2024, "CSTĐCS")],
+        awards,
+    )
+}
+
 /// The status of the last proposal of each person (the award where there is one).
 fn last_statuses(people: Vec<Individual>) -> Vec<Status> {
     let regulation = Regulation::default_national().unwrap();
@@ -1221,22 +1234,9 @@ fn a_long_submission_laid_out_in_pieces_reads_as_if_laid_out_whole() {
     }
     const PEOPLE: usize = 500;
     let pages = |templates: Option<&std::path::Path>| -> Vec<String> {
-        use Rating::Httnv;
         let people: Vec<Individual> = (1..=PEOPLE)
             .map(|n| {
-                let mut person = history(
-                    "CSTĐCS",
-                    Some("BK-TTG"),
-                    &[
-                        (2020, Httnv),
-                        (2021, Httnv),
-                        (2022, Httnv),
-                        (2023, Httnv),
-                        (2024, Httnv),
-                    ],
-                    &[(2022, "CSTĐCS"), (2023, "CSTĐCS"), (2024, "CSTĐCS")],
-                    &[("BK-BỘ", 2019)],
-                );
+                let mut person = bk_ttg_candidate(&[("BK-BỘ", 2019)]);
                 person.full_name = format!("Nguyễn Văn Số{n:04}");
                 person.rating = Some(Rating::Htxsnv);
                 person.initiative = Some("Sáng kiến".into());
@@ -1276,21 +1276,8 @@ fn a_long_submission_laid_out_in_pieces_reads_as_if_laid_out_whole() {
 /// missing (not "since the award of year 0").
 #[test]
 fn an_earlier_award_without_its_year_is_a_missing_fact() {
-    use Rating::Httnv;
     let regulation = Regulation::default_national().unwrap();
-    let mut person = history(
-        "CSTĐCS",
-        Some("BK-TTG"),
-        &[
-            (2020, Httnv),
-            (2021, Httnv),
-            (2022, Httnv),
-            (2023, Httnv),
-            (2024, Httnv),
-        ],
-        &[(2022, "CSTĐCS"), (2023, "CSTĐCS"), (2024, "CSTĐCS")],
-        &[],
-    );
+    let mut person = bk_ttg_candidate(&[]);
     person.prior_awards = vec![tdkt::model::PriorAward {
         award: "BK-BỘ".into(),
         year: None,

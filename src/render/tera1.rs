@@ -391,13 +391,7 @@ mod tests {
             "Điều",
             "|as_str",
         ];
-        let mut seed: u64 = 0x7e4a_1b2c;
-        let mut next = |bound: usize| {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) as usize % bound
-        };
+        let mut next = crate::testing::seeded(0x7e4a_1b2c);
         for _ in 0..20_000 {
             let text: String = (0..1 + next(16))
                 .map(|_| PIECES[next(PIECES.len())])

@@ -729,13 +729,7 @@ mod tests {
             "2.5",
             "9223372036854775807",
         ];
-        let mut seed: u64 = 0x7d4b_c0de;
-        let mut next = |bound: usize| {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) as usize % bound
-        };
+        let mut next = crate::testing::seeded(0x7d4b_c0de);
         let facts = record(&[
             ("rating_rank", Value::Int(3)),
             ("vote_share", Value::Float(0.0)),
