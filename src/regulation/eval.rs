@@ -32,14 +32,24 @@ pub(super) fn variable_type(name: &str, subject: Subject, extra: &[(&str, bool)]
     })
 }
 
-pub(super) fn known_identifiers_hint(subject: Subject, extra: &[&str]) -> String {
+/// What a condition may name instead of `unknown`: the closest name first
+/// when one is a likely slip ("member_ldtt" for "members_ldtt"), then every
+/// variable and function.
+pub(super) fn known_identifiers_hint(subject: Subject, extra: &[&str], unknown: &str) -> String {
     let variables: Vec<&str> = fields::variables(subject)
         .map(|(name, _)| name)
         .chain(extra.iter().copied())
         .collect();
     let functions: Vec<&str> = super::condition::function_names().collect();
+    let closest = variables
+        .iter()
+        .chain(&functions)
+        .map(|name| (strsim::levenshtein(unknown, name), *name))
+        .filter(|(distance, _)| *distance <= 2 + unknown.len() / 8)
+        .min();
+    let guess = closest.map_or(String::new(), |(_, name)| format!("có phải '{name}'? "));
     format!(
-        "biến dùng được: {}; hàm: {}",
+        "{guess}biến dùng được: {}; hàm: {}",
         variables.join(", "),
         functions.join(", ")
     )

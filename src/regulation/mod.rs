@@ -665,7 +665,11 @@ fn compile_criteria(
     let compile = |condition: &toml::Spanned<String>, id: &str| -> Result<Condition> {
         let refuse = |e: ConditionError| {
             let hint = match e.kind {
-                condition::ErrorKind::UnknownName => eval::known_identifiers_hint(subject, &extra),
+                condition::ErrorKind::UnknownName => {
+                    // The name is the quoted one of the message ("không có biến 'x'").
+                    let unknown = e.message.split('\'').nth(1).unwrap_or("");
+                    eval::known_identifiers_hint(subject, &extra, unknown)
+                }
                 condition::ErrorKind::Syntax => "so sánh như rating_rank >= 3, kết hợp bằng && \
                                                  (và) và || (hoặc), chữ trong dấu nháy kép"
                     .to_string(),
@@ -897,7 +901,7 @@ mod tests {
         let err = Regulation::parse(&bad, "q.toml").unwrap_err().to_string();
         assert!(err.contains("q.toml:"), "{err}");
         assert!(err.contains("ratng_rank"), "{err}");
-        assert!(err.contains("gợi ý"), "{err}");
+        assert!(err.contains("gợi ý: có phải 'rating_rank'?"), "{err}");
     }
 
     #[test]
