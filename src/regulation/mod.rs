@@ -904,6 +904,48 @@ mod tests {
         assert!(err.contains("gợi ý: có phải 'rating_rank'?"), "{err}");
     }
 
+    /// A regulation file is input: conditions of any text, written with TOML
+    /// escapes, load or are refused with a place inside the file, never a
+    /// panic.
+    #[test]
+    fn any_condition_text_loads_or_is_refused_with_its_place() {
+        const PIECES: [&str; 16] = [
+            "rating_rank",
+            ">=",
+            "3",
+            "&&",
+            "(",
+            ")",
+            "\\\"",
+            "\\u00e9",
+            "\\x41",
+            "\\\\",
+            "known(",
+            "≥",
+            " ",
+            "!",
+            "title_streak(\\\"LĐTT\\\")",
+            "\\n",
+        ];
+        let mut next = crate::testing::seeded(0x5eed_70a1);
+        let starts: Vec<usize> = DEFAULT_TOML
+            .match_indices("when = \"")
+            .map(|(at, m)| at + m.len())
+            .collect();
+        for _ in 0..300 {
+            let start = starts[next(starts.len())];
+            let end = start + DEFAULT_TOML[start..].find("\", message").unwrap();
+            let text: String = (0..1 + next(10))
+                .map(|_| PIECES[next(PIECES.len())])
+                .collect();
+            let edited = format!("{}{text}{}", &DEFAULT_TOML[..start], &DEFAULT_TOML[end..]);
+            if let Err(e) = Regulation::parse(&edited, "q.toml") {
+                let e = e.to_string();
+                assert!(e.starts_with("q.toml:") || e.contains("q.toml"), "{e}");
+            }
+        }
+    }
+
     #[test]
     fn the_agency_example_is_built_in_and_finds_norms_by_job_title() {
         let reg = Regulation::load(Path::new(AGENCY_EXAMPLE_FILE_NAME)).unwrap();
