@@ -101,31 +101,36 @@ impl Output {
     /// Links `previous` at `relative`; false where the file system cannot
     /// (the caller then writes the file).
     fn link_unlocked(&self, previous: &Path, relative: &Path) -> bool {
-        let path = self.staging.join(relative);
-        std::fs::create_dir_all(parent_of(&path)).is_ok()
-            && std::fs::hard_link(previous, &path).is_ok()
+        self.staged(relative)
+            .is_ok_and(|path| std::fs::hard_link(previous, path).is_ok())
     }
 
-    /// A new file at `relative` inside the output, to be written piece by
-    /// piece (a print file of thousands of pages).
-    pub fn create(&self, relative: &Path) -> Result<std::fs::File> {
+    /// A new file at `relative` inside the output, buffered, to be written
+    /// piece by piece (a print file of thousands of pages, the JSON of a
+    /// ministry's campaign); the caller flushes it.
+    pub fn create(&self, relative: &Path) -> Result<std::io::BufWriter<std::fs::File>> {
         let _disk = self.disk.lock().unwrap_or_else(|e| e.into_inner());
-        self.create_unlocked(relative)
+        Ok(std::io::BufWriter::new(self.create_unlocked(relative)?))
     }
 
     fn create_unlocked(&self, relative: &Path) -> Result<std::fs::File> {
+        std::fs::File::create(self.staged(relative)?)
+            .with_context(|| format!("Không tạo được tệp {}", relative.display()))
+    }
+
+    /// The staging path of `relative`, its folder made and nothing at it: a
+    /// file written twice in one run may be a link to the previous output's,
+    /// and is unlinked rather than written through into the old file.
+    fn staged(&self, relative: &Path) -> Result<PathBuf> {
         let path = self.staging.join(relative);
         let dir = parent_of(&path);
         std::fs::create_dir_all(&dir)
             .with_context(|| format!("Không tạo được thư mục {}", dir.display()))?;
-        // A file written twice in one run may be a link to the previous
-        // output's: unlink it rather than write through into the old file.
         if std::fs::symlink_metadata(&path).is_ok() {
             std::fs::remove_file(&path)
                 .with_context(|| format!("Không thay được tệp {}", relative.display()))?;
         }
-        std::fs::File::create(&path)
-            .with_context(|| format!("Không tạo được tệp {}", relative.display()))
+        Ok(path)
     }
 
     /// Replaces the output folder with what this run wrote.

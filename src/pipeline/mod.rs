@@ -345,8 +345,7 @@ pub fn build(settings: &Settings, progress: &dyn Progress) -> Result<Built> {
     // The files so far and the JSON below.
     progress.begin(Stage::Write, files as u64 + 1);
     // Streamed: at 80,000 proposals the text alone is a hundred megabytes.
-    let mut json =
-        std::io::BufWriter::new(output.create(std::path::Path::new("ket-qua-xet.json"))?);
+    let mut json = output.create(std::path::Path::new("ket-qua-xet.json"))?;
     serde_json::to_writer_pretty(&mut json, &checked.json())?;
     std::io::Write::flush(&mut json).context("Không ghi được ket-qua-xet.json")?;
     files += 1;

@@ -412,7 +412,7 @@ impl Renderer {
         output: &Output,
     ) -> Result<Vec<Diagnostic>> {
         let ident = path.to_string_lossy();
-        let mut joiner = Joiner::new(std::io::BufWriter::new(output.create(path)?))?;
+        let mut joiner = Joiner::new(output.create(path)?)?;
         let mut warnings = Vec::new();
         let (mut start, mut first_page) = (0, 1);
         loop {

@@ -27,10 +27,10 @@ struct State {
 }
 
 impl PrintFile {
-    pub fn new(file: File) -> Result<Self> {
+    pub fn new(file: BufWriter<File>) -> Result<Self> {
         Ok(PrintFile {
             state: Mutex::new(State {
-                joiner: Joiner::new(BufWriter::new(file))?,
+                joiner: Joiner::new(file)?,
                 next: 0,
                 waiting: BTreeMap::new(),
             }),
@@ -109,7 +109,7 @@ mod tests {
     fn batches_arriving_out_of_order_are_printed_in_list_order() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("in-gop.pdf");
-        let print = PrintFile::new(File::create(&path).unwrap()).unwrap();
+        let print = PrintFile::new(BufWriter::new(File::create(&path).unwrap())).unwrap();
         print.add(2, page("third")).unwrap();
         print.add(0, page("first")).unwrap();
         print.add(1, page("second")).unwrap();
@@ -132,7 +132,10 @@ mod tests {
     #[test]
     fn a_missing_batch_is_an_error_not_a_short_file() {
         let dir = tempfile::tempdir().unwrap();
-        let print = PrintFile::new(File::create(dir.path().join("x.pdf")).unwrap()).unwrap();
+        let print = PrintFile::new(BufWriter::new(
+            File::create(dir.path().join("x.pdf")).unwrap(),
+        ))
+        .unwrap();
         print.add(1, page("second")).unwrap();
         assert!(print.finish().is_err());
     }
