@@ -55,12 +55,6 @@ pub(super) fn known_identifiers_hint(subject: Subject, extra: &[&str], unknown: 
     )
 }
 
-/// The record fields (as `Field::key` names them) a variable or function
-/// of a condition reads; an extra column's id is its own field.
-pub fn fields_read(name: &str) -> Vec<&str> {
-    fields::read_by(name)
-}
-
 /// A fact of the record, owned; conditions read it as a [`Value`].
 #[derive(Debug, Clone)]
 enum Fact {

@@ -19,7 +19,9 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 pub use condition::{Condition, ConditionError};
-pub use eval::{Facts, History, Outcome, RuleResult, fields_read};
+pub use eval::{Facts, History, Outcome, RuleResult};
+/// The record fields a condition's variable or function reads.
+pub use fields::read_by as fields_read;
 
 /// The regulation tdkt ships: the national rules in force since 1 Jul 2025.
 pub const DEFAULT_TOML: &str = include_str!("../../regulations/quy-dinh-2025.toml");
