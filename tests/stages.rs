@@ -297,6 +297,108 @@ fn markup_in_names_can_never_run_as_code() {
     assert_eq!(pages.len(), 4, "one page per certificate");
 }
 
+/// Every "N 0 R"-able entry of `pdf`'s cross-reference table: (number,
+/// offset), read from the table itself, not trusting a reader's repair.
+fn xref_entries(pdf: &[u8]) -> Vec<(u32, usize)> {
+    let tail = pdf.len().saturating_sub(64);
+    let start: usize = String::from_utf8_lossy(&pdf[tail..])
+        .rsplit("startxref")
+        .next()
+        .and_then(|tail| tail.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .expect("startxref");
+    let table = String::from_utf8_lossy(&pdf[start..]);
+    assert!(table.starts_with("xref"), "startxref points at the table");
+    let mut entries = Vec::new();
+    let mut lines = table[4..].lines().filter(|l| !l.trim().is_empty());
+    while let Some(line) = lines.next() {
+        if line.starts_with("trailer") {
+            break;
+        }
+        let mut head = line.split_whitespace();
+        let first: u32 = head.next().unwrap().parse().expect("subsection start");
+        let count: u32 = head.next().unwrap().parse().expect("subsection count");
+        for number in first..first + count {
+            let entry = lines.next().expect("an entry per object");
+            assert_eq!(entry.len(), 19, "entries are 20 bytes: {entry:?}");
+            if entry.trim_end().ends_with('n') {
+                entries.push((number, entry[..10].parse().unwrap()));
+            }
+        }
+    }
+    entries
+}
+
+#[test]
+fn each_certificate_file_is_a_whole_pdf_of_its_own_page() {
+    let regulation = Regulation::default_national().unwrap();
+    let names = [
+        "Nguyễn Thị Ánh",
+        "Lê Văn Dũng",
+        "Trần Quốc Đức",
+        "Phạm Ngọc Ưng",
+        "Hồ Thu Yến",
+    ];
+    let people = names
+        .iter()
+        .map(|n| person(n, Rating::Htxsnv, "CSTĐCS", Some("GK")))
+        .collect();
+    let submissions = vec![submission(people)];
+    let validation = validate(&submissions, &regulation, 2025);
+    let date = NaiveDate::from_ymd_opt(2026, 1, 15).unwrap();
+    let result = aggregate(&submissions, &validation, &regulation, 2025, date, &[]);
+    let gk = result.decisions.iter().find(|d| d.code == "GK").unwrap();
+    let temp = tempfile::tempdir().unwrap();
+    let output = Output::begin(&temp.path().join("out"), &[]).unwrap();
+    Renderer::new(None, None)
+        .unwrap()
+        .render_certificates(gk, &documents(), &output)
+        .unwrap();
+    let out = output.commit().unwrap();
+    let print = lopdf::Document::load(out.join("giay-khen/gk-in-gop.pdf")).unwrap();
+    let mut files = common::files_below(&out.join("giay-khen/gk"));
+    files.sort();
+    assert_eq!(files.len(), names.len());
+    for (page, file) in files.iter().enumerate() {
+        let path = out.join("giay-khen/gk").join(file);
+        let bytes = std::fs::read(&path).unwrap();
+        let entries = xref_entries(&bytes);
+        assert!(
+            entries.len() > 10,
+            "fonts, profiles, page: {}",
+            entries.len()
+        );
+        for (number, offset) in entries {
+            let at = String::from_utf8_lossy(&bytes[offset..offset + 16]);
+            assert!(
+                at.starts_with(&format!("{number} 0 obj")),
+                "{}: object {number} is not at {offset}: {at:?}",
+                file.display()
+            );
+        }
+        let document = lopdf::Document::load_mem(&bytes).unwrap();
+        assert_eq!(document.get_pages().len(), 1, "{}", file.display());
+        let text = document.extract_text(&[1]).unwrap();
+        assert_eq!(
+            text,
+            print.extract_text(&[page as u32 + 1]).unwrap(),
+            "{}: the same page as in the print file",
+            file.display()
+        );
+        assert!(text.contains(names[page]), "{text}");
+        assert_eq!(
+            document
+                .get_page_fonts(document.page_iter().next().unwrap())
+                .unwrap()
+                .len(),
+            4
+        );
+        if common::have("qpdf") {
+            common::assert_qpdf_accepts(&path);
+        }
+    }
+}
+
 #[test]
 fn a_failed_run_leaves_the_previous_output_untouched() {
     let temp = tempfile::tempdir().unwrap();

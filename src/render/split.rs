@@ -2,10 +2,12 @@
 //!
 //! Most of a one-page certificate's cost is the PDF export subsetting the
 //! fonts again for every file. tdkt instead compiles certificates in
-//! batches, one page each, exports the batch once, and copies each page with
-//! the objects it uses (content, fonts, images) into a file of its own. The
-//! fonts are subset once per batch and shared by reference. The combined
-//! print file is the batches merged, so no certificate is laid out twice.
+//! batches, one page each, exports the batch once, and writes each page with
+//! the objects it uses (content, fonts, images) into a file of its own
+//! ([`PageFiles`]): every object is serialized once per batch, so a file is
+//! a copy of bytes, not a copy of objects. The fonts are subset once per
+//! batch. The combined print file is the batches merged, so no certificate
+//! is laid out twice.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -16,18 +18,14 @@ use lopdf::{Dictionary, Document, Object, ObjectId};
 /// Attributes a page may inherit from its page-tree parents.
 const INHERITED: [&[u8]; 4] = [b"Resources", b"MediaBox", b"CropBox", b"Rotate"];
 
-/// One PDF per page of `pdf`, in page order.
+/// The header's second line: bytes above 127 tell a reader the file is binary.
+const BINARY_COMMENT: &[u8] = b"%\xBB\xAD\xC0\xDE\n";
+
+/// One PDF per page of `pdf`, in page order (see [`PageFiles`]).
 pub fn split_pages(pdf: &[u8]) -> Result<Vec<Vec<u8>>> {
     let source = load(pdf)?;
-    let pages: Vec<ObjectId> = source.get_pages().values().copied().collect();
-    pages
-        .into_iter()
-        .map(|page| {
-            let mut assembly = Assembly::new(&source);
-            assembly.add_pages(&source, &[page])?;
-            assembly.finish(&source)
-        })
-        .collect()
+    let files = PageFiles::new(&source)?;
+    Ok((0..files.len()).map(|page| files.file(page)).collect())
 }
 
 /// One PDF holding every page of `pdfs`, in order (see [`Joiner`]).
@@ -63,7 +61,8 @@ impl<W: Write> Joiner<W> {
             inner: writer,
             written: 0,
         };
-        out.write_all(b"%PDF-1.7\n%\xBB\xAD\xC0\xDE\n")?;
+        out.write_all(b"%PDF-1.7\n")?;
+        out.write_all(BINARY_COMMENT)?;
         Ok(Joiner {
             out,
             offsets: Vec::new(),
@@ -131,20 +130,7 @@ impl<W: Write> Joiner<W> {
             self.offsets.resize(index + 1, 0);
         }
         self.offsets[index] = self.out.written;
-        let open = if lopdf::Writer::need_separator(object) {
-            " "
-        } else {
-            ""
-        };
-        write!(self.out, "{id} 0 obj\n{open}")?;
-        lopdf::Writer::write_object(&mut self.out, object)?;
-        let close = if lopdf::Writer::need_end_separator(object) {
-            " "
-        } else {
-            ""
-        };
-        writeln!(self.out, "{close}\nendobj")?;
-        Ok(())
+        write_indirect(&mut self.out, id, object)
     }
 
     /// Writes the page tree, the catalog and the cross-reference table;
@@ -202,79 +188,301 @@ fn load(pdf: &[u8]) -> Result<Document> {
     Document::load_mem(pdf).context("PDF trung gian không đọc lại được")
 }
 
-/// A new PDF being made from pages of other PDFs.
-struct Assembly {
-    out: Document,
-    pages_id: ObjectId,
-    kids: Vec<Object>,
+/// The pages of one PDF, each to be written as a file of its own.
+///
+/// A batch's pages share most of their bytes: the subset fonts, the colour
+/// profiles, the metadata. Every object is therefore numbered once for the
+/// whole batch and written out once; a page's file is the bytes of the
+/// objects it reaches, copied, with a cross-reference table listing the
+/// numbers it holds in ranges. Nothing is parsed or compressed per file.
+pub struct PageFiles {
+    version: String,
+    /// Each numbered object as written in a file ("N 0 obj … endobj"), by
+    /// number less one; the page tree (number 1) is written per file.
+    objects: Vec<Vec<u8>>,
+    /// The numbers every file holds: the catalog and what it and the
+    /// document information reach.
+    common: Vec<u32>,
+    /// Each page's number and the numbers it reaches (itself included).
+    pages: Vec<(u32, Vec<u32>)>,
+    /// The trailer's entries apart from the size.
+    trailer: Dictionary,
 }
 
-impl Assembly {
-    fn new(like: &Document) -> Self {
-        let mut out = Document::with_version(like.version.clone());
-        let pages_id = out.new_object_id();
-        Assembly {
-            out,
-            pages_id,
-            kids: Vec::new(),
+/// The page tree's number in every file; the catalog's is next.
+const PAGES_NUMBER: u32 = 1;
+const CATALOG_NUMBER: u32 = 2;
+
+impl PageFiles {
+    pub fn new(source: &Document) -> Result<Self> {
+        let mut numbering = Numbering::default();
+        // The source's entries first, renumbered below; then ours.
+        let mut catalog = Dictionary::new();
+        // PDF/A: the colour profile and the XMP metadata that declare it.
+        let mut document_level = Vec::new();
+        if let Ok(source_catalog) = source.catalog() {
+            for key in [b"OutputIntents".as_slice(), b"Metadata", b"Lang"] {
+                if let Ok(value) = source_catalog.get(key) {
+                    document_level.push(value.clone());
+                    catalog.set(key.to_vec(), value.clone());
+                }
+            }
         }
+        let mut trailer = Dictionary::new();
+        if let Ok(info) = source.trailer.get(b"Info") {
+            document_level.push(info.clone());
+            trailer.set("Info", info.clone());
+        }
+        if let Ok(id) = source.trailer.get(b"ID") {
+            trailer.set("ID", id.clone());
+        }
+        let mut common = vec![CATALOG_NUMBER];
+        for value in &document_level {
+            numbering.reach(source, value, &mut common)?;
+        }
+        let mut pages = Vec::new();
+        for page_id in source.get_pages().into_values() {
+            let page = page_dictionary(source, page_id)?;
+            let number = numbering.number(page_id);
+            let mut reached = vec![number];
+            numbering.reach(source, &Object::Dictionary(page), &mut reached)?;
+            reached.sort_unstable();
+            reached.dedup();
+            pages.push((number, reached));
+        }
+        common.sort_unstable();
+        common.dedup();
+
+        let mut trailer = numbering.renumber(trailer);
+        trailer.set("Root", Object::Reference((CATALOG_NUMBER, 0)));
+        let mut catalog = numbering.renumber(catalog);
+        catalog.set("Type", Object::Name(b"Catalog".to_vec()));
+        catalog.set("Pages", Object::Reference((PAGES_NUMBER, 0)));
+        let mut objects = vec![Vec::new(); numbering.order.len() + 2];
+        objects[CATALOG_NUMBER as usize - 1] =
+            serialized(CATALOG_NUMBER, &Object::Dictionary(catalog))?;
+        let page_numbers: std::collections::HashSet<u32> =
+            pages.iter().map(|(number, _)| *number).collect();
+        for (index, &id) in numbering.order.iter().enumerate() {
+            let number = index as u32 + CATALOG_NUMBER + 1;
+            let object = if page_numbers.contains(&number) {
+                let mut page = numbering.renumber(page_dictionary(source, id)?);
+                page.set("Parent", Object::Reference((PAGES_NUMBER, 0)));
+                Object::Dictionary(page)
+            } else {
+                numbering.renumber_object(object(source, id)?.clone())
+            };
+            objects[number as usize - 1] = serialized(number, &object)?;
+        }
+        Ok(PageFiles {
+            version: source.version.clone(),
+            objects,
+            common,
+            pages,
+            trailer,
+        })
     }
 
-    /// Copies `pages` of `source`; what they share (fonts) is copied once.
-    fn add_pages(&mut self, source: &Document, pages: &[ObjectId]) -> Result<()> {
-        let mut copied: BTreeMap<ObjectId, ObjectId> = BTreeMap::new();
-        for &page in pages {
-            let id = copy_page(source, &mut self.out, &mut copied, page, self.pages_id)?;
-            self.kids.push(Object::Reference(id));
+    pub fn len(&self) -> usize {
+        self.pages.len()
+    }
+
+    /// The file of page `index` (from 0).
+    pub fn file(&self, index: usize) -> Vec<u8> {
+        let (page, reached) = &self.pages[index];
+        let mut numbers: Vec<u32> = [PAGES_NUMBER]
+            .iter()
+            .chain(&self.common)
+            .chain(reached)
+            .copied()
+            .collect();
+        numbers.sort_unstable();
+        numbers.dedup();
+        let size: usize = numbers
+            .iter()
+            .map(|&n| self.objects[n as usize - 1].len())
+            .sum();
+        let mut out = Vec::with_capacity(size + 40 * numbers.len() + 512);
+        let _ = writeln!(out, "%PDF-{}", self.version);
+        out.extend_from_slice(BINARY_COMMENT);
+        let mut offsets = Vec::with_capacity(numbers.len());
+        for &number in &numbers {
+            offsets.push(out.len());
+            if number == PAGES_NUMBER {
+                let _ = write!(
+                    out,
+                    "{PAGES_NUMBER} 0 obj\n<</Type/Pages/Count 1/Kids[{page} 0 R]>>\nendobj\n"
+                );
+            } else {
+                out.extend_from_slice(&self.objects[number as usize - 1]);
+            }
+        }
+        let start = out.len();
+        write_xref(&mut out, &numbers, &offsets);
+        let mut trailer = self.trailer.clone();
+        let last = numbers.last().copied().unwrap_or(0);
+        trailer.set("Size", Object::Integer(i64::from(last) + 1));
+        out.extend_from_slice(b"trailer\n");
+        // Writing to memory cannot fail.
+        let _ = lopdf::Writer::write_object(&mut out, &Object::Dictionary(trailer));
+        let _ = write!(out, "\nstartxref\n{start}\n%%EOF\n");
+        out
+    }
+}
+
+/// A cross-reference table for `numbers` (ascending, from 1) at `offsets`:
+/// one subsection per run of consecutive numbers, object 0 free.
+fn write_xref(out: &mut Vec<u8>, numbers: &[u32], offsets: &[usize]) {
+    out.extend_from_slice(b"xref\n");
+    let mut run_start = 0;
+    while run_start < numbers.len() {
+        let mut run_end = run_start + 1;
+        while run_end < numbers.len() && numbers[run_end] == numbers[run_end - 1] + 1 {
+            run_end += 1;
+        }
+        let first = numbers[run_start];
+        let with_free = first == 1 && run_start == 0;
+        let count = run_end - run_start + usize::from(with_free);
+        let _ = writeln!(out, "{} {count}", if with_free { 0 } else { first });
+        if with_free {
+            out.extend_from_slice(b"0000000000 65535 f \n");
+        }
+        for offset in &offsets[run_start..run_end] {
+            let _ = writeln!(out, "{offset:010} 00000 n ");
+        }
+        run_start = run_end;
+    }
+}
+
+/// Batch-wide numbers for the source's objects, in the order first reached;
+/// 1 and 2 are the page tree and the catalog.
+#[derive(Default)]
+struct Numbering {
+    numbers: std::collections::HashMap<ObjectId, u32>,
+    order: Vec<ObjectId>,
+}
+
+impl Numbering {
+    fn number(&mut self, id: ObjectId) -> u32 {
+        if let Some(&number) = self.numbers.get(&id) {
+            return number;
+        }
+        let number = self.order.len() as u32 + CATALOG_NUMBER + 1;
+        self.numbers.insert(id, number);
+        self.order.push(id);
+        number
+    }
+
+    /// Numbers every object `value` references, directly or not, and adds
+    /// them to `reached`.
+    fn reach(&mut self, source: &Document, value: &Object, reached: &mut Vec<u32>) -> Result<()> {
+        let mut stack = vec![value];
+        let mut seen = std::collections::HashSet::new();
+        while let Some(value) = stack.pop() {
+            match value {
+                Object::Reference(id) if seen.insert(*id) => {
+                    reached.push(self.number(*id));
+                    stack.push(object(source, *id)?);
+                }
+                Object::Array(items) => stack.extend(items.iter().rev()),
+                Object::Dictionary(dict) => stack.extend(kept_values(dict)),
+                Object::Stream(stream) => stack.extend(kept_values(&stream.dict)),
+                _ => {}
+            }
         }
         Ok(())
     }
 
-    /// The finished PDF; document information is taken from `info_from`.
-    fn finish(mut self, info_from: &Document) -> Result<Vec<u8>> {
-        let mut pages = Dictionary::new();
-        pages.set("Type", Object::Name(b"Pages".to_vec()));
-        pages.set("Count", Object::Integer(self.kids.len() as i64));
-        pages.set("Kids", Object::Array(self.kids));
-        self.out
-            .objects
-            .insert(self.pages_id, Object::Dictionary(pages));
+    /// `object` with its references renumbered and the entries a split
+    /// drops left out.
+    fn renumber_object(&self, object: Object) -> Object {
+        match object {
+            Object::Reference(id) => {
+                Object::Reference((self.numbers.get(&id).copied().unwrap_or(0), 0))
+            }
+            Object::Array(items) => Object::Array(
+                items
+                    .into_iter()
+                    .map(|item| self.renumber_object(item))
+                    .collect(),
+            ),
+            Object::Dictionary(dict) => Object::Dictionary(self.renumber(dict)),
+            Object::Stream(mut stream) => {
+                stream.dict = self.renumber(stream.dict);
+                Object::Stream(stream)
+            }
+            other => other,
+        }
+    }
 
-        let mut catalog = Dictionary::new();
-        catalog.set("Type", Object::Name(b"Catalog".to_vec()));
-        catalog.set("Pages", Object::Reference(self.pages_id));
-        // PDF/A: the colour profile and the XMP metadata that declare it.
-        if let Ok(source_catalog) = info_from.catalog() {
-            for key in [b"OutputIntents".as_slice(), b"Metadata", b"Lang"] {
-                if let Ok(value) = source_catalog.get(key) {
-                    let value = copy_object(
-                        info_from,
-                        &mut self.out,
-                        &mut BTreeMap::new(),
-                        value.clone(),
-                    )?;
-                    catalog.set(key.to_vec(), value);
-                }
+    fn renumber(&self, dict: Dictionary) -> Dictionary {
+        let mut result = Dictionary::new();
+        for (key, value) in dict.into_iter() {
+            if !dropped(&key) {
+                result.set(key, self.renumber_object(value));
             }
         }
-        if let Ok(id) = info_from.trailer.get(b"ID") {
-            self.out.trailer.set("ID", id.clone());
-        }
-        let catalog_id = self.out.add_object(catalog);
-        self.out.trailer.set("Root", Object::Reference(catalog_id));
-        if let Some(info) = info_from
-            .trailer
-            .get(b"Info")
-            .ok()
-            .and_then(|o| o.as_reference().ok())
-        {
-            let info = copy_reference(info_from, &mut self.out, &mut BTreeMap::new(), info)?;
-            self.out.trailer.set("Info", Object::Reference(info));
-        }
-        let mut bytes = Vec::new();
-        self.out.save_to(&mut bytes).context("không ghi được PDF")?;
-        Ok(bytes)
+        result
     }
+}
+
+/// A page's own dictionary with what it inherits from the page tree.
+fn page_dictionary(source: &Document, page_id: ObjectId) -> Result<Dictionary> {
+    let mut page = source
+        .get_dictionary(page_id)
+        .context("trang PDF hỏng")?
+        .clone();
+    for key in INHERITED {
+        if !page.has(key)
+            && let Some(value) = inherited(source, &page, key)
+        {
+            page.set(key.to_vec(), value);
+        }
+    }
+    page.remove(b"Parent");
+    Ok(page)
+}
+
+fn object(source: &Document, id: ObjectId) -> Result<&Object> {
+    source
+        .get_object(id)
+        .with_context(|| format!("PDF thiếu đối tượng {id:?}"))
+}
+
+/// A page's parent is rebuilt; struct tree links do not survive a split.
+fn dropped(key: &[u8]) -> bool {
+    key == b"Parent" || key == b"StructParent" || key == b"StructParents"
+}
+
+fn kept_values(dict: &Dictionary) -> impl Iterator<Item = &Object> {
+    dict.iter()
+        .filter(|(key, _)| !dropped(key))
+        .map(|(_, value)| value)
+}
+
+/// `object` as it is written in a file under `number`.
+fn serialized(number: u32, object: &Object) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    write_indirect(&mut out, number, object)?;
+    Ok(out)
+}
+
+/// Writes "N 0 obj … endobj" for `object`.
+fn write_indirect(out: &mut dyn Write, number: u32, object: &Object) -> Result<()> {
+    let open = if lopdf::Writer::need_separator(object) {
+        " "
+    } else {
+        ""
+    };
+    write!(out, "{number} 0 obj\n{open}")?;
+    lopdf::Writer::write_object(out, object)?;
+    let close = if lopdf::Writer::need_end_separator(object) {
+        " "
+    } else {
+        ""
+    };
+    writeln!(out, "{close}\nendobj")?;
+    Ok(())
 }
 
 /// Copies one page, with what it inherits and references, under `parent`.
