@@ -1,7 +1,9 @@
 //! A ministry-size campaign, generated and built.
 //!
 //! For each size: the wall time, throughput and peak memory of every stage
-//! of `pipeline::build` in this process (workbooks read in-process), then
+//! of `pipeline::build` in this process (workbooks read in-process; peak
+//! RSS, and the heap live at the stage's peak and at its end, which is what
+//! it leaves to the next stage), then
 //! the real `tdkt build` binary's wall time and peak RSS (what
 //! `/usr/bin/time -v` reports), and at the end the ratio of the largest run
 //! to the smallest. BENCHMARKS.md keeps the table.
@@ -20,9 +22,37 @@
 
 use std::path::Path;
 use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use tdkt::progress::{Progress, Stage};
+
+/// Counts live heap bytes, so each stage can say what it leaves to the next
+/// (RSS also holds what the allocator keeps).
+struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: forwards every call to the system allocator unchanged.
+unsafe impl std::alloc::GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
+        PEAK.fetch_max(live, Ordering::Relaxed);
+        unsafe { std::alloc::System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        unsafe { std::alloc::System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+fn mib(bytes: usize) -> f64 {
+    bytes as f64 / 1048576.0
+}
 
 const PER_WORKBOOK: usize = 200;
 const YEAR: i32 = 2025;
@@ -302,6 +332,9 @@ struct Measured {
     seconds: f64,
     units: u64,
     peak_mib: f64,
+    /// Heap bytes live at its peak and when it ends (what it leaves).
+    peak_heap: usize,
+    live_heap: usize,
 }
 
 /// A `Progress` that times each stage and keeps its peak memory.
@@ -319,6 +352,8 @@ impl Stopwatch {
                 seconds: started.elapsed().as_secs_f64(),
                 units,
                 peak_mib: peak_rss_mib(),
+                peak_heap: PEAK.load(Ordering::Relaxed),
+                live_heap: LIVE.load(Ordering::Relaxed),
             };
             if let Ok(mut done) = self.done.lock() {
                 done.push(measured);
@@ -332,6 +367,7 @@ impl Progress for Stopwatch {
         if let Ok(mut current) = self.current.lock() {
             self.close(&mut current);
             reset_peak();
+            PEAK.store(LIVE.load(Ordering::Relaxed), Ordering::Relaxed);
             *current = Some((stage, Instant::now(), total));
         }
     }
@@ -394,14 +430,16 @@ fn run(proposals: usize) -> anyhow::Result<(f64, f64)> {
     let started = Instant::now();
     let built = tdkt::pipeline::build(&settings, &stopwatch)?;
     let total = started.elapsed().as_secs_f64();
-    println!("| stage | wall | throughput | peak RSS |");
-    println!("|---|---:|---:|---:|");
+    println!("| stage | wall | throughput | peak RSS | peak heap | heap after |");
+    println!("|---|---:|---:|---:|---:|---:|");
     let measured = stopwatch.done.into_inner().unwrap_or_default();
     for Measured {
         stage,
         seconds,
         units,
         peak_mib: peak,
+        peak_heap,
+        live_heap,
     } in measured
     {
         let throughput = if units > 0 && seconds > 0.0 {
@@ -409,7 +447,11 @@ fn run(proposals: usize) -> anyhow::Result<(f64, f64)> {
         } else {
             String::new()
         };
-        println!("| {stage:?} | {seconds:.2} s | {throughput} | {peak:.0} MiB |");
+        println!(
+            "| {stage:?} | {seconds:.2} s | {throughput} | {peak:.0} MiB | {:.0} MiB | {:.0} MiB |",
+            mib(peak_heap),
+            mib(live_heap)
+        );
     }
     let certificates: usize = built
         .aggregate
@@ -419,13 +461,13 @@ fn run(proposals: usize) -> anyhow::Result<(f64, f64)> {
         .map(|d| d.count())
         .sum();
     println!(
-        "| **in-process build** | **{total:.2} s** | {} files, {certificates} certificates | |",
+        "| **in-process build** | **{total:.2} s** | {} files, {certificates} certificates | | | |",
         built.files
     );
     drop(built);
 
     let (seconds, peak) = time_binary(&campaign)?;
-    println!("| **`tdkt build` (binary)** | **{seconds:.2} s** | | **{peak:.0} MiB** |");
+    println!("| **`tdkt build` (binary)** | **{seconds:.2} s** | | **{peak:.0} MiB** | | |");
     Ok((seconds, peak))
 }
 
