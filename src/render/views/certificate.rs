@@ -34,6 +34,10 @@ pub struct CertificateView {
     /// their box at full size: the template then measures and shrinks them
     /// (a layout per size tried, so only for these).
     pub fit_text: bool,
+    /// Whether the name's line may be too wide at full size: the template
+    /// then measures it and shrinks it to fit (a layout per size tried, so
+    /// only where needed; the renderer clears it for names that fit).
+    pub fit_name: bool,
 }
 
 /// Characters of detail and achievement that always fit the full design's
@@ -206,6 +210,7 @@ pub fn certificate_view(
         verification,
         qr,
         fit_text,
+        fit_name: true,
     }
 }
 
