@@ -188,8 +188,10 @@ fn main() -> anyhow::Result<()> {
     // minutes, so deleting one run's thousands of files would slow the next.
     // Under target/, away from the tests' temporary files, unless TMPDIR
     // says where (a RAM disk leaves the file system out of the measure).
-    let base = std::env::var_os("TMPDIR")
-        .map_or_else(|| env!("CARGO_TARGET_TMPDIR").into(), std::path::PathBuf::from);
+    let base = std::env::var_os("TMPDIR").map_or_else(
+        || env!("CARGO_TARGET_TMPDIR").into(),
+        std::path::PathBuf::from,
+    );
     let mut outputs = Vec::new();
     for &count in &counts {
         let list = list(count);

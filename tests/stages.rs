@@ -400,6 +400,65 @@ fn each_certificate_file_is_a_whole_pdf_of_its_own_page() {
 }
 
 #[test]
+fn a_name_nearly_as_wide_as_the_certificate_is_shrunk_onto_one_line() {
+    if !common::have("pdftotext") {
+        return;
+    }
+    let regulation = Regulation::default_national().unwrap();
+    let long = "Nguyễn Thị Phương Thảo Hoàng Lê Minh Khánh Ngọc Diệp Anh Thư Quỳnh Như";
+    let people = [long, "Lê Văn Dũng"]
+        .iter()
+        .map(|n| person(n, Rating::Htxsnv, "CSTĐCS", Some("GK")))
+        .collect();
+    let submissions = vec![submission(people)];
+    let validation = validate(&submissions, &regulation, 2025);
+    let date = NaiveDate::from_ymd_opt(2026, 1, 15).unwrap();
+    let result = aggregate(&submissions, &validation, &regulation, 2025, date, &[]);
+    let gk = result.decisions.iter().find(|d| d.code == "GK").unwrap();
+    let temp = tempfile::tempdir().unwrap();
+    let output = Output::begin(&temp.path().join("out"), &[]).unwrap();
+    Renderer::new(None, None)
+        .unwrap()
+        .render_certificates(gk, &documents(), &output)
+        .unwrap();
+    let out = output.commit().unwrap();
+    // (lines, height) of the name's words on the certificate of `name`.
+    let name_line = |name: &str| {
+        let file = out.join("giay-khen/gk").join(
+            common::files_below(&out.join("giay-khen/gk"))
+                .into_iter()
+                .find(|f| f.to_string_lossy().contains(&tdkt::text::slug(name)))
+                .unwrap(),
+        );
+        let (width, _, words) = common::pdf_words(&file, Some(1));
+        let parts: Vec<&str> = name.split_whitespace().collect();
+        let start = words
+            .windows(parts.len())
+            .position(|w| w.iter().zip(&parts).all(|(word, part)| word.text == *part))
+            .unwrap_or_else(|| panic!("{name} printed in order on one page"));
+        let printed = &words[start..start + parts.len()];
+        let mut lines: Vec<i64> = printed.iter().map(|w| w.y0.round() as i64).collect();
+        lines.dedup();
+        for word in printed {
+            assert!(
+                word.x0 > 0.0 && word.x1 < width,
+                "{} off the page",
+                word.text
+            );
+        }
+        (lines.len(), printed[0].y1 - printed[0].y0)
+    };
+    let (long_lines, long_height) = name_line(long);
+    let (short_lines, short_height) = name_line("Lê Văn Dũng");
+    assert_eq!(long_lines, 1, "the long name on one line");
+    assert_eq!(short_lines, 1);
+    assert!(
+        long_height < short_height * 0.95,
+        "the long name is set smaller ({long_height:.1}) than a short one ({short_height:.1})"
+    );
+}
+
+#[test]
 fn a_failed_run_leaves_the_previous_output_untouched() {
     let temp = tempfile::tempdir().unwrap();
     let target = temp.path().join("out");
