@@ -408,14 +408,23 @@ fn time_binary(campaign: &Path) -> anyhow::Result<(f64, f64)> {
     Ok((seconds, usage.ru_maxrss as f64 / 1024.0))
 }
 
-/// Builds a campaign of `proposals`; returns the binary's wall time and
-/// peak RSS, and the folder, which the caller deletes only at the end: on
-/// ext4 without a journal (this machine's), creating a file scans the inodes
-/// freed in the last minutes, so deleting one run's thousands of files would
-/// slow the next run's file creation.
-fn run(proposals: usize) -> anyhow::Result<((f64, f64), tempfile::TempDir)> {
-    let temp = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR"))?;
-    let campaign = temp.path().join("dot-xet");
+/// Where the runs write: kept after the bench ends (about 5 GB for both
+/// sizes, under target/) and removed when it next starts. On ext4 without a
+/// journal (this machine's), creating a file scans the inodes freed in the
+/// last minutes: deleting these tens of thousands of files at the end would
+/// slow whatever runs next (the certificate bench, when `cargo bench` runs
+/// them all), and between sizes would slow the next size. Run twice within
+/// minutes, this bench pays for its own deletion instead.
+fn bench_folder() -> std::path::PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("campaign-bench")
+}
+
+/// Builds a campaign of `proposals` in its own folder; returns the binary's
+/// wall time and peak RSS.
+fn run(proposals: usize) -> anyhow::Result<(f64, f64)> {
+    let temp = bench_folder().join(proposals.to_string());
+    std::fs::create_dir_all(&temp)?;
+    let campaign = temp.join("dot-xet");
     let started = Instant::now();
     write_campaign(&campaign, proposals)?;
     println!(
@@ -427,7 +436,7 @@ fn run(proposals: usize) -> anyhow::Result<((f64, f64), tempfile::TempDir)> {
 
     let flags = tdkt::settings::Flags {
         input: Some(campaign.clone()),
-        out: Some(temp.path().join("in-process")),
+        out: Some(temp.join("in-process")),
         ..Default::default()
     };
     let settings = tdkt::settings::Settings::resolve(&flags)?;
@@ -473,7 +482,7 @@ fn run(proposals: usize) -> anyhow::Result<((f64, f64), tempfile::TempDir)> {
 
     let (seconds, peak) = time_binary(&campaign)?;
     println!("| **`tdkt build` (binary)** | **{seconds:.2} s** | | **{peak:.0} MiB** | | |");
-    Ok(((seconds, peak), temp))
+    Ok((seconds, peak))
 }
 
 fn main() -> anyhow::Result<()> {
@@ -497,12 +506,12 @@ fn main() -> anyhow::Result<()> {
     if sizes.is_empty() {
         sizes = vec![20_000, 80_000];
     }
+    if bench_folder().exists() {
+        std::fs::remove_dir_all(bench_folder())?;
+    }
     let mut runs = Vec::new();
-    let mut folders = Vec::new();
     for &size in &sizes {
-        let (measured, folder) = run(size)?;
-        runs.push((size, measured));
-        folders.push(folder);
+        runs.push((size, run(size)?));
     }
     if let (Some((small, (t0, m0))), Some((large, (t1, m1)))) = (runs.first(), runs.last())
         && large > small
