@@ -265,19 +265,6 @@ fn reconcile(
 }
 
 /// All six stages, each told to `progress` as it begins.
-/// Hands back to the system the memory the stages before render freed
-/// (the workbooks' cells, the register's reconcile): glibc keeps it in
-/// per-thread arenas that render's threads do not reuse, and it would add
-/// to render's peak (a tenth at 80,000 proposals, BENCHMARKS.md). Once,
-/// here: trimming during render costs more time than it saves memory.
-fn release_free_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only returns free pages; no pointer is touched.
-    unsafe {
-        libc::malloc_trim(0);
-    }
-}
-
 pub fn build(settings: &Settings, progress: &dyn Progress) -> Result<Built> {
     let mut kept = vec![settings.inbox.as_path(), settings.register.path.as_path()];
     kept.extend(settings.campaign_dir.as_deref());
@@ -330,7 +317,6 @@ pub fn build(settings: &Settings, progress: &dyn Progress) -> Result<Built> {
         &output,
     )?;
     drop(book);
-    release_free_memory();
     let rendered = renderer.render_campaign(
         &aggregate,
         &settings.regulation,
