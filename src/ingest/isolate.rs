@@ -179,6 +179,12 @@ impl ReaderPool {
             .arg(WORKER_COMMAND)
             .arg("--limits")
             .arg(&limits_json)
+            // The binary allocates with mimalloc, which reserves address
+            // space a gigabyte at a time: under the reader's RLIMIT_AS that
+            // reservation fails and allocations then fail now and then
+            // (zlib's "MemError" on a sound workbook). Small reservations
+            // keep the limit a limit on what the reader uses.
+            .env("MIMALLOC_ARENA_RESERVE", "16MiB")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
