@@ -494,3 +494,39 @@ fn templates_written_for_tera_1_still_build_the_same_documents_with_a_warning() 
         );
     }
 }
+
+#[test]
+fn a_campaigns_own_lib_typ_from_before_fit_name_prints_the_same_certificates() {
+    // The built-in chung-nhan.typ with a campaign's own, older lib.typ whose
+    // `certificate` has no `fit-name`: nothing new is passed to it.
+    let temp = tempfile::tempdir().unwrap();
+    let campaign = copy_sample(&temp.path().join("dot-xet"));
+    let templates = campaign.join("templates");
+    std::fs::create_dir(&templates).unwrap();
+    let old = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/templates-tera1/lib.typ");
+    std::fs::copy(old, templates.join("lib.typ")).unwrap();
+    let with_own = temp.path().join("rieng");
+    let built = tdkt(&[
+        "build",
+        campaign.to_str().unwrap(),
+        "--out",
+        with_own.to_str().unwrap(),
+    ]);
+    assert_eq!(built.status.code(), Some(1), "{built:?}");
+    let with_builtin = temp.path().join("co-san");
+    build_into(&with_builtin);
+    let certificates: Vec<_> = files_below(&with_builtin.join("bang-khen"))
+        .into_iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "pdf"))
+        .collect();
+    assert!(certificates.len() > 10, "{certificates:?}");
+    for pdf in certificates {
+        let path = Path::new("bang-khen").join(&pdf);
+        assert!(
+            std::fs::read(with_own.join(&path)).unwrap()
+                == std::fs::read(with_builtin.join(&path)).unwrap(),
+            "{} differs with the campaign's own lib.typ",
+            path.display()
+        );
+    }
+}

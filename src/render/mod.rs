@@ -263,9 +263,12 @@ impl Renderer {
     /// is clearly narrower than the page at full size, so that the template
     /// lays it out once instead of measuring it first (a tenth of a
     /// certificate's time). Clearly: the glyphs' advances, without kerning,
-    /// within nine tenths of the width.
+    /// within nine tenths of the width. Only with tdkt's own lib.typ, whose
+    /// name line this is; a width that cannot be measured stays measured.
     fn clear_fit_name(&self, view: &mut views::CertificatesView, grants: &[Grant]) {
-        if view.mode != crate::settings::CertificateMode::Full {
+        if view.mode != crate::settings::CertificateMode::Full
+            || !self.templates.library_is_builtin()
+        {
             return;
         }
         let width = view.width - 2.0 * CERTIFICATE_MARGIN_MM;
@@ -273,7 +276,7 @@ impl Renderer {
             let needed =
                 self.typesetter
                     .text_width_mm(&views::name_line(grant), NAME_SIZE_PT, true, true);
-            item.fit_name = needed > 0.9 * width;
+            item.fit_name = needed <= 0.0 || needed > 0.9 * width;
         }
     }
 

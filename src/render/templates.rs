@@ -169,6 +169,16 @@ impl Templates {
             .collect()
     }
 
+    /// Whether lib.typ is tdkt's own: its name line is the one
+    /// `Renderer::clear_fit_name` measures (26 pt, between the margins). A
+    /// campaign's own lib.typ may set it otherwise, so its names are always
+    /// measured by the template, as before `fit-name` existed.
+    pub fn library_is_builtin(&self) -> bool {
+        BUILTIN
+            .iter()
+            .any(|(name, text)| *name == LIBRARY && *text == self.library)
+    }
+
     /// Whether template `name` can lay out its list piece by piece: it
     /// marks each row (`<tdkt-row>`) and follows `part`, and lib.typ's
     /// `official` takes `first-page` (TEMPLATES.md). A campaign's older
