@@ -25,7 +25,7 @@ use crate::validate::{Status, Validation};
 use crate::write::Output;
 use overview::overview_workbook;
 use rows::Value;
-use unit::unit_workbook;
+use unit::{PerUnit, unit_workbook};
 
 /// Everything a feedback workbook is made from.
 pub struct FeedbackInput<'a> {
@@ -49,6 +49,7 @@ pub fn write_feedback(
 ) -> Result<usize> {
     use rayon::prelude::*;
     let paths = feedback_paths(input.submissions);
+    let per_unit = PerUnit::gather(input);
     // One workbook at a time per thread, the overview beside the units'.
     let (overview, units) = rayon::join(
         || -> Result<()> {
@@ -62,7 +63,7 @@ pub fn write_feedback(
                 .par_iter()
                 .enumerate()
                 .try_for_each(|(index, _)| -> Result<()> {
-                    output.write(&paths[index], &unit_workbook(input, index)?)?;
+                    output.write(&paths[index], &unit_workbook(input, &per_unit, index)?)?;
                     progress.advance(1);
                     Ok(())
                 })
@@ -97,7 +98,7 @@ fn feedback_paths(submissions: &[Submission]) -> Vec<PathBuf> {
 /// The feedback workbook of the `index`th submission, as bytes (what
 /// `write_feedback` writes as `phan-hoi/<unit>.xlsx`).
 pub fn unit_feedback(input: &FeedbackInput<'_>, index: usize) -> Result<Vec<u8>> {
-    unit_workbook(input, index)
+    unit_workbook(input, &PerUnit::gather(input), index)
 }
 
 /// The cell formats of a feedback workbook.

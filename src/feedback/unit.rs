@@ -13,19 +13,48 @@ use crate::model::Submission;
 use crate::regulation::{Regulation, Subject};
 use crate::validate::{Status, Verdict};
 
-pub(super) fn unit_workbook(input: &FeedbackInput<'_>, index: usize) -> Result<Vec<u8>> {
+/// What belongs to each submission: its verdicts and its workbook's
+/// problems, gathered in one pass for all units (filtering per unit would
+/// read every proposal once per unit).
+pub(super) struct PerUnit<'a> {
+    verdicts: Vec<Vec<&'a Verdict>>,
+    problems: Vec<Vec<&'a Diagnostic>>,
+}
+
+impl<'a> PerUnit<'a> {
+    pub(super) fn gather(input: &FeedbackInput<'a>) -> Self {
+        let mut verdicts = vec![Vec::new(); input.submissions.len()];
+        for verdict in &input.validation.verdicts {
+            if let Some(own) = verdicts.get_mut(verdict.record.submission) {
+                own.push(verdict);
+            }
+        }
+        // Several submissions may share a file name only in theory; each
+        // gets that file's problems, as the filter did.
+        let mut by_file: BTreeMap<&str, Vec<&Diagnostic>> = BTreeMap::new();
+        for diagnostic in input.diagnostics {
+            by_file
+                .entry(&diagnostic.file)
+                .or_default()
+                .push(diagnostic);
+        }
+        let problems = input
+            .submissions
+            .iter()
+            .map(|s| by_file.get(s.file.as_str()).cloned().unwrap_or_default())
+            .collect();
+        PerUnit { verdicts, problems }
+    }
+}
+
+pub(super) fn unit_workbook(
+    input: &FeedbackInput<'_>,
+    per_unit: &PerUnit<'_>,
+    index: usize,
+) -> Result<Vec<u8>> {
     let submission = &input.submissions[index];
-    let verdicts: Vec<&Verdict> = input
-        .validation
-        .verdicts
-        .iter()
-        .filter(|v| v.record.submission == index)
-        .collect();
-    let problems: Vec<&Diagnostic> = input
-        .diagnostics
-        .iter()
-        .filter(|d| d.file == submission.file)
-        .collect();
+    let verdicts = &per_unit.verdicts[index];
+    let problems = &per_unit.problems[index];
     let formats = Formats::new();
     let mut workbook = new_workbook("Phản hồi kết quả xét hồ sơ thi đua, khen thưởng")?;
 
@@ -33,8 +62,8 @@ pub(super) fn unit_workbook(input: &FeedbackInput<'_>, index: usize) -> Result<V
         workbook.add_worksheet(),
         input,
         submission,
-        &verdicts,
-        &problems,
+        verdicts,
+        problems,
         &formats,
     )?;
     let judged_submission = input.judged.get(index).unwrap_or(submission);
@@ -62,13 +91,13 @@ pub(super) fn unit_workbook(input: &FeedbackInput<'_>, index: usize) -> Result<V
             subject,
             records: &records,
             judged: &judged,
-            verdicts: &verdicts,
-            problems: &problems,
+            verdicts,
+            problems,
             years: history_years(judged_submission, subject),
         };
         list_sheet(sheet, input, &list, &formats)?;
     }
-    problems_sheet(workbook.add_worksheet(), &problems, &formats, false)?;
+    problems_sheet(workbook.add_worksheet(), problems, &formats, false)?;
     Ok(workbook.save_to_buffer()?)
 }
 
