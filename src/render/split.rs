@@ -9,7 +9,6 @@
 //! batch. The combined print file is the batches merged, so no certificate
 //! is laid out twice.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 
 use anyhow::{Context, Result};
@@ -76,50 +75,19 @@ impl<W: Write> Joiner<W> {
     /// Copies the pages of `pdf` to the end.
     pub fn add(&mut self, pdf: &[u8]) -> Result<()> {
         let source = load(pdf)?;
-        let mut out = Document::with_version("1.7");
         // Numbers continue after what is written; 1 is the page tree.
-        out.max_id = (self.offsets.len() as u32).max(1);
-        let mut copied = BTreeMap::new();
-        let ids: Vec<ObjectId> = source.get_pages().values().copied().collect();
-        for page in ids {
-            let id = copy_page(&source, &mut out, &mut copied, page, self.pages_id)?;
-            self.kids.push(Object::Reference(id));
+        let mut numbering = Numbering::starting_at(self.offsets.len().max(1) as u32 + 1);
+        let mut reached = Vec::new();
+        for page_id in source.get_pages().into_values() {
+            let number = numbering.add_page(&source, page_id, &mut reached)?;
+            self.kids.push(Object::Reference((number, 0)));
         }
         if self.offsets.is_empty() {
-            self.take_document_information(&source, &mut out)?;
+            (self.catalog, self.trailer) = numbering.document_level(&source, &mut reached)?;
         }
-        self.write_objects(out)
-    }
-
-    /// The document-level entries of the first part, copied into `out`.
-    fn take_document_information(&mut self, source: &Document, out: &mut Document) -> Result<()> {
-        if let Ok(source_catalog) = source.catalog() {
-            for key in [b"OutputIntents".as_slice(), b"Metadata", b"Lang"] {
-                if let Ok(value) = source_catalog.get(key) {
-                    let value = copy_object(source, out, &mut BTreeMap::new(), value.clone())?;
-                    self.catalog.set(key.to_vec(), value);
-                }
-            }
-        }
-        if let Ok(id) = source.trailer.get(b"ID") {
-            self.trailer.set("ID", id.clone());
-        }
-        if let Some(info) = source
-            .trailer
-            .get(b"Info")
-            .ok()
-            .and_then(|o| o.as_reference().ok())
-        {
-            let info = copy_reference(source, out, &mut BTreeMap::new(), info)?;
-            self.trailer.set("Info", Object::Reference(info));
-        }
-        Ok(())
-    }
-
-    /// Writes the objects of `out`, numbered from the next free number.
-    fn write_objects(&mut self, out: Document) -> Result<()> {
-        for ((id, _), object) in out.objects {
-            self.write_object(id, &object)?;
+        for numbered in numbering.objects(&source, self.pages_id) {
+            let (number, object) = numbered?;
+            self.write_object(number, &object)?;
         }
         Ok(())
     }
@@ -215,63 +183,27 @@ const CATALOG_NUMBER: u32 = 2;
 
 impl PageFiles {
     pub fn new(source: &Document) -> Result<Self> {
-        let mut numbering = Numbering::default();
-        // The source's entries first, renumbered below; then ours.
-        let mut catalog = Dictionary::new();
-        // PDF/A: the colour profile and the XMP metadata that declare it.
-        let mut document_level = Vec::new();
-        if let Ok(source_catalog) = source.catalog() {
-            for key in [b"OutputIntents".as_slice(), b"Metadata", b"Lang"] {
-                if let Ok(value) = source_catalog.get(key) {
-                    document_level.push(value.clone());
-                    catalog.set(key.to_vec(), value.clone());
-                }
-            }
-        }
-        let mut trailer = Dictionary::new();
-        if let Ok(info) = source.trailer.get(b"Info") {
-            document_level.push(info.clone());
-            trailer.set("Info", info.clone());
-        }
-        if let Ok(id) = source.trailer.get(b"ID") {
-            trailer.set("ID", id.clone());
-        }
+        let mut numbering = Numbering::starting_at(CATALOG_NUMBER + 1);
         let mut common = vec![CATALOG_NUMBER];
-        for value in &document_level {
-            numbering.reach(source, value, &mut common)?;
-        }
+        let (mut catalog, mut trailer) = numbering.document_level(source, &mut common)?;
+        common.sort_unstable();
+        common.dedup();
         let mut pages = Vec::new();
         for page_id in source.get_pages().into_values() {
-            let page = page_dictionary(source, page_id)?;
-            let number = numbering.number(page_id);
-            let mut reached = vec![number];
-            numbering.reach(source, &Object::Dictionary(page), &mut reached)?;
+            let mut reached = Vec::new();
+            let number = numbering.add_page(source, page_id, &mut reached)?;
             reached.sort_unstable();
             reached.dedup();
             pages.push((number, reached));
         }
-        common.sort_unstable();
-        common.dedup();
-
-        let mut trailer = numbering.renumber(trailer);
         trailer.set("Root", Object::Reference((CATALOG_NUMBER, 0)));
-        let mut catalog = numbering.renumber(catalog);
         catalog.set("Type", Object::Name(b"Catalog".to_vec()));
         catalog.set("Pages", Object::Reference((PAGES_NUMBER, 0)));
         let mut objects = vec![Vec::new(); numbering.order.len() + 2];
         objects[CATALOG_NUMBER as usize - 1] =
             serialized(CATALOG_NUMBER, &Object::Dictionary(catalog))?;
-        let page_numbers: std::collections::HashSet<u32> =
-            pages.iter().map(|(number, _)| *number).collect();
-        for (index, &id) in numbering.order.iter().enumerate() {
-            let number = index as u32 + CATALOG_NUMBER + 1;
-            let object = if page_numbers.contains(&number) {
-                let mut page = numbering.renumber(page_dictionary(source, id)?);
-                page.set("Parent", Object::Reference((PAGES_NUMBER, 0)));
-                Object::Dictionary(page)
-            } else {
-                numbering.renumber_object(object(source, id)?.clone())
-            };
+        for numbered in numbering.objects(source, (PAGES_NUMBER, 0)) {
+            let (number, object) = numbered?;
             objects[number as usize - 1] = serialized(number, &object)?;
         }
         Ok(PageFiles {
@@ -354,23 +286,98 @@ fn write_xref(out: &mut Vec<u8>, numbers: &[u32], offsets: &[usize]) {
     }
 }
 
-/// Batch-wide numbers for the source's objects, in the order first reached;
-/// 1 and 2 are the page tree and the catalog.
-#[derive(Default)]
+/// New numbers for a source's objects, from `first` on in the order first
+/// reached: what a page (or the document) references, however deep, is
+/// numbered, and [`Numbering::objects`] gives them renumbered.
 struct Numbering {
+    first: u32,
     numbers: std::collections::HashMap<ObjectId, u32>,
     order: Vec<ObjectId>,
+    pages: std::collections::HashSet<ObjectId>,
 }
 
 impl Numbering {
+    fn starting_at(first: u32) -> Self {
+        Numbering {
+            first,
+            numbers: Default::default(),
+            order: Vec::new(),
+            pages: Default::default(),
+        }
+    }
+
     fn number(&mut self, id: ObjectId) -> u32 {
         if let Some(&number) = self.numbers.get(&id) {
             return number;
         }
-        let number = self.order.len() as u32 + CATALOG_NUMBER + 1;
+        let number = self.order.len() as u32 + self.first;
         self.numbers.insert(id, number);
         self.order.push(id);
         number
+    }
+
+    /// Numbers a page and what it reaches (added to `reached`, the page
+    /// too); returns the page's number.
+    fn add_page(
+        &mut self,
+        source: &Document,
+        page_id: ObjectId,
+        reached: &mut Vec<u32>,
+    ) -> Result<u32> {
+        let number = self.number(page_id);
+        self.pages.insert(page_id);
+        reached.push(number);
+        let page = page_dictionary(source, page_id)?;
+        self.reach(source, &Object::Dictionary(page), reached)?;
+        Ok(number)
+    }
+
+    /// The document-level entries, numbered (what they reach is added to
+    /// `reached`): the catalog's colour profile, XMP metadata and language
+    /// (PDF/A), and the trailer's information and ID.
+    fn document_level(
+        &mut self,
+        source: &Document,
+        reached: &mut Vec<u32>,
+    ) -> Result<(Dictionary, Dictionary)> {
+        let mut catalog = Dictionary::new();
+        if let Ok(source_catalog) = source.catalog() {
+            for key in [b"OutputIntents".as_slice(), b"Metadata", b"Lang"] {
+                if let Ok(value) = source_catalog.get(key) {
+                    catalog.set(key.to_vec(), value.clone());
+                }
+            }
+        }
+        let mut trailer = Dictionary::new();
+        for key in [b"Info".as_slice(), b"ID"] {
+            if let Ok(value) = source.trailer.get(key) {
+                trailer.set(key.to_vec(), value.clone());
+            }
+        }
+        for (_, value) in catalog.iter().chain(trailer.iter()) {
+            self.reach(source, value, reached)?;
+        }
+        Ok((self.renumber(catalog), self.renumber(trailer)))
+    }
+
+    /// Every numbered object, renumbered, in number order; pages get
+    /// `parent` for their page tree.
+    fn objects<'s>(
+        &'s self,
+        source: &'s Document,
+        parent: ObjectId,
+    ) -> impl Iterator<Item = Result<(u32, Object)>> + 's {
+        self.order.iter().enumerate().map(move |(index, &id)| {
+            let number = index as u32 + self.first;
+            let object = if self.pages.contains(&id) {
+                let mut page = self.renumber(page_dictionary(source, id)?);
+                page.set("Parent", Object::Reference(parent));
+                Object::Dictionary(page)
+            } else {
+                self.renumber_object(object(source, id)?.clone())
+            };
+            Ok((number, object))
+        })
     }
 
     /// Numbers every object `value` references, directly or not, and adds
@@ -485,33 +492,6 @@ fn write_indirect(out: &mut dyn Write, number: u32, object: &Object) -> Result<(
     Ok(())
 }
 
-/// Copies one page, with what it inherits and references, under `parent`.
-fn copy_page(
-    source: &Document,
-    out: &mut Document,
-    copied: &mut BTreeMap<ObjectId, ObjectId>,
-    page_id: ObjectId,
-    parent: ObjectId,
-) -> Result<ObjectId> {
-    let mut page = source
-        .get_dictionary(page_id)
-        .context("trang PDF hỏng")?
-        .clone();
-    for key in INHERITED {
-        if !page.has(key)
-            && let Some(value) = inherited(source, &page, key)
-        {
-            page.set(key.to_vec(), value);
-        }
-    }
-    let Object::Dictionary(mut page) = copy_object(source, out, copied, Object::Dictionary(page))?
-    else {
-        anyhow::bail!("trang PDF hỏng");
-    };
-    page.set("Parent", Object::Reference(parent));
-    Ok(out.add_object(page))
-}
-
 fn inherited(source: &Document, page: &Dictionary, key: &[u8]) -> Option<Object> {
     let mut parent = page.get(b"Parent").ok()?.as_reference().ok()?;
     for _ in 0..32 {
@@ -522,65 +502,4 @@ fn inherited(source: &Document, page: &Dictionary, key: &[u8]) -> Option<Object>
         parent = dict.get(b"Parent").ok()?.as_reference().ok()?;
     }
     None
-}
-
-/// Copies `object`, and everything it references, into `out`.
-fn copy_object(
-    source: &Document,
-    out: &mut Document,
-    copied: &mut BTreeMap<ObjectId, ObjectId>,
-    object: Object,
-) -> Result<Object> {
-    Ok(match object {
-        Object::Reference(id) => Object::Reference(copy_reference(source, out, copied, id)?),
-        Object::Array(items) => Object::Array(
-            items
-                .into_iter()
-                .map(|o| copy_object(source, out, copied, o))
-                .collect::<Result<_>>()?,
-        ),
-        Object::Dictionary(dict) => Object::Dictionary(copy_dictionary(source, out, copied, dict)?),
-        Object::Stream(mut stream) => {
-            stream.dict = copy_dictionary(source, out, copied, stream.dict)?;
-            Object::Stream(stream)
-        }
-        other => other,
-    })
-}
-
-fn copy_dictionary(
-    source: &Document,
-    out: &mut Document,
-    copied: &mut BTreeMap<ObjectId, ObjectId>,
-    dict: Dictionary,
-) -> Result<Dictionary> {
-    let mut result = Dictionary::new();
-    for (key, value) in dict.into_iter() {
-        // A page's parent is rebuilt; struct tree links do not survive a split.
-        if key == b"Parent" || key == b"StructParent" || key == b"StructParents" {
-            continue;
-        }
-        result.set(key, copy_object(source, out, copied, value)?);
-    }
-    Ok(result)
-}
-
-fn copy_reference(
-    source: &Document,
-    out: &mut Document,
-    copied: &mut BTreeMap<ObjectId, ObjectId>,
-    id: ObjectId,
-) -> Result<ObjectId> {
-    if let Some(new_id) = copied.get(&id) {
-        return Ok(*new_id);
-    }
-    let new_id = out.new_object_id();
-    copied.insert(id, new_id);
-    let object = source
-        .get_object(id)
-        .with_context(|| format!("PDF thiếu đối tượng {id:?}"))?
-        .clone();
-    let object = copy_object(source, out, copied, object)?;
-    out.objects.insert(new_id, object);
-    Ok(new_id)
 }
