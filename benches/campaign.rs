@@ -22,47 +22,13 @@
 
 use std::path::Path;
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use tdkt::progress::{Progress, Stage};
 
-/// Counts live heap bytes, so each stage can say what it leaves to the next
-/// (RSS also holds what the allocator keeps).
-struct Counting;
+mod common;
 
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-// SAFETY: forwards every call to mimalloc (tdkt's allocator) unchanged.
-unsafe impl std::alloc::GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
-        let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
-        PEAK.fetch_max(live, Ordering::Relaxed);
-        unsafe { mimalloc::MiMalloc.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-        unsafe { mimalloc::MiMalloc.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, size: usize) -> *mut u8 {
-        // SAFETY: the caller's contract, passed on.
-        let moved = unsafe { mimalloc::MiMalloc.realloc(ptr, layout, size) };
-        if !moved.is_null() {
-            LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-            let live = LIVE.fetch_add(size, Ordering::Relaxed) + size;
-            PEAK.fetch_max(live, Ordering::Relaxed);
-        }
-        moved
-    }
-}
-
-#[global_allocator]
-static ALLOCATOR: Counting = Counting;
-
-fn mib(bytes: usize) -> f64 {
-    bytes as f64 / 1048576.0
-}
+use common::{live_heap, mib, peak_heap, peak_rss_mib, reset_peak_heap};
 
 const PER_WORKBOOK: usize = 200;
 const YEAR: i32 = 2025;
@@ -317,20 +283,6 @@ fn write_campaign(dir: &Path, proposals: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The peak resident memory since the last reset, in MiB (Linux).
-fn peak_rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map_or(0.0, |kb| kb / 1024.0)
-}
-
 /// Starts counting the peak anew (Linux: `clear_refs` 5).
 fn reset_peak() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
@@ -362,8 +314,8 @@ impl Stopwatch {
                 seconds: started.elapsed().as_secs_f64(),
                 units,
                 peak_mib: peak_rss_mib(),
-                peak_heap: PEAK.load(Ordering::Relaxed),
-                live_heap: LIVE.load(Ordering::Relaxed),
+                peak_heap: peak_heap(),
+                live_heap: live_heap(),
             };
             if let Ok(mut done) = self.done.lock() {
                 done.push(measured);
@@ -377,7 +329,7 @@ impl Progress for Stopwatch {
         if let Ok(mut current) = self.current.lock() {
             self.close(&mut current);
             reset_peak();
-            PEAK.store(LIVE.load(Ordering::Relaxed), Ordering::Relaxed);
+            reset_peak_heap();
             *current = Some((stage, Instant::now(), total));
         }
     }

@@ -8,40 +8,9 @@
 //! allocations during the run (a counting allocator), apart from what the
 //! system allocator keeps.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
-/// Counts live heap bytes, so the report can tell live memory from what the
-/// allocator keeps.
-struct Counting;
-
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl std::alloc::GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
-        let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
-        PEAK.fetch_max(live, Ordering::Relaxed);
-        unsafe { mimalloc::MiMalloc.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-        unsafe { mimalloc::MiMalloc.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, size: usize) -> *mut u8 {
-        // SAFETY: the caller's contract, passed on.
-        let moved = unsafe { mimalloc::MiMalloc.realloc(ptr, layout, size) };
-        if !moved.is_null() {
-            LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-            let live = LIVE.fetch_add(size, Ordering::Relaxed) + size;
-            PEAK.fetch_max(live, Ordering::Relaxed);
-        }
-        moved
-    }
-}
-
-#[global_allocator]
-static ALLOCATOR: Counting = Counting;
+mod common;
 
 use chrono::NaiveDate;
 use tdkt::aggregate::{Grant, GrantList};
@@ -154,17 +123,6 @@ fn settings() -> DocumentSettings {
     }
 }
 
-/// Peak resident memory of this process so far, in MiB (Linux).
-fn peak_rss_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|kb| kb.parse::<f64>().ok())
-        .map_or(f64::NAN, |kb| kb / 1024.0)
-}
-
 fn main() -> anyhow::Result<()> {
     let counts: Vec<usize> = std::env::args()
         .skip(1)
@@ -207,11 +165,11 @@ fn main() -> anyhow::Result<()> {
         let list = list(count);
         let temp = tempfile::tempdir_in(&base)?;
         let output = Output::begin(&temp.path().join("out"), &[])?;
-        PEAK.store(LIVE.load(Ordering::Relaxed), Ordering::Relaxed);
+        common::reset_peak_heap();
         let started = Instant::now();
         let files = renderer.render_certificates(&list, &settings, &output)?;
         let seconds = started.elapsed().as_secs_f64();
-        let peak_heap = PEAK.load(Ordering::Relaxed) as f64 / 1048576.0;
+        let peak_heap = common::mib(common::peak_heap());
         let out = output.commit()?;
         assert_eq!(files, count + 1);
         let mib = |path: &str| -> anyhow::Result<f64> {
@@ -222,7 +180,7 @@ fn main() -> anyhow::Result<()> {
             count,
             seconds,
             count as f64 / seconds,
-            peak_rss_mib(),
+            common::peak_rss_mib(),
             peak_heap,
             mib("bang-khen/bk-bo/0001-nguyen-van-van-lan.pdf")? * 1024.0,
             mib("bang-khen/bk-bo-in-gop.pdf")?,

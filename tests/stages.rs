@@ -297,6 +297,29 @@ fn markup_in_names_can_never_run_as_code() {
     assert_eq!(pages.len(), 4, "one page per certificate");
 }
 
+/// The Giấy khen of `names` (each proposed CSTĐCS with a Giấy khen), in
+/// an output folder committed inside the returned temporary folder.
+fn giay_khen_of(names: &[&str]) -> (tempfile::TempDir, std::path::PathBuf) {
+    let regulation = Regulation::default_national().unwrap();
+    let people = names
+        .iter()
+        .map(|n| person(n, Rating::Htxsnv, "CSTĐCS", Some("GK")))
+        .collect();
+    let submissions = vec![submission(people)];
+    let validation = validate(&submissions, &regulation, 2025);
+    let date = NaiveDate::from_ymd_opt(2026, 1, 15).unwrap();
+    let result = aggregate(&submissions, &validation, &regulation, 2025, date, &[]);
+    let gk = result.decisions.iter().find(|d| d.code == "GK").unwrap();
+    let temp = tempfile::tempdir().unwrap();
+    let output = Output::begin(&temp.path().join("out"), &[]).unwrap();
+    Renderer::new(None, None)
+        .unwrap()
+        .render_certificates(gk, &documents(), &output)
+        .unwrap();
+    let out = output.commit().unwrap();
+    (temp, out)
+}
+
 /// Every "N 0 R"-able entry of `pdf`'s cross-reference table: (number,
 /// offset), read from the table itself, not trusting a reader's repair.
 fn xref_entries(pdf: &[u8]) -> Vec<(u32, usize)> {
@@ -331,7 +354,6 @@ fn xref_entries(pdf: &[u8]) -> Vec<(u32, usize)> {
 
 #[test]
 fn each_certificate_file_is_a_whole_pdf_of_its_own_page() {
-    let regulation = Regulation::default_national().unwrap();
     let names = [
         "Nguyễn Thị Ánh",
         "Lê Văn Dũng",
@@ -339,22 +361,7 @@ fn each_certificate_file_is_a_whole_pdf_of_its_own_page() {
         "Phạm Ngọc Ưng",
         "Hồ Thu Yến",
     ];
-    let people = names
-        .iter()
-        .map(|n| person(n, Rating::Htxsnv, "CSTĐCS", Some("GK")))
-        .collect();
-    let submissions = vec![submission(people)];
-    let validation = validate(&submissions, &regulation, 2025);
-    let date = NaiveDate::from_ymd_opt(2026, 1, 15).unwrap();
-    let result = aggregate(&submissions, &validation, &regulation, 2025, date, &[]);
-    let gk = result.decisions.iter().find(|d| d.code == "GK").unwrap();
-    let temp = tempfile::tempdir().unwrap();
-    let output = Output::begin(&temp.path().join("out"), &[]).unwrap();
-    Renderer::new(None, None)
-        .unwrap()
-        .render_certificates(gk, &documents(), &output)
-        .unwrap();
-    let out = output.commit().unwrap();
+    let (_temp, out) = giay_khen_of(&names);
     let print = lopdf::Document::load(out.join("giay-khen/gk-in-gop.pdf")).unwrap();
     let mut files = common::files_below(&out.join("giay-khen/gk"));
     files.sort();
@@ -404,24 +411,8 @@ fn a_name_nearly_as_wide_as_the_certificate_is_shrunk_onto_one_line() {
     if !common::have("pdftotext") {
         return;
     }
-    let regulation = Regulation::default_national().unwrap();
     let long = "Nguyễn Thị Phương Thảo Hoàng Lê Minh Khánh Ngọc Diệp Anh Thư Quỳnh Như";
-    let people = [long, "Lê Văn Dũng"]
-        .iter()
-        .map(|n| person(n, Rating::Htxsnv, "CSTĐCS", Some("GK")))
-        .collect();
-    let submissions = vec![submission(people)];
-    let validation = validate(&submissions, &regulation, 2025);
-    let date = NaiveDate::from_ymd_opt(2026, 1, 15).unwrap();
-    let result = aggregate(&submissions, &validation, &regulation, 2025, date, &[]);
-    let gk = result.decisions.iter().find(|d| d.code == "GK").unwrap();
-    let temp = tempfile::tempdir().unwrap();
-    let output = Output::begin(&temp.path().join("out"), &[]).unwrap();
-    Renderer::new(None, None)
-        .unwrap()
-        .render_certificates(gk, &documents(), &output)
-        .unwrap();
-    let out = output.commit().unwrap();
+    let (_temp, out) = giay_khen_of(&[long, "Lê Văn Dũng"]);
     // (lines, height) of the name's words on the certificate of `name`.
     let name_line = |name: &str| {
         let file = out.join("giay-khen/gk").join(
