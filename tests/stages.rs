@@ -1445,3 +1445,209 @@ fn an_earlier_award_without_its_year_is_a_missing_fact() {
         award.failed
     );
 }
+
+/// Words and separators of random list rows: names, job titles and units of
+/// one to several lines, many ending near a cell's edge; now and then text
+/// tdkt does not count (quotes, a hyphen inside a word, a doubled space),
+/// which typst measures as before, among the counted rows.
+struct RandomRows(u64);
+
+impl RandomRows {
+    const WORDS: &'static [&'static str] = &[
+        "Nguyễn",
+        "Trần",
+        "Lê",
+        "Phạm",
+        "Hoàng",
+        "Huỳnh",
+        "Vũ",
+        "Võ",
+        "Đặng",
+        "Bùi",
+        "Đỗ",
+        "Ngô",
+        "Dương",
+        "Văn",
+        "Thị",
+        "Minh",
+        "Thanh",
+        "Quốc",
+        "Hữu",
+        "Đức",
+        "Ngọc",
+        "Phương",
+        "Khoa",
+        "học",
+        "Phòng",
+        "Quản",
+        "lý",
+        "Viện",
+        "Nghiên",
+        "cứu",
+        "Trung",
+        "tâm",
+        "Ban",
+        "Tổ",
+        "chức",
+        "Kế",
+        "hoạch",
+        "Tài",
+        "chính",
+        "Đào",
+        "tạo",
+        "bồi",
+        "dưỡng",
+        "Giảng",
+        "viên",
+        "Chuyên",
+        "cao",
+        "cấp",
+        "Trưởng",
+        "Phó",
+        "nghiệp",
+        "vụ",
+        "thông",
+        "tin",
+        "WWW",
+        "lllll",
+        "Ỹ",
+        "12",
+        "3A",
+        "AVAV",
+        "Tự",
+        "Ưng",
+    ];
+    const ODD: &'static [&'static str] = &[
+        "\"Nhà giáo\"",
+        "Bà Rịa-Vũng Tàu",
+        "A  B",
+        "x/y",
+        "ăn,5",
+        "(ghi chú)",
+        "KH&CN",
+        "10%",
+    ];
+
+    fn next(&mut self) -> u64 {
+        // xorshift64*
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    fn text(&mut self, most_words: usize) -> String {
+        let words = 1 + self.below(most_words);
+        let mut text = String::new();
+        for i in 0..words {
+            if i > 0 {
+                text.push_str(match self.below(12) {
+                    0 => ", ",
+                    1 => " - ",
+                    2 => " (",
+                    _ => " ",
+                });
+            }
+            if self.below(150) == 0 {
+                text.push_str(Self::ODD[self.below(Self::ODD.len())]);
+            } else {
+                text.push_str(Self::WORDS[self.below(Self::WORDS.len())]);
+            }
+            if text.ends_with('(') {
+                text.push_str(Self::WORDS[self.below(Self::WORDS.len())]);
+                text.push(')');
+            }
+        }
+        text
+    }
+}
+
+/// The bytes of `files` among `result`'s documents rendered with `templates`.
+fn rendered_pdf(
+    result: &tdkt::aggregate::Aggregate,
+    regulation: &Regulation,
+    templates: Option<&std::path::Path>,
+    files: &[&str],
+) -> Vec<Vec<u8>> {
+    let renderer = Renderer::new(templates, None).unwrap();
+    let temp = tempfile::tempdir().unwrap();
+    let output = Output::begin(&temp.path().join("out"), &[]).unwrap();
+    renderer
+        .render_campaign(
+            result,
+            regulation,
+            &documents(),
+            &output,
+            &tdkt::progress::Silent,
+        )
+        .unwrap();
+    let out = output.commit().unwrap();
+    files
+        .iter()
+        .map(|file| std::fs::read(out.join(file)).unwrap_or_else(|e| panic!("{file}: {e}")))
+        .collect()
+}
+
+/// tdkt counts the lines of its own templates' list rows and gives typst
+/// their heights instead of letting it measure each row. A miscounted row
+/// would print too short for its text (or too tall): every row of a decision
+/// and of a submission, thousands of random names and job titles, lands
+/// exactly where typst's own measuring puts it: the files are byte-identical
+/// to those of the same templates as a campaign's own copy, which typst
+/// measures as before.
+#[test]
+fn list_rows_given_their_counted_heights_print_as_typst_measures_them() {
+    let mut random = RandomRows(0x7d4b_1c2e_9a33_0f61);
+    let mut people = Vec::new();
+    for n in 0..1500 {
+        let mut person = person(&random.text(9), Rating::Httnv, "LĐTT", None);
+        person.job_title = Some(random.text(24));
+        person.sub_unit = (n % 3 == 0).then(|| random.text(6));
+        people.push(person);
+    }
+    for n in 0..150u32 {
+        let mut person = bk_ttg_candidate(&[("BK-BỘ", 2019)]);
+        person.rating = Some(Rating::Htxsnv);
+        person.initiative = Some("Sáng kiến".into());
+        person.full_name = random.text(9);
+        person.job_title = Some(random.text(30));
+        person.birth = Some(tdkt::model::Birth::Date(
+            NaiveDate::from_ymd_opt(1960 + n as i32 % 40, 1 + n % 12, 1 + n % 28).unwrap(),
+        ));
+        people.push(person);
+    }
+    let regulation = Regulation::default_national().unwrap();
+    let mut unit = submission(people);
+    unit.headcount = Some(5000);
+    let submissions = vec![unit];
+    let validation = validate(&submissions, &regulation, 2025);
+    let date = NaiveDate::from_ymd_opt(2026, 1, 15).unwrap();
+    let result = aggregate(&submissions, &validation, &regulation, 2025, date, &[]);
+
+    let files = ["quyet-dinh/qd-ldtt.pdf", "to-trinh/ttr-bk-ttg.pdf"];
+    let counted = rendered_pdf(&result, &regulation, None, &files);
+    let copies = tempfile::tempdir().unwrap();
+    for name in ["quyet-dinh.typ", "to-trinh.typ"] {
+        let (_, text) = tdkt::render::templates_builtin()
+            .iter()
+            .find(|(builtin, _)| *builtin == name)
+            .unwrap();
+        std::fs::write(
+            copies.path().join(name),
+            format!("{text}\n// the campaign's copy\n"),
+        )
+        .unwrap();
+    }
+    let measured = rendered_pdf(&result, &regulation, Some(copies.path()), &files);
+    for ((file, counted), measured) in files.iter().zip(&counted).zip(&measured) {
+        assert!(counted.len() > 100_000, "{file}: {} bytes", counted.len());
+        assert!(
+            counted == measured,
+            "{file}: the list laid out with counted row heights differs from typst's own measuring"
+        );
+    }
+}

@@ -7,6 +7,7 @@
 
 mod pieces;
 mod print;
+mod row_lines;
 mod split;
 mod templates;
 mod tera1;
@@ -60,6 +61,8 @@ const EVICT_AGE: usize = 1;
 pub struct Renderer {
     typesetter: Typesetter,
     templates: Templates,
+    /// Line counters for tdkt's own templates' lists (see `row_lines`).
+    row_lines: Vec<(&'static str, row_lines::RowLines)>,
     workers: usize,
     compiled: AtomicUsize,
 }
@@ -124,6 +127,7 @@ impl Renderer {
         set_up_threads();
         let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
         Ok(Renderer {
+            row_lines: row_lines::for_templates(&templates, &typesetter),
             typesetter,
             templates,
             workers,
@@ -360,7 +364,11 @@ impl Renderer {
                 view,
                 ..
             } => {
-                let view = &view()?;
+                let view = &mut view()?;
+                if let Some((_, counter)) = self.row_lines.iter().find(|(t, _)| t == template) {
+                    counter.count_in(view);
+                }
+                let view = &*view;
                 let long = Lines::of(view)
                     .filter(|lines| lines.is_long() && self.templates.lays_out_in_pieces(template));
                 let warnings = match long {

@@ -179,6 +179,17 @@ impl Templates {
             .any(|(name, text)| *name == LIBRARY && *text == self.library)
     }
 
+    /// Whether lib.typ and template `name` are both tdkt's own, as
+    /// `row_lines` knows their attached list (its columns, its text).
+    pub fn list_is_builtin(&self, name: &str) -> bool {
+        self.library_is_builtin()
+            && self.sources.get(name).is_some_and(|source| {
+                BUILTIN
+                    .iter()
+                    .any(|(builtin, text)| *builtin == name && *text == source.text)
+            })
+    }
+
     /// Whether template `name` can lay out its list piece by piece: it
     /// marks each row (`<tdkt-row>`) and follows `part`, and lib.typ's
     /// `official` takes `first-page` (TEMPLATES.md). A campaign's older

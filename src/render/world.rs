@@ -15,7 +15,7 @@ use typst::diag::{FileError, FileResult, Severity, SourceDiagnostic};
 use typst::foundations::{Bytes, Datetime, Label, Selector, Smart, Value};
 use typst::introspection::MetadataElem;
 use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
-use typst::text::{Font, FontBook};
+use typst::text::{Font, FontBook, FontInstance};
 use typst::utils::{LazyHash, PicoStr};
 use typst::{Library, LibraryExt, World, WorldExt};
 use typst_layout::PagedDocument;
@@ -84,11 +84,11 @@ impl Typesetter {
         })
     }
 
-    /// The width in millimetres of `text` in Liberation Serif of the given
-    /// style at `size` points, from the glyphs' advances (no kerning): to
-    /// warn of a line that cannot fit before it is laid out.
-    pub fn text_width_mm(&self, text: &str, size: f64, bold: bool, italic: bool) -> f64 {
-        use typst::text::{FontStretch, FontStyle, FontVariant, FontWeight};
+    /// Liberation Serif of the given style at `size` points, as documents
+    /// select it.
+    pub fn serif(&self, size: f64, bold: bool, italic: bool) -> Option<FontInstance> {
+        use typst::layout::Abs;
+        use typst::text::{FontStretch, FontStyle, FontVariant, FontVariations, FontWeight};
         let variant = FontVariant {
             style: if italic {
                 FontStyle::Italic
@@ -102,16 +102,24 @@ impl Typesetter {
             },
             stretch: FontStretch::NORMAL,
         };
-        let Some(font) = self
+        let font = self
             .book
             .select("liberation serif", variant)
-            .and_then(|i| self.fonts.get(i))
-        else {
+            .and_then(|i| self.fonts.get(i))?;
+        Some(
+            font.clone()
+                .instantiate(variant, Abs::pt(size), &FontVariations::default()),
+        )
+    }
+
+    /// The width in millimetres of `text` in Liberation Serif of the given
+    /// style at `size` points, from the glyphs' advances (no kerning): to
+    /// warn of a line that cannot fit before it is laid out.
+    pub fn text_width_mm(&self, text: &str, size: f64, bold: bool, italic: bool) -> f64 {
+        let Some(font) = self.serif(size, bold, italic) else {
             return 0.0;
         };
-        let Ok(face) = ttf_parser::Face::parse(font.data(), font.index()) else {
-            return 0.0;
-        };
+        let face = font.ttf();
         let per_em = f64::from(face.units_per_em());
         let units: f64 = text
             .chars()

@@ -19,6 +19,10 @@ pub struct RowView {
     pub long: bool,
     pub birth: String,
     pub bonus: Option<u64>,
+    /// The lines its tallest cell takes, where render counted them for
+    /// tdkt's own templates (`render::row_lines`); lib.typ's `list-table`
+    /// then gives the row its height instead of measuring it.
+    pub lines: Option<u32>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -113,6 +117,7 @@ pub fn sections(list: &GrantList, with_birth: bool) -> Vec<SectionView> {
             String::new()
         },
         bonus: g.bonus,
+        lines: None,
     };
     let mut out = Vec::new();
     let both = !list.collectives.is_empty() && !list.individuals.is_empty();

@@ -1,0 +1,417 @@
+//! How many lines each row of an attached list takes, counted before typst
+//! lays the list out.
+//!
+//! typst lays out a table row whose height it is not told about three
+//! times: to measure it, to see whether the unbreakable row still fits the
+//! page, and to set it. Told the height, it lays the row out once; the long
+//! lists are nearly half of a campaign's build. So for its own templates
+//! tdkt counts each row's lines as typst would, and lib.typ's `list-table`
+//! turns the counts into the rows' heights.
+//!
+//! The count is typst's own arithmetic: the cell's text is shaped with the
+//! font typst selects, by the shaper typst uses (rustybuzz: the default
+//! features, Vietnamese), and broken first-fit at the opportunities Unicode's
+//! line breaking gives that text, as typst does for text that is not
+//! justified. It is only made when it is certain: text with anything but
+//! letters, digits, single spaces and plain punctuation, a word wider than
+//! its cell, or a line within a hair of its cell's width leaves the row
+//! `auto` (typst measures it, as before). A wrong count would print a row
+//! too short for its text, so the test lays out thousands of rows both ways
+//! and compares where each row lands.
+
+use rustybuzz::{BufferFlags, Direction, Language, ShapePlan, UnicodeBuffer, script};
+use serde_json::Value;
+use typst::text::FontInstance;
+
+use super::{Templates, Typesetter};
+
+/// The lists' text size (templates/lib.typ, `list-table`).
+const SIZE_PT: f64 = 13.0;
+/// A cell's inset on either side (`list-table`).
+const INSET_PT: f64 = 4.0;
+/// The text width of an official document, A4 portrait between the
+/// margins of Nghị định 30 (`official`): 210 − 30 − 20 mm.
+const TEXT_WIDTH_MM: f64 = 160.0;
+/// A line this close to its cell's width may fit or not by a rounding in
+/// typst's arithmetic: such a row is left to typst.
+const TOO_CLOSE_PT: f64 = 0.05;
+
+/// A built-in template's attached list: its `columns` argument, as written
+/// in the template, and what each column prints.
+struct ListLayout {
+    template: &'static str,
+    columns: &'static str,
+    cells: [Cell; 4],
+}
+
+#[derive(Clone, Copy)]
+enum Cell {
+    Stt,
+    Name,
+    Birth,
+    Detail,
+    Bonus,
+}
+
+const LISTS: &[ListLayout] = &[
+    ListLayout {
+        template: "quyet-dinh.typ",
+        columns: "columns: (12mm, 50mm, 1fr, 30mm)",
+        cells: [Cell::Stt, Cell::Name, Cell::Detail, Cell::Bonus],
+    },
+    ListLayout {
+        template: "quyet-dinh-tong-hop.typ",
+        columns: "columns: (12mm, 50mm, 1fr, 30mm)",
+        cells: [Cell::Stt, Cell::Name, Cell::Detail, Cell::Bonus],
+    },
+    ListLayout {
+        template: "to-trinh.typ",
+        columns: "columns: (12mm, 48mm, 26mm, 1fr)",
+        cells: [Cell::Stt, Cell::Name, Cell::Birth, Cell::Detail],
+    },
+];
+
+/// Counts the lines of list rows for one built-in template.
+pub struct RowLines {
+    font: FontInstance,
+    /// Vietnamese, as typst tells the shaper for `lang: "vi"`.
+    language: Language,
+    plan: ShapePlan,
+    /// Each column's text width in points, with what it prints.
+    columns: Vec<(Cell, f64)>,
+}
+
+/// A counter for each of tdkt's own templates with a list, where the
+/// campaign prints with it as it is (and with tdkt's own lib.typ).
+pub fn for_templates(
+    templates: &Templates,
+    typesetter: &Typesetter,
+) -> Vec<(&'static str, RowLines)> {
+    let Some(font) = typesetter.serif(SIZE_PT, false, false) else {
+        return Vec::new();
+    };
+    LISTS
+        .iter()
+        .filter(|list| templates.list_is_builtin(list.template))
+        .filter_map(|list| Some((list.template, RowLines::new(list, font.clone())?)))
+        .collect()
+}
+
+impl RowLines {
+    /// For `layout`'s list set in `font` (Liberation Serif, regular, as
+    /// typst selects it).
+    fn new(layout: &ListLayout, font: FontInstance) -> Option<Self> {
+        let widths = column_widths_mm(layout.columns)?;
+        let columns = layout
+            .cells
+            .iter()
+            .zip(widths)
+            .map(|(&cell, mm)| (cell, mm * 72.0 / 25.4 - 2.0 * INSET_PT))
+            .collect();
+        let language: Language = "vi".parse().ok()?;
+        let plan = ShapePlan::new(
+            font.rusty(),
+            Direction::LeftToRight,
+            Some(script::LATIN),
+            Some(&language),
+            &[],
+        );
+        Some(RowLines {
+            font,
+            language,
+            plan,
+            columns,
+        })
+    }
+
+    /// Sets `lines` on every row of the view's lists whose count is certain
+    /// (a number), and `row_lines` on the view so that the template passes
+    /// them to `list-table`.
+    pub fn count_in(&self, view: &mut Value) {
+        let Some(object) = view.as_object_mut() else {
+            return;
+        };
+        for sections in lists_mut(object) {
+            for row in sections.iter_mut().filter_map(|s| s.get_mut("rows")) {
+                for row in row.as_array_mut().into_iter().flatten() {
+                    if let Some(lines) = self.row(row) {
+                        row["lines"] = Value::from(lines);
+                    }
+                }
+            }
+        }
+        object.insert("row_lines".into(), Value::Bool(true));
+    }
+
+    /// The lines of a row: those of its tallest cell.
+    fn row(&self, row: &Value) -> Option<u32> {
+        if row.get("long").and_then(Value::as_bool) != Some(false) {
+            return None;
+        }
+        let field = |name: &str| row.get(name).and_then(Value::as_str).unwrap_or_default();
+        let mut most = 1;
+        for &(cell, width) in &self.columns {
+            let text = match cell {
+                Cell::Stt => row.get("stt").and_then(Value::as_u64)?.to_string(),
+                Cell::Bonus => match row.get("bonus").and_then(Value::as_u64) {
+                    Some(amount) => crate::format::group_thousands(amount),
+                    None => String::new(),
+                },
+                Cell::Name => field("name").to_owned(),
+                Cell::Birth => field("birth").to_owned(),
+                Cell::Detail => field("detail").to_owned(),
+            };
+            most = most.max(self.lines(&text, width)?);
+        }
+        Some(most)
+    }
+
+    /// The lines `text` takes in a cell `width` points wide, first-fit as
+    /// typst breaks them; `None` when that is not certain.
+    fn lines(&self, text: &str, width: f64) -> Option<u32> {
+        if text.is_empty() {
+            return Some(0);
+        }
+        let breaks = break_opportunities(text)?;
+        if breaks.is_empty() {
+            // Nowhere to break: one line, overflowing its cell if it must.
+            return Some(1);
+        }
+        let prefix = self.advances(text)?;
+        // A line from `start` to the opportunity `end`, its space trimmed.
+        let line = |start: usize, end: usize| {
+            let end = if end < text.len() { end - 1 } else { end };
+            prefix[end] - prefix[start]
+        };
+        let fits = |width_of_line: f64| {
+            if (width_of_line - width).abs() < TOO_CLOSE_PT {
+                None
+            } else {
+                Some(width_of_line < width)
+            }
+        };
+        let (mut lines, mut start, mut last) = (0, 0, None);
+        for end in breaks.into_iter().chain([text.len()]) {
+            let mut attempt = line(start, end);
+            if !fits(attempt)?
+                && let Some(last_end) = last.take()
+            {
+                lines += 1;
+                start = last_end;
+                attempt = line(start, end);
+            }
+            // The end, or a word wider than the cell: typst ends the line
+            // there (the word overflows).
+            if end == text.len() || !fits(attempt)? {
+                lines += 1;
+                start = end;
+            } else {
+                last = Some(end);
+            }
+        }
+        Some(lines)
+    }
+
+    /// The width in points of `text` before each of its bytes (and at its
+    /// end), as typst shapes it.
+    fn advances(&self, text: &str) -> Option<Vec<f64>> {
+        let face = self.font.rusty();
+        if text.chars().any(|c| face.glyph_index(c).is_none()) {
+            return None;
+        }
+        let mut buffer = UnicodeBuffer::new();
+        buffer.push_str(text);
+        buffer.set_direction(Direction::LeftToRight);
+        buffer.set_script(script::LATIN);
+        buffer.set_language(self.language.clone());
+        buffer.set_flags(BufferFlags::REMOVE_DEFAULT_IGNORABLES);
+        let shaped = rustybuzz::shape_with_plan(face, &self.plan, buffer);
+        let scale = SIZE_PT / f64::from(face.units_per_em());
+        let mut at = vec![0.0; text.len() + 1];
+        for (info, position) in shaped.glyph_infos().iter().zip(shaped.glyph_positions()) {
+            let cluster = usize::try_from(info.cluster).ok()?;
+            *at.get_mut(cluster + 1)? += f64::from(position.x_advance) * scale;
+        }
+        for i in 1..at.len() {
+            at[i] += at[i - 1];
+        }
+        Some(at)
+    }
+}
+
+/// The template's list sections: `sections`, or each article's.
+fn lists_mut(view: &mut serde_json::Map<String, Value>) -> Vec<&mut Vec<Value>> {
+    if view.contains_key("articles") {
+        view.get_mut("articles")
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten()
+            .filter_map(|article| article.get_mut("sections")?.as_array_mut())
+            .collect()
+    } else {
+        view.get_mut("sections")
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .collect()
+    }
+}
+
+/// The widths in millimetres of `columns: (12mm, 50mm, 1fr, 30mm)`, the
+/// `1fr` column taking what the others leave of the text width.
+fn column_widths_mm(columns: &str) -> Option<Vec<f64>> {
+    let list = columns.strip_prefix("columns: (")?.strip_suffix(')')?;
+    let fixed: Vec<Option<f64>> = list
+        .split(", ")
+        .map(|column| column.strip_suffix("mm")?.parse().ok())
+        .collect();
+    let taken: f64 = fixed.iter().flatten().sum();
+    let flexible = fixed.iter().filter(|width| width.is_none()).count();
+    if flexible > 1 {
+        return None;
+    }
+    Some(
+        fixed
+            .into_iter()
+            .map(|width| width.unwrap_or(TEXT_WIDTH_MM - taken))
+            .collect(),
+    )
+}
+
+/// Where a line may start in `text` (byte offsets), when tdkt is sure of
+/// them: after a single space, unless Unicode's line breaking forbids it
+/// (after "(", before ",", ".", ";", ":", ")", "/"). `None` when the text
+/// holds anything else that could break a line or change how it is set:
+/// other characters, spaces doubled or at either end, "-", "–" or "/"
+/// inside a word (a line may break after them), ")(".
+fn break_opportunities(text: &str) -> Option<Vec<usize>> {
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut out = Vec::new();
+    for (i, &(at, c)) in chars.iter().enumerate() {
+        let before = i.checked_sub(1).map(|i| chars[i].1);
+        let after = chars.get(i + 1).map(|&(_, c)| c);
+        match c {
+            ' ' => {
+                let (before, after) = (before?, after?);
+                if before == ' ' || after == ' ' {
+                    return None;
+                }
+                if before != '(' && !matches!(after, ',' | '.' | ';' | ':' | ')' | '/') {
+                    out.push(at + 1);
+                }
+            }
+            '-' | '–' | '/' => {
+                if before != Some(' ') || after != Some(' ') {
+                    return None;
+                }
+            }
+            ')' if after == Some('(') => return None,
+            // After these a line may break before a number or "(" (rules
+            // LB25, LB31 of Unicode's line breaking).
+            ',' | '.' | ';' | ':' | '%' => {
+                let number = before.is_some_and(|c| c.is_ascii_digit());
+                match after {
+                    None | Some(' ' | ',' | '.' | ';' | ':' | ')') => {}
+                    Some(c) if is_latin_letter(c) || (number && c.is_ascii_digit()) => {}
+                    Some(_) => return None,
+                }
+            }
+            '(' | ')' | '&' => {}
+            c if c.is_ascii_digit() || is_latin_letter(c) => {}
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
+/// A letter of the Latin script as Vietnamese writes it (with its
+/// precomposed diacritics), nothing that could change how lines break.
+fn is_latin_letter(c: char) -> bool {
+    c.is_alphabetic()
+        && (c.is_ascii()
+            || ('\u{C0}'..='\u{24F}').contains(&c)
+            || ('\u{1E00}'..='\u{1EFF}').contains(&c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `LISTS` describes the built-in templates' lists as they are written:
+    /// a template whose columns changed without `LISTS` would be counted
+    /// for columns it no longer has.
+    #[test]
+    fn the_lists_counted_are_those_the_built_in_templates_print() {
+        let builtin = |name: &str| {
+            super::super::templates_builtin()
+                .iter()
+                .find(|(builtin, _)| *builtin == name)
+                .map(|(_, text)| *text)
+                .unwrap_or_default()
+        };
+        for list in LISTS {
+            let text = builtin(list.template);
+            assert!(
+                text.contains(list.columns),
+                "{}: {}",
+                list.template,
+                list.columns
+            );
+            assert!(text.contains("{%- if row_lines %}"), "{}", list.template);
+        }
+        let library = builtin("lib.typ");
+        for setting in [
+            "paper: \"a4\"",
+            "left: 30mm, right: 20mm",
+            "set text(size: 13pt)",
+            "let inset = (x: 4pt, y: 5pt)",
+            "set par(first-line-indent: 0pt, justify: false)",
+            "set text(font: serif, size: 14pt, lang: \"vi\", fallback: false)",
+        ] {
+            assert!(library.contains(setting), "lib.typ: {setting}");
+        }
+        assert_eq!(
+            column_widths_mm(LISTS[0].columns),
+            Some(vec![12.0, 50.0, 68.0, 30.0])
+        );
+    }
+
+    #[test]
+    fn lines_break_after_spaces_where_unicode_allows_and_nowhere_else() {
+        // Byte offsets of the line's next start.
+        let starts = |text: &str, words: &[&str]| {
+            Some(
+                words
+                    .iter()
+                    .filter_map(|w| text.find(w))
+                    .collect::<Vec<_>>(),
+            )
+        };
+        let text = "Phó Trưởng phòng";
+        assert_eq!(
+            break_opportunities(text),
+            starts(text, &["Trưởng", "phòng"])
+        );
+        // Not after "(", not before ",", ")" or "/".
+        let text = "Viện (Hà Nội)";
+        assert_eq!(break_opportunities(text), starts(text, &["(Hà", "Nội"]));
+        let text = "trưởng , Viện";
+        assert_eq!(break_opportunities(text), starts(text, &["Viện"]));
+        assert_eq!(break_opportunities("A - B"), Some(vec![2, 4]));
+        assert_eq!(break_opportunities("1.000.000"), Some(vec![]));
+        // What tdkt leaves to typst.
+        for text in [
+            "Bà Rịa-Vũng Tàu",
+            " A",
+            "A ",
+            "A  B",
+            "\"A\"",
+            "a/b",
+            "ăn,5",
+            "(a)(b)",
+            "e\u{301}",
+            "中文",
+        ] {
+            assert_eq!(break_opportunities(text), None, "{text:?}");
+        }
+    }
+}
