@@ -152,9 +152,7 @@ pub fn check_with(settings: &Settings, progress: &dyn Progress) -> Result<Checke
     progress.begin(Stage::Validate, proposals as u64);
     let with_history = if settings.register.path.is_file() {
         let register = Register::snapshot(&settings.register.path)?;
-        let mut with_history = reading.submissions.clone();
-        register.complete_histories(&settings.regulation, reading.year, &mut with_history)?;
-        Some(with_history)
+        register.with_histories(&settings.regulation, reading.year, &reading.submissions)?
     } else {
         None
     };
