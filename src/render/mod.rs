@@ -27,7 +27,7 @@ use crate::regulation::Regulation;
 use crate::settings::DocumentSettings;
 use crate::text::slug;
 use crate::write::Output;
-use pieces::Lines;
+use pieces::Listed;
 use views::PartView;
 
 pub use split::{Joiner, merge_documents, split_pages};
@@ -86,7 +86,7 @@ pub struct Rendered {
 }
 
 /// A document's view for its template, made on demand.
-type MakeView<'a> = Box<dyn Fn() -> Result<serde_json::Value> + Send + Sync + 'a>;
+type MakeView<'a> = Box<dyn Fn() -> Result<Listed> + Send + Sync + 'a>;
 
 /// One unit of work for a worker.
 enum Task<'a> {
@@ -364,19 +364,17 @@ impl Renderer {
                 view,
                 ..
             } => {
-                let view = &mut view()?;
+                let mut view = view()?;
                 if let Some((_, counter)) = self.row_lines.iter().find(|(t, _)| t == template) {
-                    counter.count_in(view);
+                    counter.count(&mut view);
                 }
-                let view = &*view;
-                let long = Lines::of(view)
+                let long = view
+                    .lines()
                     .filter(|lines| lines.is_long() && self.templates.lays_out_in_pieces(template));
                 let warnings = match long {
-                    Some(lines) => {
-                        self.render_pieces(template, view, &lines, path, settings, output)?
-                    }
+                    Some(_) => self.render_pieces(template, &view, path, settings, output)?,
                     None => {
-                        let source = self.templates.render(template, view)?;
+                        let source = self.templates.render(template, &view.whole()?)?;
                         let name = path.to_string_lossy();
                         let pdf = self.compile(source, &name, settings, true)?;
                         output.write(path, &pdf.bytes)?;
@@ -437,13 +435,15 @@ impl Renderer {
     fn render_pieces(
         &self,
         template: &str,
-        view: &serde_json::Value,
-        lines: &Lines<'_>,
+        view: &Listed,
         path: &Path,
         settings: &DocumentSettings,
         output: &Output,
     ) -> Result<Vec<Diagnostic>> {
         let ident = path.to_string_lossy();
+        let Some(lines) = view.lines() else {
+            anyhow::bail!("{ident}: không có danh sách để dựng từng phần");
+        };
         let mut joiner = Joiner::new(output.create(path)?)?;
         let mut warnings = Vec::new();
         let (mut start, mut first_page) = (0, 1);
@@ -456,7 +456,7 @@ impl Renderer {
             };
             let source = self
                 .templates
-                .render(template, &lines.piece(view, start..end, part))?;
+                .render(template, &lines.piece(view, start..end, part)?)?;
             let document = self
                 .typesetter
                 .layout(source, settings.decision_date)
@@ -598,7 +598,7 @@ fn calibration_tasks<'a>(
             Ok(Task::Document {
                 path: certificate_folder(list).join(format!("{}-can-chinh.pdf", list.id)),
                 template: "chung-nhan.typ",
-                view: Box::new(move || Ok(view.clone())),
+                view: Box::new(move || Listed::plain(&view)),
                 lines: 0,
             })
         })
@@ -630,13 +630,26 @@ fn document_tasks<'a>(
     for list in &aggregate.decisions {
         let path = PathBuf::from("quyet-dinh").join(format!("qd-{}.pdf", list.id));
         let (template, view): (_, MakeView<'a>) = if list.parts.is_empty() {
-            let view = move || json(views::decision_view(list, aggregate, regulation, settings));
+            let view = move || {
+                let mut view = views::decision_view(list, aggregate, regulation, settings);
+                let sections = std::mem::take(&mut view.sections);
+                Listed::with_list(view, sections)
+            };
             ("quyet-dinh.typ", Box::new(view))
         } else {
             let view = move || {
-                json(views::combined_decision_view(
-                    list, aggregate, regulation, settings,
-                ))
+                let mut view = views::combined_decision_view(list, aggregate, regulation, settings);
+                let lists = view
+                    .articles
+                    .iter_mut()
+                    .map(|article| std::mem::take(&mut article.sections))
+                    .collect();
+                // The whole decision's list, which no template prints: only
+                // while it is short, as before pieces.
+                if list.count() > pieces::PIECE_ROWS {
+                    view.frame.sections = Vec::new();
+                }
+                Listed::with_articles(view, lists)
             };
             ("quyet-dinh-tong-hop.typ", Box::new(view))
         };
@@ -651,22 +664,21 @@ fn document_tasks<'a>(
         tasks.push(Task::Document {
             path: PathBuf::from("to-trinh").join(format!("ttr-{}.pdf", list.id)),
             template: "to-trinh.typ",
-            view: Box::new(move || json(views::submission_view(list, aggregate, settings))),
+            view: Box::new(move || {
+                let mut view = views::submission_view(list, aggregate, settings);
+                let sections = std::mem::take(&mut view.sections);
+                Listed::with_list(view, sections)
+            }),
             lines: list.count(),
         });
     }
     tasks.push(Task::Document {
         path: PathBuf::from("bao-cao").join("bao-cao-tong-hop.pdf"),
         template: "bao-cao.typ",
-        view: Box::new(move || json(views::report_view(aggregate, regulation, settings))),
+        view: Box::new(move || Listed::plain(views::report_view(aggregate, regulation, settings))),
         lines: aggregate.units.len(),
     });
     Ok(tasks)
-}
-
-/// A view as the JSON a template is rendered with.
-fn json(view: impl serde::Serialize) -> Result<serde_json::Value> {
-    Ok(serde_json::to_value(view)?)
 }
 
 /// The built-in templates, (file name, text), for `tdkt init`.

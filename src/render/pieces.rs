@@ -13,19 +13,82 @@
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 
+use anyhow::Result;
 use serde_json::Value;
 
-use super::views::PartView;
+use super::views::{PartView, SectionView};
 
 /// Rows (and headings) laid out together: about a dozen pages.
 pub const PIECE_ROWS: usize = 300;
 
+/// A document's view for its template: the fields it prints, as JSON, and
+/// the rows of its lists kept typed, to be made JSON a piece at a time (a
+/// decision's list may name 50,000 people).
+pub struct Listed {
+    fields: Value,
+    lines: Option<Lines>,
+}
+
+impl Listed {
+    /// A view with no list (or one that is never laid out in pieces).
+    pub fn plain(view: impl serde::Serialize) -> Result<Self> {
+        Ok(Listed {
+            fields: serde_json::to_value(view)?,
+            lines: None,
+        })
+    }
+
+    /// A view whose `sections` (emptied) were `sections`.
+    pub fn with_list(view: impl serde::Serialize, sections: Vec<SectionView>) -> Result<Self> {
+        Ok(Listed {
+            fields: serde_json::to_value(view)?,
+            lines: Some(Lines::new(vec![sections], false)),
+        })
+    }
+
+    /// A combined decision whose `articles` (their `sections` emptied) had
+    /// `lists`, one per article.
+    pub fn with_articles(
+        view: impl serde::Serialize,
+        lists: Vec<Vec<SectionView>>,
+    ) -> Result<Self> {
+        Ok(Listed {
+            fields: serde_json::to_value(view)?,
+            lines: Some(Lines::new(lists, true)),
+        })
+    }
+
+    pub fn lines(&self) -> Option<&Lines> {
+        self.lines.as_ref()
+    }
+
+    /// Every list's sections, to complete their rows.
+    pub fn sections_mut(&mut self) -> impl Iterator<Item = &mut SectionView> {
+        self.lines
+            .iter_mut()
+            .flat_map(|lines| lines.lists.iter_mut().flatten())
+    }
+
+    /// Sets a field of the view.
+    pub fn set(&mut self, key: &str, value: Value) {
+        put(&mut self.fields, key, value);
+    }
+
+    /// The whole view, every line of its lists in one piece.
+    pub fn whole(&self) -> Result<Value> {
+        match &self.lines {
+            Some(lines) => lines.piece(self, 0..lines.len(), PartView::WHOLE),
+            None => Ok(self.fields.clone()),
+        }
+    }
+}
+
 /// The printed lines of a view's lists, in print order; the index is the
 /// line's mark. A decision has one list (`sections`); a combined decision
 /// one per article (`articles[i].sections`), printed one after another.
-pub struct Lines<'a> {
+pub struct Lines {
     /// Each list's sections.
-    lists: Vec<&'a [Value]>,
+    lists: Vec<Vec<SectionView>>,
     /// Whether the lists are the view's `articles`.
     articles: bool,
     lines: Vec<Line>,
@@ -39,41 +102,30 @@ struct Line {
     row: Option<usize>,
 }
 
-impl<'a> Lines<'a> {
-    /// The lines of the view's lists, when it has any.
-    pub fn of(view: &'a Value) -> Option<Self> {
-        let sections = |value: &'a Value| value.get("sections")?.as_array().map(Vec::as_slice);
-        let (lists, articles) = match view.get("articles").and_then(Value::as_array) {
-            Some(articles) => (articles.iter().filter_map(sections).collect(), true),
-            None => (vec![sections(view)?], false),
-        };
+impl Lines {
+    fn new(lists: Vec<Vec<SectionView>>, articles: bool) -> Self {
         let mut lines = Vec::new();
         for (list, sections) in lists.iter().enumerate() {
             for (index, section) in sections.iter().enumerate() {
-                if section
-                    .get("heading")
-                    .and_then(Value::as_str)
-                    .is_some_and(|heading| !heading.is_empty())
-                {
+                if !section.heading.is_empty() {
                     lines.push(Line {
                         list,
                         section: index,
                         row: None,
                     });
                 }
-                let rows = section.get("rows").and_then(Value::as_array);
-                lines.extend((0..rows.map_or(0, Vec::len)).map(|row| Line {
+                lines.extend((0..section.rows.len()).map(|row| Line {
                     list,
                     section: index,
                     row: Some(row),
                 }));
             }
         }
-        Some(Lines {
+        Lines {
             lists,
             articles,
             lines,
-        })
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -91,91 +143,62 @@ impl<'a> Lines<'a> {
     /// each with the lines of its list in `range` (maybe none) and its own
     /// `part`: `first` where its list's title falls in the piece, `last`
     /// where its total does.
-    pub fn piece(&self, view: &Value, range: Range<usize>, part: PartView) -> Value {
+    pub fn piece(&self, view: &Listed, range: Range<usize>, part: PartView) -> Result<Value> {
         let lines = &self.lines[range.clone()];
-        let mut piece = without(
-            view,
-            if self.articles {
-                "articles"
-            } else {
-                "sections"
-            },
-        );
+        let mut piece = view.fields.clone();
         if self.articles {
-            // The whole decision's list: no template prints it, and it is
-            // the whole length of the decision.
-            piece.remove("sections");
-            let articles = view.get("articles").and_then(Value::as_array);
-            let articles = articles
-                .into_iter()
-                .flatten()
-                .enumerate()
-                .map(|(list, article)| {
-                    let own = |line: &&Line| line.list == list;
-                    let mut article = without(article, "sections");
-                    let first = self.lines.iter().position(|l| l.list == list);
-                    let last = self.lines.iter().rposition(|l| l.list == list);
-                    let within = |line: Option<usize>| line.is_some_and(|l| range.contains(&l));
-                    let part = PartView {
-                        first: within(first),
-                        last: within(last),
-                        first_page: part.first_page,
-                    };
-                    article.insert("sections".into(), self.sections(lines.iter().filter(own)));
-                    article.insert("part".into(), to_value(part));
-                    Value::Object(article)
-                });
-            piece.insert("articles".into(), Value::Array(articles.collect()));
+            let articles = piece.get_mut("articles").and_then(Value::as_array_mut);
+            for (list, article) in articles.into_iter().flatten().enumerate() {
+                let first = self.lines.iter().position(|l| l.list == list);
+                let last = self.lines.iter().rposition(|l| l.list == list);
+                let within = |line: Option<usize>| line.is_some_and(|l| range.contains(&l));
+                let own = PartView {
+                    first: within(first),
+                    last: within(last),
+                    first_page: part.first_page,
+                };
+                let sections = self.sections(lines.iter().filter(|line| line.list == list))?;
+                put(article, "sections", sections);
+                put(article, "part", serde_json::to_value(own)?);
+            }
         } else {
-            piece.insert("sections".into(), self.sections(lines.iter()));
+            put(&mut piece, "sections", self.sections(lines.iter())?);
         }
-        piece.insert("part".into(), to_value(part));
-        Value::Object(piece)
+        put(&mut piece, "part", serde_json::to_value(part)?);
+        Ok(piece)
     }
 
     /// The sections printing `lines` (of one list).
-    fn sections<'l>(&self, lines: impl Iterator<Item = &'l Line>) -> Value {
-        let mut sections: Vec<Value> = Vec::new();
+    fn sections<'l>(&self, lines: impl Iterator<Item = &'l Line>) -> Result<Value> {
+        let mut sections: Vec<SectionView> = Vec::new();
         let mut current: Option<(usize, usize)> = None;
         for line in lines {
             let source = &self.lists[line.list][line.section];
             if current != Some((line.list, line.section)) {
                 current = Some((line.list, line.section));
-                let mut section = without(source, "rows");
-                section.insert("heading".into(), Value::String(String::new()));
-                section.insert("rows".into(), Value::Array(Vec::new()));
-                sections.push(Value::Object(section));
+                sections.push(SectionView {
+                    mark: source.mark,
+                    heading: String::new(),
+                    rows: Vec::new(),
+                });
             }
             let Some(section) = sections.last_mut() else {
                 continue;
             };
             match line.row {
-                None => section["heading"] = source["heading"].clone(),
-                Some(row) => {
-                    if let Some(rows) = section["rows"].as_array_mut() {
-                        rows.push(source["rows"][row].clone());
-                    }
-                }
+                None => section.heading.clone_from(&source.heading),
+                Some(row) => section.rows.extend(source.rows.get(row).cloned()),
             }
         }
-        Value::Array(sections)
+        Ok(serde_json::to_value(sections)?)
     }
 }
 
-fn to_value(part: PartView) -> Value {
-    serde_json::to_value(part).unwrap_or(Value::Null)
-}
-
-/// The fields of the object `value` but `key`: a piece copies what it
-/// prints, never the whole list.
-fn without(value: &Value, key: &str) -> serde_json::Map<String, Value> {
-    value
-        .as_object()
-        .into_iter()
-        .flatten()
-        .filter(|(name, _)| *name != key)
-        .map(|(name, value)| (name.clone(), value.clone()))
-        .collect()
+/// Sets `key` of the object `object` (a view is always one).
+fn put(object: &mut Value, key: &str, value: Value) {
+    if let Some(object) = object.as_object_mut() {
+        object.insert(key.into(), value);
+    }
 }
 
 /// Where to cut a piece of `range`'s lines laid out over `pages` pages:
@@ -217,73 +240,116 @@ pub fn cut(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::render::views::RowView;
     use serde_json::json;
 
-    fn view() -> Value {
-        json!({
-            "title": "QĐ",
-            "sections": [
-                {"mark": 0, "heading": "I. TẬP THỂ", "rows": [{"mark": 1}, {"mark": 2}]},
-                {"mark": 3, "heading": "II. CÁ NHÂN", "rows": [{"mark": 4}, {"mark": 5}, {"mark": 6}]},
-            ],
-        })
+    fn row(mark: usize) -> RowView {
+        RowView {
+            mark,
+            stt: 0,
+            name: String::new(),
+            detail: String::new(),
+            long: false,
+            birth: String::new(),
+            bonus: None,
+            lines: None,
+        }
+    }
+
+    fn section(mark: usize, heading: &str, rows: &[usize]) -> SectionView {
+        SectionView {
+            mark,
+            heading: heading.into(),
+            rows: rows.iter().copied().map(row).collect(),
+        }
+    }
+
+    /// The marks of the rows of each section of `sections` (JSON).
+    fn marks(sections: &Value) -> Vec<(String, Vec<u64>)> {
+        sections
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|s| {
+                let rows = s["rows"].as_array().into_iter().flatten();
+                let heading = s["heading"].as_str().unwrap_or_default().to_string();
+                (heading, rows.filter_map(|r| r["mark"].as_u64()).collect())
+            })
+            .collect()
+    }
+
+    fn view() -> Listed {
+        let sections = vec![
+            section(0, "I. TẬP THỂ", &[1, 2]),
+            section(3, "II. CÁ NHÂN", &[4, 5, 6]),
+        ];
+        Listed::with_list(json!({"title": "QĐ", "sections": []}), sections).unwrap()
     }
 
     #[test]
     fn lines_are_headings_and_rows_in_print_order() {
         let view = view();
-        let lines = Lines::of(&view).unwrap();
+        let lines = view.lines().unwrap();
         assert_eq!(lines.len(), 7);
         assert!(!lines.is_long());
+        let whole = view.whole().unwrap();
+        assert_eq!(
+            marks(&whole["sections"]),
+            [
+                ("I. TẬP THỂ".to_string(), vec![1, 2]),
+                ("II. CÁ NHÂN".to_string(), vec![4, 5, 6])
+            ]
+        );
+        assert_eq!(whole["part"]["first"], true);
+        assert_eq!(whole["part"]["last"], true);
     }
 
     #[test]
     fn a_piece_begun_inside_a_section_goes_on_without_its_heading() {
         let view = view();
-        let lines = Lines::of(&view).unwrap();
         let part = PartView {
             first: false,
             last: false,
             first_page: 5,
         };
-        let piece = lines.piece(&view, 2..5, part);
+        let piece = view.lines().unwrap().piece(&view, 2..5, part).unwrap();
         assert_eq!(
-            piece["sections"],
-            json!([
-                {"mark": 0, "heading": "", "rows": [{"mark": 2}]},
-                {"mark": 3, "heading": "II. CÁ NHÂN", "rows": [{"mark": 4}]},
-            ])
+            marks(&piece["sections"]),
+            [
+                (String::new(), vec![2]),
+                ("II. CÁ NHÂN".to_string(), vec![4])
+            ]
         );
+        assert_eq!(piece["sections"][1]["mark"], 3);
         assert_eq!(piece["part"]["first_page"], 5);
         assert_eq!(piece["title"], "QĐ");
     }
 
     #[test]
     fn a_piece_of_a_combined_decision_keeps_every_article_with_its_own_lines() {
-        let view = json!({
-            "sections": [{"mark": 0, "heading": "", "rows": [{"mark": 0}]}],
-            "articles": [
-                {"n": 1, "sections": [{"mark": 0, "heading": "", "rows": [{"mark": 0}, {"mark": 1}]}]},
-                {"n": 2, "sections": [{"mark": 2, "heading": "", "rows": [{"mark": 2}, {"mark": 3}]}]},
-                {"n": 3, "sections": [{"mark": 4, "heading": "", "rows": [{"mark": 4}]}]},
-            ],
+        let fields = json!({
+            "sections": [],
+            "articles": [{"n": 1, "sections": []}, {"n": 2, "sections": []}, {"n": 3, "sections": []}],
         });
-        let lines = Lines::of(&view).unwrap();
+        let lists = vec![
+            vec![section(0, "", &[0, 1])],
+            vec![section(2, "", &[2, 3])],
+            vec![section(4, "", &[4])],
+        ];
+        let view = Listed::with_articles(fields, lists).unwrap();
+        let lines = view.lines().unwrap();
         assert_eq!(lines.len(), 5);
         let part = PartView {
             first: false,
             last: false,
             first_page: 7,
         };
-        let piece = lines.piece(&view, 1..3, part);
-        assert!(
-            piece.get("sections").is_none(),
-            "the whole list is not copied"
-        );
+        let piece = lines.piece(&view, 1..3, part).unwrap();
         let articles = piece["articles"].as_array().unwrap();
         assert_eq!(articles.len(), 3, "every article stays");
-        assert_eq!(articles[0]["sections"][0]["rows"], json!([{"mark": 1}]));
-        assert_eq!(articles[1]["sections"][0]["rows"], json!([{"mark": 2}]));
+        assert_eq!(articles[1]["n"], 2);
+        assert_eq!(marks(&articles[0]["sections"]), [(String::new(), vec![1])]);
+        assert_eq!(marks(&articles[1]["sections"]), [(String::new(), vec![2])]);
         assert_eq!(articles[2]["sections"], json!([]));
         let parts: Vec<(bool, bool)> = articles
             .iter()

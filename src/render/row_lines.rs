@@ -23,6 +23,8 @@ use rustybuzz::{BufferFlags, Direction, Language, ShapePlan, UnicodeBuffer, scri
 use serde_json::Value;
 use typst::text::FontInstance;
 
+use super::pieces::Listed;
+use super::views::RowView;
 use super::{Templates, Typesetter};
 
 /// The lists' text size (templates/lib.typ, `list-table`).
@@ -124,44 +126,44 @@ impl RowLines {
         })
     }
 
-    /// Sets `lines` on every row of the view's lists whose count is certain
-    /// (a number), and `row_lines` on the view so that the template passes
-    /// them to `list-table`.
-    pub fn count_in(&self, view: &mut Value) {
-        let Some(object) = view.as_object_mut() else {
-            return;
-        };
-        for sections in lists_mut(object) {
-            for row in sections.iter_mut().filter_map(|s| s.get_mut("rows")) {
-                for row in row.as_array_mut().into_iter().flatten() {
-                    if let Some(lines) = self.row(row) {
-                        row["lines"] = Value::from(lines);
-                    }
-                }
-            }
+    /// Sets `lines` on every row of the view's lists whose count is certain,
+    /// and `row_lines` on the view so that the template passes them to
+    /// `list-table`.
+    pub fn count(&self, view: &mut Listed) {
+        for row in view
+            .sections_mut()
+            .flat_map(|section| section.rows.iter_mut())
+        {
+            row.lines = self.row(row);
         }
-        object.insert("row_lines".into(), Value::Bool(true));
+        view.set("row_lines", Value::Bool(true));
     }
 
     /// The lines of a row: those of its tallest cell.
-    fn row(&self, row: &Value) -> Option<u32> {
-        if row.get("long").and_then(Value::as_bool) != Some(false) {
+    fn row(&self, row: &RowView) -> Option<u32> {
+        if row.long {
             return None;
         }
-        let field = |name: &str| row.get(name).and_then(Value::as_str).unwrap_or_default();
         let mut most = 1;
         for &(cell, width) in &self.columns {
+            let number;
             let text = match cell {
-                Cell::Stt => row.get("stt").and_then(Value::as_u64)?.to_string(),
-                Cell::Bonus => match row.get("bonus").and_then(Value::as_u64) {
-                    Some(amount) => crate::format::group_thousands(amount),
-                    None => String::new(),
-                },
-                Cell::Name => field("name").to_owned(),
-                Cell::Birth => field("birth").to_owned(),
-                Cell::Detail => field("detail").to_owned(),
+                Cell::Stt => {
+                    number = row.stt.to_string();
+                    &number
+                }
+                Cell::Bonus => {
+                    number = row
+                        .bonus
+                        .map(crate::format::group_thousands)
+                        .unwrap_or_default();
+                    &number
+                }
+                Cell::Name => &row.name,
+                Cell::Birth => &row.birth,
+                Cell::Detail => &row.detail,
             };
-            most = most.max(self.lines(&text, width)?);
+            most = most.max(self.lines(text, width)?);
         }
         Some(most)
     }
@@ -236,23 +238,6 @@ impl RowLines {
             at[i] += at[i - 1];
         }
         Some(at)
-    }
-}
-
-/// The template's list sections: `sections`, or each article's.
-fn lists_mut(view: &mut serde_json::Map<String, Value>) -> Vec<&mut Vec<Value>> {
-    if view.contains_key("articles") {
-        view.get_mut("articles")
-            .and_then(Value::as_array_mut)
-            .into_iter()
-            .flatten()
-            .filter_map(|article| article.get_mut("sections")?.as_array_mut())
-            .collect()
-    } else {
-        view.get_mut("sections")
-            .and_then(Value::as_array_mut)
-            .into_iter()
-            .collect()
     }
 }
 
