@@ -1651,3 +1651,71 @@ fn list_rows_given_their_counted_heights_print_as_typst_measures_them() {
         );
     }
 }
+
+/// The summary report of a campaign of many units: its chart of units goes
+/// on over as many pages as it needs, every unit's bar on a page and
+/// nothing printed into the bottom margin (the chart was once one block
+/// that ran off its page after some 35 units, hiding the rest).
+#[test]
+fn the_reports_chart_shows_every_unit_however_many() {
+    if !common::have("pdftotext") {
+        return;
+    }
+    const UNITS: usize = 90;
+    let submissions: Vec<Submission> = (1..=UNITS)
+        .map(|n| {
+            let mut unit = submission(vec![person(
+                &format!("Người Số{n}"),
+                Rating::Httnv,
+                "LĐTT",
+                None,
+            )]);
+            unit.file = format!("u{n}.xlsx");
+            unit.unit = Some(UnitRef {
+                code: format!("U{n}"),
+                name: format!("Khoa{n:03}"),
+            });
+            unit
+        })
+        .collect();
+    let regulation = Regulation::default_national().unwrap();
+    let validation = validate(&submissions, &regulation, 2025);
+    let date = NaiveDate::from_ymd_opt(2026, 1, 15).unwrap();
+    let result = aggregate(&submissions, &validation, &regulation, 2025, date, &[]);
+    let temp = tempfile::tempdir().unwrap();
+    let pdf = temp.path().join("bao-cao.pdf");
+    let bytes = rendered_pdf(
+        &result,
+        &regulation,
+        None,
+        &["bao-cao/bao-cao-tong-hop.pdf"],
+    );
+    std::fs::write(&pdf, &bytes[0]).unwrap();
+
+    let pages = common::pdftotext_pages(&pdf).len();
+    let mut labels = vec![0; UNITS + 1];
+    for page in 1..=pages {
+        let (_, height, words) = common::pdf_words(&pdf, Some(page));
+        // The bottom margin is 20 mm.
+        let bottom = height - 20.0 * 72.0 / 25.4 + 1.0;
+        for word in &words {
+            assert!(
+                word.y1 <= bottom,
+                "page {page}: '{}' printed in the bottom margin (y {:.0} > {bottom:.0})",
+                word.text,
+                word.y1
+            );
+            if let Some(n) = word
+                .text
+                .strip_prefix("Khoa")
+                .and_then(|n| n.parse::<usize>().ok())
+            {
+                labels[n] += 1;
+            }
+        }
+    }
+    for (n, count) in labels.iter().enumerate().skip(1) {
+        // In the table and in the chart.
+        assert!(*count >= 2, "unit Khoa{n:03} is printed {count} times");
+    }
+}
