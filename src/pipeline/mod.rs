@@ -323,6 +323,7 @@ pub fn build(settings: &Settings, progress: &dyn Progress) -> Result<Built> {
         progress,
     )?;
     files += rendered.files;
+    drop(renderer);
     checked.reading.diagnostics.extend(rendered.warnings);
     if settings.register.kept_by_build && !rendered.issued.is_empty() {
         Register::open(&settings.register.path)?.record_issued_files(&rendered.issued)?;

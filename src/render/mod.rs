@@ -170,6 +170,9 @@ impl Renderer {
         for print in prints {
             print.finish()?;
         }
+        // What typst memoised for the last documents is of no further use:
+        // feedback, which comes next, has the memory.
+        comemo::evict(0);
         progress.advance(lists.len() as u64);
         let warnings = results.iter().flat_map(|r| r.warnings.clone()).collect();
         let issued = results.into_iter().flat_map(|r| r.issued).collect();
@@ -676,7 +679,10 @@ fn document_tasks<'a>(
         path: PathBuf::from("bao-cao").join("bao-cao-tong-hop.pdf"),
         template: "bao-cao.typ",
         view: Box::new(move || Listed::plain(views::report_view(aggregate, regulation, settings))),
-        lines: aggregate.units.len(),
+        // Laid out whole, its memory grows with the units (some 100 MiB for
+        // 400): it runs last, beside a certificate batch rather than beside
+        // the long lists' pieces.
+        lines: 0,
     });
     Ok(tasks)
 }
