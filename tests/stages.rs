@@ -1635,25 +1635,31 @@ fn list_rows_given_their_counted_heights_print_as_typst_measures_them() {
 /// The summary report of a campaign of many units: its chart of units goes
 /// on over as many pages as it needs, every unit's bar on a page and
 /// nothing printed into the bottom margin (the chart was once one block
-/// that ran off its page after some 35 units, hiding the rest).
+/// that ran off its page after some 35 units, hiding the rest); its tables'
+/// rows, given the heights tdkt counts, print as typst measures them.
 #[test]
 fn the_reports_chart_shows_every_unit_however_many() {
     if !common::have("pdftotext") {
         return;
     }
-    const UNITS: usize = 90;
+    const UNITS: usize = 200;
+    let mut random = RandomRows(0x5eed_0f0a_11ba_5e00);
     let submissions: Vec<Submission> = (1..=UNITS)
         .map(|n| {
+            // Titles and awards of several kinds: a column each.
+            let titles = ["LĐTT", "CSTĐCS"];
+            let awards = [None, Some("GK"), Some("BK-BỘ")];
             let mut unit = submission(vec![person(
                 &format!("Người Số{n}"),
-                Rating::Httnv,
-                "LĐTT",
-                None,
+                Rating::Htxsnv,
+                titles[n % 2],
+                awards[n % 3],
             )]);
             unit.file = format!("u{n}.xlsx");
             unit.unit = Some(UnitRef {
                 code: format!("U{n}"),
-                name: format!("Khoa{n:03}"),
+                // Names of one to three lines in the table's unit column.
+                name: format!("Khoa{n:03} {}", random.text(60)),
             });
             unit
         })
@@ -1664,20 +1670,34 @@ fn the_reports_chart_shows_every_unit_however_many() {
     let result = aggregate(&submissions, &validation, &regulation, 2025, date, &[]);
     let temp = tempfile::tempdir().unwrap();
     let pdf = temp.path().join("bao-cao.pdf");
-    let bytes = rendered_pdf(
-        &result,
-        &regulation,
-        None,
-        &["bao-cao/bao-cao-tong-hop.pdf"],
-    );
+    let report = ["bao-cao/bao-cao-tong-hop.pdf"];
+    let bytes = rendered_pdf(&result, &regulation, None, &report);
     std::fs::write(&pdf, &bytes[0]).unwrap();
+    // Its tables' rows are given the heights tdkt counts: the same file as
+    // the template's copy in a campaign, which typst measures.
+    let copy = tempfile::tempdir().unwrap();
+    let (_, text) = tdkt::render::templates_builtin()
+        .iter()
+        .find(|(name, _)| *name == "bao-cao.typ")
+        .unwrap();
+    std::fs::write(
+        copy.path().join("bao-cao.typ"),
+        format!("{text}\n// a copy\n"),
+    )
+    .unwrap();
+    let measured = rendered_pdf(&result, &regulation, Some(copy.path()), &report);
+    assert!(
+        bytes[0] == measured[0],
+        "counted row heights differ from typst's own measuring"
+    );
 
     let pages = common::pdftotext_pages(&pdf).len();
     let mut labels = vec![0; UNITS + 1];
     for page in 1..=pages {
         let (_, height, words) = common::pdf_words(&pdf, Some(page));
-        // The bottom margin is 20 mm.
-        let bottom = height - 20.0 * 72.0 / 25.4 + 1.0;
+        // The bottom margin is 20 mm (a last line's descenders may reach
+        // a little below the text area).
+        let bottom = height - 20.0 * 72.0 / 25.4 + 3.0;
         for word in &words {
             assert!(
                 word.y1 <= bottom,

@@ -63,6 +63,7 @@ pub struct Renderer {
     templates: Templates,
     /// Line counters for tdkt's own templates' lists (see `row_lines`).
     row_lines: Vec<(&'static str, row_lines::RowLines)>,
+    report_lines: Option<row_lines::ReportLines>,
     workers: usize,
     compiled: AtomicUsize,
 }
@@ -128,6 +129,7 @@ impl Renderer {
         let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
         Ok(Renderer {
             row_lines: row_lines::for_templates(&templates, &typesetter),
+            report_lines: row_lines::for_report(&templates, &typesetter),
             typesetter,
             templates,
             workers,
@@ -161,7 +163,12 @@ impl Renderer {
             .enumerate()
             .flat_map(|(print, list)| certificate_tasks(list, print))
             .collect();
-        tasks.extend(document_tasks(aggregate, regulation, settings)?);
+        tasks.extend(document_tasks(
+            aggregate,
+            regulation,
+            settings,
+            self.report_lines.as_ref(),
+        )?);
         tasks.extend(calibration_tasks(&lists, settings)?);
         let files = tasks.iter().map(Task::files).sum::<usize>() + lists.len();
         progress.begin(Stage::Render, files as u64);
@@ -628,6 +635,7 @@ fn document_tasks<'a>(
     aggregate: &'a Aggregate,
     regulation: &'a Regulation,
     settings: &'a DocumentSettings,
+    report_lines: Option<&'a row_lines::ReportLines>,
 ) -> Result<Vec<Task<'a>>> {
     let mut tasks = Vec::new();
     for list in &aggregate.decisions {
@@ -678,7 +686,13 @@ fn document_tasks<'a>(
     tasks.push(Task::Document {
         path: PathBuf::from("bao-cao").join("bao-cao-tong-hop.pdf"),
         template: "bao-cao.typ",
-        view: Box::new(move || Listed::plain(views::report_view(aggregate, regulation, settings))),
+        view: Box::new(move || {
+            let mut view = views::report_view(aggregate, regulation, settings);
+            if let Some(counter) = report_lines {
+                counter.count(&mut view);
+            }
+            Listed::plain(view)
+        }),
         // Laid out whole, its memory grows with the units (some 100 MiB for
         // 400): it runs last, beside a certificate batch rather than beside
         // the long lists' pieces.

@@ -24,7 +24,7 @@ use serde_json::Value;
 use typst::text::FontInstance;
 
 use super::pieces::Listed;
-use super::views::RowView;
+use super::views::{ReportView, RowView};
 use super::{Templates, Typesetter};
 
 /// The lists' text size (templates/lib.typ, `list-table`).
@@ -73,12 +73,17 @@ const LISTS: &[ListLayout] = &[
     },
 ];
 
-/// Counts the lines of list rows for one built-in template.
-pub struct RowLines {
+/// Shapes text as typst does and breaks it into lines as typst would.
+struct Shaper {
     font: FontInstance,
     /// Vietnamese, as typst tells the shaper for `lang: "vi"`.
     language: Language,
     plan: ShapePlan,
+}
+
+/// Counts the lines of list rows for one built-in template.
+pub struct RowLines {
+    shaper: Shaper,
     /// Each column's text width in points, with what it prints.
     columns: Vec<(Cell, f64)>,
 }
@@ -108,20 +113,10 @@ impl RowLines {
             .cells
             .iter()
             .zip(widths)
-            .map(|(&cell, mm)| (cell, mm * 72.0 / 25.4 - 2.0 * INSET_PT))
+            .map(|(&cell, mm)| (cell, points(mm) - 2.0 * INSET_PT))
             .collect();
-        let language: Language = "vi".parse().ok()?;
-        let plan = ShapePlan::new(
-            font.rusty(),
-            Direction::LeftToRight,
-            Some(script::LATIN),
-            Some(&language),
-            &[],
-        );
         Some(RowLines {
-            font,
-            language,
-            plan,
+            shaper: Shaper::new(font)?,
             columns,
         })
     }
@@ -163,14 +158,127 @@ impl RowLines {
                 Cell::Birth => &row.birth,
                 Cell::Detail => &row.detail,
             };
-            most = most.max(self.lines(text, width)?);
+            most = most.max(self.shaper.lines(text, width, SIZE_PT)?);
         }
         Some(most)
     }
+}
 
-    /// The lines `text` takes in a cell `width` points wide, first-fit as
+/// The summary report's tables (templates/bao-cao.typ, A4 landscape, rows
+/// kept whole on a page as a list's are): the units' table at 10 pt with
+/// 3 pt insets, `columns: (8mm, 1fr, 17mm per honour, 18mm, 26mm)`; the
+/// quotas' table at 11 pt with 4 pt insets.
+const REPORT_TEXT_WIDTH_MM: f64 = 297.0 - 30.0 - 20.0;
+const REPORT_QUOTAS_MM: [f64; 7] = [10.0, 30.0, 30.0, 0.0, 24.0, 24.0, 30.0];
+
+/// Counts the lines of the summary report's table rows, for tdkt's own
+/// bao-cao.typ.
+pub struct ReportLines {
+    shaper: Shaper,
+}
+
+/// A counter for the report, where the campaign prints it with tdkt's own
+/// bao-cao.typ and lib.typ.
+pub fn for_report(templates: &Templates, typesetter: &Typesetter) -> Option<ReportLines> {
+    if !templates.list_is_builtin("bao-cao.typ") {
+        return None;
+    }
+    Some(ReportLines {
+        shaper: Shaper::new(typesetter.serif(10.0, false, false)?)?,
+    })
+}
+
+impl ReportLines {
+    /// Sets `lines` on the units' rows and `quota_lines` for the quotas'
+    /// (each a number where certain), and `row_lines`.
+    pub fn count(&self, view: &mut ReportView) {
+        let fixed = 8.0 + 17.0 * view.honours.len() as f64 + 18.0 + 26.0;
+        let widths: Vec<f64> = [8.0, REPORT_TEXT_WIDTH_MM - fixed]
+            .into_iter()
+            .chain(std::iter::repeat_n(17.0, view.honours.len()))
+            .chain([18.0, 26.0])
+            .map(|mm| points(mm) - 2.0 * 3.0)
+            .collect();
+        for (index, unit) in view.units.iter_mut().enumerate() {
+            let tally = |t: &crate::aggregate::Tally| format!("{} / {}", t.proposed, t.eligible);
+            let texts = [(index + 1).to_string(), unit.name.clone()]
+                .into_iter()
+                .chain(unit.cells.iter().map(|c| {
+                    if c.proposed > 0 {
+                        tally(c)
+                    } else {
+                        String::new()
+                    }
+                }))
+                .chain([
+                    tally(&unit.total),
+                    crate::format::group_thousands(unit.bonus),
+                ]);
+            unit.lines = self.tallest(texts.zip(widths.iter().copied()), 10.0);
+        }
+        let fixed: f64 = REPORT_QUOTAS_MM.iter().sum();
+        let widths = REPORT_QUOTAS_MM.map(|mm| {
+            let mm = if mm == 0.0 {
+                REPORT_TEXT_WIDTH_MM - fixed
+            } else {
+                mm
+            };
+            points(mm) - 2.0 * 4.0
+        });
+        view.quota_lines = view
+            .quotas
+            .iter()
+            .enumerate()
+            .map(|(index, q)| {
+                let texts = [
+                    (index + 1).to_string(),
+                    q.unit.clone(),
+                    q.proposal.clone(),
+                    q.basis.clone(),
+                    q.allowed.to_string(),
+                    q.proposed.to_string(),
+                    // "Đạt", or "Vượt" in bold: one word, one line.
+                    "Đạt".to_string(),
+                ];
+                self.tallest(texts.into_iter().zip(widths), 11.0)
+            })
+            .collect();
+        view.row_lines = true;
+    }
+
+    /// The lines of a row of (text, width) cells: its tallest cell's.
+    fn tallest(&self, cells: impl Iterator<Item = (String, f64)>, size: f64) -> Option<u32> {
+        let mut most = 1;
+        for (text, width) in cells {
+            most = most.max(self.shaper.lines(&text, width, size)?);
+        }
+        Some(most)
+    }
+}
+
+impl Shaper {
+    fn new(font: FontInstance) -> Option<Self> {
+        let language: Language = "vi".parse().ok()?;
+        let plan = ShapePlan::new(
+            font.rusty(),
+            Direction::LeftToRight,
+            Some(script::LATIN),
+            Some(&language),
+            &[],
+        );
+        Some(Shaper {
+            font,
+            language,
+            plan,
+        })
+    }
+
+    /// The lines `text` at `size` points takes in a cell `width` points wide, first-fit as
     /// typst breaks them; `None` when that is not certain.
-    fn lines(&self, text: &str, width: f64) -> Option<u32> {
+    fn lines(&self, text: &str, width: f64, size: f64) -> Option<u32> {
+        if width <= 0.0 {
+            return None;
+        }
         if text.is_empty() {
             return Some(0);
         }
@@ -179,7 +287,7 @@ impl RowLines {
             // Nowhere to break: one line, overflowing its cell if it must.
             return Some(1);
         }
-        let prefix = self.advances(text)?;
+        let prefix = self.advances(text, size)?;
         // A line from `start` to the opportunity `end`, its space trimmed.
         let line = |start: usize, end: usize| {
             let end = if end < text.len() { end - 1 } else { end };
@@ -216,7 +324,7 @@ impl RowLines {
 
     /// The width in points of `text` before each of its bytes (and at its
     /// end), as typst shapes it.
-    fn advances(&self, text: &str) -> Option<Vec<f64>> {
+    fn advances(&self, text: &str, size: f64) -> Option<Vec<f64>> {
         let face = self.font.rusty();
         if text.chars().any(|c| face.glyph_index(c).is_none()) {
             return None;
@@ -228,7 +336,7 @@ impl RowLines {
         buffer.set_language(self.language.clone());
         buffer.set_flags(BufferFlags::REMOVE_DEFAULT_IGNORABLES);
         let shaped = rustybuzz::shape_with_plan(face, &self.plan, buffer);
-        let scale = SIZE_PT / f64::from(face.units_per_em());
+        let scale = size / f64::from(face.units_per_em());
         let mut at = vec![0.0; text.len() + 1];
         for (info, position) in shaped.glyph_infos().iter().zip(shaped.glyph_positions()) {
             let cluster = usize::try_from(info.cluster).ok()?;
@@ -239,6 +347,10 @@ impl RowLines {
         }
         Some(at)
     }
+}
+
+fn points(mm: f64) -> f64 {
+    mm * 72.0 / 25.4
 }
 
 /// The widths in millimetres of `columns: (12mm, 50mm, 1fr, 30mm)`, the
@@ -300,7 +412,8 @@ fn break_opportunities(text: &str) -> Option<Vec<usize>> {
                     Some(_) => return None,
                 }
             }
-            '(' | ')' | '&' => {}
+            // Letters to Unicode's line breaking (AL, or AI read as AL).
+            '(' | ')' | '&' | '=' | '×' => {}
             c if c.is_ascii_digit() || is_latin_letter(c) => {}
             _ => return None,
         }

@@ -16,6 +16,9 @@ pub struct TallyRow {
     pub cells: Vec<Tally>,
     pub total: Tally,
     pub bonus: u64,
+    /// The lines its tallest cell takes, where render counted them for
+    /// tdkt's own bao-cao.typ (see `ReportView::row_lines`).
+    pub lines: Option<u32>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -51,6 +54,11 @@ pub struct ReportView {
     pub total_bonus: u64,
     pub total_bonus_words: String,
     pub signer: SignerView,
+    /// Whether render counted the rows' lines (`units[i].lines`, and
+    /// `quota_lines[i]` for `quotas[i]`): the template then gives the
+    /// tables their rows' heights (lib.typ's `row-heights`).
+    pub row_lines: bool,
+    pub quota_lines: Vec<Option<u32>>,
 }
 
 pub fn report_view(
@@ -87,6 +95,7 @@ pub fn report_view(
                 .collect(),
             total: u.total,
             bonus: u.bonus,
+            lines: None,
         })
         .collect();
     let lists = GrantList::per_honour(&aggregate.decisions)
@@ -119,5 +128,7 @@ pub fn report_view(
         total_bonus: aggregate.total_bonus,
         total_bonus_words: crate::format::money_words(aggregate.total_bonus),
         signer: SignerView::new(settings),
+        row_lines: false,
+        quota_lines: Vec::new(),
     }
 }
