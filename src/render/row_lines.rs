@@ -108,7 +108,7 @@ impl RowLines {
     /// For `layout`'s list set in `font` (Liberation Serif, regular, as
     /// typst selects it).
     fn new(layout: &ListLayout, font: FontInstance) -> Option<Self> {
-        let widths = column_widths_mm(layout.columns)?;
+        let widths = column_widths_mm(layout.columns, TEXT_WIDTH_MM)?;
         let columns = layout
             .cells
             .iter()
@@ -169,7 +169,16 @@ impl RowLines {
 /// 3 pt insets, `columns: (8mm, 1fr, 17mm per honour, 18mm, 26mm)`; the
 /// quotas' table at 11 pt with 4 pt insets.
 const REPORT_TEXT_WIDTH_MM: f64 = 297.0 - 30.0 - 20.0;
-const REPORT_QUOTAS_MM: [f64; 7] = [10.0, 30.0, 30.0, 0.0, 24.0, 24.0, 30.0];
+const REPORT_QUOTAS: &str = "columns: (10mm, 30mm, 30mm, 1fr, 24mm, 24mm, 30mm)";
+
+/// The units' table's columns for `honours` honour columns, as bao-cao.typ
+/// writes them.
+fn report_units_columns(honours: usize) -> String {
+    format!(
+        "columns: (8mm, 1fr, {}18mm, 26mm)",
+        "17mm, ".repeat(honours)
+    )
+}
 
 /// Counts the lines of the summary report's table rows, for tdkt's own
 /// bao-cao.typ.
@@ -192,11 +201,10 @@ impl ReportLines {
     /// Sets `lines` on the units' rows and `quota_lines` for the quotas'
     /// (each a number where certain), and `row_lines`.
     pub fn count(&self, view: &mut ReportView) {
-        let fixed = 8.0 + 17.0 * view.honours.len() as f64 + 18.0 + 26.0;
-        let widths: Vec<f64> = [8.0, REPORT_TEXT_WIDTH_MM - fixed]
+        let columns = report_units_columns(view.honours.len());
+        let widths: Vec<f64> = column_widths_mm(&columns, REPORT_TEXT_WIDTH_MM)
+            .unwrap_or_default()
             .into_iter()
-            .chain(std::iter::repeat_n(17.0, view.honours.len()))
-            .chain([18.0, 26.0])
             .map(|mm| points(mm) - 2.0 * 3.0)
             .collect();
         for (index, unit) in view.units.iter_mut().enumerate() {
@@ -216,15 +224,11 @@ impl ReportLines {
                 ]);
             unit.lines = self.tallest(texts.zip(widths.iter().copied()), 10.0);
         }
-        let fixed: f64 = REPORT_QUOTAS_MM.iter().sum();
-        let widths = REPORT_QUOTAS_MM.map(|mm| {
-            let mm = if mm == 0.0 {
-                REPORT_TEXT_WIDTH_MM - fixed
-            } else {
-                mm
-            };
-            points(mm) - 2.0 * 4.0
-        });
+        let widths: Vec<f64> = column_widths_mm(REPORT_QUOTAS, REPORT_TEXT_WIDTH_MM)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|mm| points(mm) - 2.0 * 4.0)
+            .collect();
         view.quota_lines = view
             .quotas
             .iter()
@@ -240,7 +244,7 @@ impl ReportLines {
                     // "Đạt", or "Vượt" in bold: one word, one line.
                     "Đạt".to_string(),
                 ];
-                self.tallest(texts.into_iter().zip(widths), 11.0)
+                self.tallest(texts.into_iter().zip(widths.iter().copied()), 11.0)
             })
             .collect();
         view.row_lines = true;
@@ -273,8 +277,9 @@ impl Shaper {
         })
     }
 
-    /// The lines `text` at `size` points takes in a cell `width` points wide, first-fit as
-    /// typst breaks them; `None` when that is not certain.
+    /// The lines `text` at `size` points takes in a cell `width` points
+    /// wide, first-fit as typst breaks them; `None` when that is not certain
+    /// (a cell given no width, too).
     fn lines(&self, text: &str, width: f64, size: f64) -> Option<u32> {
         if width <= 0.0 {
             return None;
@@ -354,8 +359,8 @@ fn points(mm: f64) -> f64 {
 }
 
 /// The widths in millimetres of `columns: (12mm, 50mm, 1fr, 30mm)`, the
-/// `1fr` column taking what the others leave of the text width.
-fn column_widths_mm(columns: &str) -> Option<Vec<f64>> {
+/// `1fr` column taking what the others leave of `text_width` (mm).
+fn column_widths_mm(columns: &str, text_width: f64) -> Option<Vec<f64>> {
     let list = columns.strip_prefix("columns: (")?.strip_suffix(')')?;
     let fixed: Vec<Option<f64>> = list
         .split(", ")
@@ -369,7 +374,7 @@ fn column_widths_mm(columns: &str) -> Option<Vec<f64>> {
     Some(
         fixed
             .into_iter()
-            .map(|width| width.unwrap_or(TEXT_WIDTH_MM - taken))
+            .map(|width| width.unwrap_or(text_width - taken))
             .collect(),
     )
 }
@@ -468,8 +473,26 @@ mod tests {
             assert!(library.contains(setting), "lib.typ: {setting}");
         }
         assert_eq!(
-            column_widths_mm(LISTS[0].columns),
+            column_widths_mm(LISTS[0].columns, TEXT_WIDTH_MM),
             Some(vec![12.0, 50.0, 68.0, 30.0])
+        );
+        let report = builtin("bao-cao.typ");
+        for setting in [
+            "flipped: true",
+            "columns: (8mm, 1fr, {% for h in honours %}17mm, {% endfor %}18mm, 26mm)",
+            "set text(size: 10pt)",
+            "inset: 3pt",
+            REPORT_QUOTAS,
+            "set text(size: 11pt)",
+            "inset: 4pt",
+            "row-heights(({% for u in units %}",
+            "row-heights(({% for n in quota_lines %}",
+        ] {
+            assert!(report.contains(setting), "bao-cao.typ: {setting}");
+        }
+        assert_eq!(
+            report_units_columns(2),
+            "columns: (8mm, 1fr, 17mm, 17mm, 18mm, 26mm)"
         );
     }
 
