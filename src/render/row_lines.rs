@@ -4,20 +4,22 @@
 //! typst lays out a table row whose height it is not told about three
 //! times: to measure it, to see whether the unbreakable row still fits the
 //! page, and to set it. Told the height, it lays the row out once; the long
-//! lists are nearly half of a campaign's build. So for its own templates
-//! tdkt counts each row's lines as typst would, and lib.typ's `list-table`
-//! turns the counts into the rows' heights.
+//! lists were nearly half of a campaign's build. So for its own templates
+//! (the attached lists, and the summary report's two tables) tdkt counts
+//! each row's lines as typst would, and lib.typ's `row-heights` turns the
+//! counts into the rows' heights. Such rows must be unbreakable: a row given
+//! its height never splits across pages, a measured breakable one may.
 //!
 //! The count is typst's own arithmetic: the cell's text is shaped with the
 //! font typst selects, by the shaper typst uses (rustybuzz: the default
 //! features, Vietnamese), and broken first-fit at the opportunities Unicode's
 //! line breaking gives that text, as typst does for text that is not
 //! justified. It is only made when it is certain: text with anything but
-//! letters, digits, single spaces and plain punctuation, a word wider than
-//! its cell, or a line within a hair of its cell's width leaves the row
-//! `auto` (typst measures it, as before). A wrong count would print a row
-//! too short for its text, so the test lays out thousands of rows both ways
-//! and compares where each row lands.
+//! letters, digits, single spaces and plain punctuation, or a line within a
+//! hair of its cell's width, leaves the row `auto` (typst measures it, as
+//! before). A wrong count would print a row too short or too tall for its
+//! text, so the tests lay out thousands of rows both ways and require the
+//! same PDF.
 
 use rustybuzz::{BufferFlags, Direction, Language, ShapePlan, UnicodeBuffer, script};
 use serde_json::Value;
@@ -384,7 +386,8 @@ fn column_widths_mm(columns: &str, text_width: f64) -> Option<Vec<f64>> {
 /// (after "(", before ",", ".", ";", ":", ")", "/"). `None` when the text
 /// holds anything else that could break a line or change how it is set:
 /// other characters, spaces doubled or at either end, "-", "–" or "/"
-/// inside a word (a line may break after them), ")(".
+/// inside a word (a line may break after them), ")(", a number or "(" right
+/// after ",", ".", ";", ":" or "%" (a line may break before them).
 fn break_opportunities(text: &str) -> Option<Vec<usize>> {
     let chars: Vec<(usize, char)> = text.char_indices().collect();
     let mut out = Vec::new();
