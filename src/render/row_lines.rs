@@ -499,6 +499,51 @@ mod tests {
         );
     }
 
+    /// Whatever a workbook holds (control characters, combining marks,
+    /// other scripts, emoji, lone punctuation, huge words), counting never
+    /// panics, and a count it makes is at least one line of text.
+    #[test]
+    fn any_text_is_counted_or_left_to_typst_never_a_panic() {
+        let typesetter = Typesetter::new(None).expect("the built-in fonts");
+        let shaper = Shaper::new(
+            typesetter
+                .serif(SIZE_PT, false, false)
+                .expect("Liberation Serif"),
+        )
+        .expect("a shaper");
+        let pool: Vec<char> =
+            "aăâbđêôơưAĐỹỵ Z09 ,.;:()-–/&%=×\"'“”\t\n\u{0}\u{301}\u{a0}\u{200b}中😀ﬁ"
+                .chars()
+                .collect();
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        // Text tdkt counts, too: letters, digits, spaces and punctuation.
+        let plain: Vec<char> = "aăâbđêôơưAĐỹỵ Z09  ,.;:()&%".chars().collect();
+        let mut counted = 0;
+        for round in 0..20_000 {
+            let chars = if round % 2 == 0 { &pool } else { &plain };
+            let len = next(60);
+            let text: String = (0..len).map(|_| chars[next(chars.len())]).collect();
+            counted += usize::from(shaper.lines(&text, 180.0, SIZE_PT).is_some());
+            for width in [-1.0, 0.0, 5.0, 40.0, 180.0] {
+                if let Some(lines) = shaper.lines(&text, width, SIZE_PT) {
+                    assert!(
+                        text.is_empty() || lines >= 1,
+                        "{text:?} in {width}: {lines}"
+                    );
+                }
+            }
+        }
+        assert!(counted > 1_000, "{counted} texts counted");
+        let long = "Nguyễn ".repeat(5_000);
+        assert!(shaper.lines(long.trim_end(), 180.0, SIZE_PT).unwrap_or(0) > 100);
+    }
+
     #[test]
     fn lines_break_after_spaces_where_unicode_allows_and_nowhere_else() {
         // Byte offsets of the line's next start.
