@@ -386,7 +386,8 @@ fn column_widths_mm(columns: &str, text_width: f64) -> Option<Vec<f64>> {
 /// (after "(", before ",", ".", ";", ":", ")", "/"). `None` when the text
 /// holds anything else that could break a line or change how it is set:
 /// other characters, spaces doubled or at either end, "-", "–" or "/"
-/// inside a word (a line may break after them), ")(", a number or "(" right
+/// inside a word but for "-" and "/" between digits (a line may break after
+/// them), ")(", a number or "(" right
 /// after ",", ".", ";", ":" or "%" (a line may break before them).
 fn break_opportunities(text: &str) -> Option<Vec<usize>> {
     let chars: Vec<(usize, char)> = text.char_indices().collect();
@@ -405,7 +406,11 @@ fn break_opportunities(text: &str) -> Option<Vec<usize>> {
                 }
             }
             '-' | '–' | '/' => {
-                if before != Some(' ') || after != Some(' ') {
+                let digit = |c: Option<char>| c.is_some_and(|c| c.is_ascii_digit());
+                let spaced = before == Some(' ') && after == Some(' ');
+                // "19/08/1974", "2020-2025": a number (rule LB25), whole.
+                let number = c != '–' && digit(before) && digit(after);
+                if !spaced && !number {
                     return None;
                 }
             }
@@ -567,6 +572,8 @@ mod tests {
         assert_eq!(break_opportunities(text), starts(text, &["Viện"]));
         assert_eq!(break_opportunities("A - B"), Some(vec![2, 4]));
         assert_eq!(break_opportunities("1.000.000"), Some(vec![]));
+        assert_eq!(break_opportunities("19/08/1974"), Some(vec![]));
+        assert_eq!(break_opportunities("2020-2025"), Some(vec![]));
         // What tdkt leaves to typst.
         for text in [
             "Bà Rịa-Vũng Tàu",
