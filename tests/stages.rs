@@ -1468,8 +1468,30 @@ impl RandomRows {
     const FINALS: &'static [&'static str] = &[
         "", "", "c", "ch", "m", "n", "ng", "nh", "p", "t", "i", "o", "u", "y",
     ];
+    // Capitals the font kerns against a space or a hyphen (A, L, P, T, V,
+    // W, Y), at a line's end as often as anywhere.
     const WORDS: &'static [&'static str] = &[
-        "WWW", "lllll", "12", "3A", "2025", "AVAV", "To", "Ty", "KHCN", "Đ.", "TP.HCM",
+        "WWW",
+        "lllll",
+        "12",
+        "3A",
+        "2025",
+        "AVAV",
+        "To",
+        "Ty",
+        "KHCN",
+        "Đ.",
+        "TP.HCM",
+        "THPT",
+        "TP",
+        "VKSND",
+        "A",
+        "L",
+        "P",
+        "V",
+        "W",
+        "Y",
+        "19/08/1974",
     ];
     const ODD: &'static [&'static str] = &[
         "\"Nhà giáo\"",
@@ -1502,7 +1524,7 @@ impl RandomRows {
     fn word(&mut self) -> String {
         match self.below(200) {
             0 => self.pick(Self::ODD).to_string(),
-            1..=12 => self.pick(Self::WORDS).to_string(),
+            1..=30 => self.pick(Self::WORDS).to_string(),
             n => {
                 let syllable = [Self::INITIALS, Self::VOWELS, Self::FINALS]
                     .map(|part| self.pick(part))
