@@ -1448,9 +1448,9 @@ fn an_earlier_award_without_its_year_is_a_missing_fact() {
 
 /// Random list rows: names, job titles and units of one to several lines,
 /// many ending near a cell's edge, of Vietnamese syllables (every vowel with
-/// every tone, capitals), numbers, commas, dashes and parentheses; now and
-/// then text tdkt does not count (quotes, a hyphen inside a word, a doubled
-/// space), which typst measures as before, among the counted rows.
+/// every tone, capitals), numbers, commas, dashes, slashes and parentheses;
+/// now and then text tdkt does not count (quotes, a doubled space), which
+/// typst measures as before, among the counted rows.
 struct RandomRows(u64);
 
 impl RandomRows {
@@ -1495,9 +1495,9 @@ impl RandomRows {
     ];
     const ODD: &'static [&'static str] = &[
         "\"Nhà giáo\"",
-        "Bà Rịa-Vũng Tàu",
+        "(-x)",
         "A  B",
-        "x/y",
+        "a/1",
         "ăn,5",
         "(ghi chú)",
         "KH&CN",
@@ -1546,10 +1546,14 @@ impl RandomRows {
         let mut text = String::new();
         for i in 0..words {
             if i > 0 {
-                text.push_str(match self.below(12) {
+                text.push_str(match self.below(16) {
                     0 => ", ",
                     1 => " - ",
                     2 => " (",
+                    // Joined words: "Kế hoạch-Tài chính", "KH/CN", "2020–2025".
+                    3 => "-",
+                    4 => "–",
+                    5 => "/",
                     _ => " ",
                 });
             }

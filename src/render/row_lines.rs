@@ -295,10 +295,21 @@ impl Shaper {
             return Some(1);
         }
         let prefix = self.advances(text, size)?;
-        // A line from `start` to the opportunity `end`, its space trimmed.
+        // A line from `start` to the opportunity `end`: its trailing space
+        // does not count; a "-", "–" or "/" it ends with counts as the
+        // glyph alone (typst shapes a line's end afresh where the text ran
+        // on, so a kern with the next line's letter does not hold).
         let line = |start: usize, end: usize| {
-            let end = if end < text.len() { end - 1 } else { end };
-            prefix[end] - prefix[start]
+            if end == text.len() {
+                return Some(prefix[end] - prefix[start]);
+            }
+            let last = text[..end].chars().next_back()?;
+            let before = end - last.len_utf8();
+            if last == ' ' {
+                Some(prefix[before] - prefix[start])
+            } else {
+                Some(prefix[before] - prefix[start] + self.advance(last, size)?)
+            }
         };
         let fits = |width_of_line: f64| {
             if (width_of_line - width).abs() < TOO_CLOSE_PT {
@@ -309,13 +320,13 @@ impl Shaper {
         };
         let (mut lines, mut start, mut last) = (0, 0, None);
         for end in breaks.into_iter().chain([text.len()]) {
-            let mut attempt = line(start, end);
+            let mut attempt = line(start, end)?;
             if !fits(attempt)?
                 && let Some(last_end) = last.take()
             {
                 lines += 1;
                 start = last_end;
-                attempt = line(start, end);
+                attempt = line(start, end)?;
             }
             // The end, or a word wider than the cell: typst ends the line
             // there (the word overflows).
@@ -327,6 +338,13 @@ impl Shaper {
             }
         }
         Some(lines)
+    }
+
+    /// The advance in points of `c`'s glyph alone, at `size` points.
+    fn advance(&self, c: char, size: f64) -> Option<f64> {
+        let face = self.font.rusty();
+        let glyph = face.glyph_hor_advance(face.glyph_index(c)?)?;
+        Some(f64::from(glyph) * size / f64::from(face.units_per_em()))
     }
 
     /// The width in points of `text` before each of its bytes (and at its
@@ -383,11 +401,11 @@ fn column_widths_mm(columns: &str, text_width: f64) -> Option<Vec<f64>> {
 
 /// Where a line may start in `text` (byte offsets), when tdkt is sure of
 /// them: after a single space, unless Unicode's line breaking forbids it
-/// (after "(", before ",", ".", ";", ":", ")", "/"). `None` when the text
+/// (after "(", before ",", ".", ";", ":", ")", "/"), and after "-", "–" or
+/// "/" between letters. `None` when the text
 /// holds anything else that could break a line or change how it is set:
 /// other characters, spaces doubled or at either end, "-", "–" or "/"
-/// inside a word but for "-" and "/" between digits (a line may break after
-/// them), ")(", a number or "(" right
+/// next to anything but letters and digits, ")(", a number or "(" right
 /// after ",", ".", ";", ":" or "%" (a line may break before them).
 fn break_opportunities(text: &str) -> Option<Vec<usize>> {
     let chars: Vec<(usize, char)> = text.char_indices().collect();
@@ -407,10 +425,18 @@ fn break_opportunities(text: &str) -> Option<Vec<usize>> {
             }
             '-' | '–' | '/' => {
                 let digit = |c: Option<char>| c.is_some_and(|c| c.is_ascii_digit());
+                let letter = |c: Option<char>| c.is_some_and(is_latin_letter);
                 let spaced = before == Some(' ') && after == Some(' ');
                 // "19/08/1974", "2020-2025": a number (rule LB25), whole.
                 let number = c != '–' && digit(before) && digit(after);
-                if !spaced && !number {
+                // "Kế hoạch-Tài chính", "KH/CN", "2020–2025": a line may
+                // break after it (LB31; not before, LB13 and LB21).
+                let inside = (letter(before) || digit(before))
+                    && (letter(after) || (c == '–' && digit(after)))
+                    && !(c == '/' && digit(before));
+                if inside {
+                    out.push(at + c.len_utf8());
+                } else if !spaced && !number {
                     return None;
                 }
             }
@@ -575,17 +601,13 @@ mod tests {
         assert_eq!(break_opportunities("19/08/1974"), Some(vec![]));
         assert_eq!(break_opportunities("2020-2025"), Some(vec![]));
         // What tdkt leaves to typst.
+        let text = "Bà Rịa-Vũng Tàu";
+        assert_eq!(
+            break_opportunities(text),
+            starts(text, &["Rịa", "Vũng", "Tàu"])
+        );
         for text in [
-            "Bà Rịa-Vũng Tàu",
-            " A",
-            "A ",
-            "A  B",
-            "\"A\"",
-            "a/b",
-            "ăn,5",
-            "(a)(b)",
-            "e\u{301}",
-            "中文",
+            "a-1", "-x", " A", "A ", "A  B", "\"A\"", "a/1", "ăn,5", "(a)(b)", "e\u{301}", "中文",
         ] {
             assert_eq!(break_opportunities(text), None, "{text:?}");
         }
