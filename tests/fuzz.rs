@@ -14,6 +14,8 @@
 
 mod common;
 
+use common::Rng;
+
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -54,22 +56,6 @@ fn seeds() -> Vec<(String, Vec<u8>)> {
         seeds.push((extension, std::fs::read(path).unwrap()));
     }
     seeds
-}
-
-/// xorshift64*: small, seeded, the same on every machine.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
 }
 
 /// One mutant of `bytes`. Zip-based formats are mutated inside one entry

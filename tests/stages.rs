@@ -1145,6 +1145,21 @@ fn rendered_pages(
     templates: Option<&std::path::Path>,
     file: &str,
 ) -> Vec<String> {
+    let (_temp, out) = rendered(result, regulation, templates);
+    let pdf = out.join(file);
+    if common::have("qpdf") {
+        common::assert_qpdf_accepts(&pdf);
+    }
+    common::pdftotext_pages(&pdf)
+}
+
+/// Renders `result`'s documents with `templates` (None: the built-in ones)
+/// into a temporary folder: (the folder, the output in it).
+fn rendered(
+    result: &tdkt::aggregate::Aggregate,
+    regulation: &Regulation,
+    templates: Option<&std::path::Path>,
+) -> (tempfile::TempDir, std::path::PathBuf) {
     let renderer = Renderer::new(templates, None).unwrap();
     let temp = tempfile::tempdir().unwrap();
     let output = Output::begin(&temp.path().join("out"), &[]).unwrap();
@@ -1157,11 +1172,8 @@ fn rendered_pages(
             &tdkt::progress::Silent,
         )
         .unwrap();
-    let pdf = output.commit().unwrap().join(file);
-    if common::have("qpdf") {
-        common::assert_qpdf_accepts(&pdf);
-    }
-    common::pdftotext_pages(&pdf)
+    let out = output.commit().unwrap();
+    (temp, out)
 }
 
 #[test]
@@ -1451,7 +1463,7 @@ fn an_earlier_award_without_its_year_is_a_missing_fact() {
 /// every tone, capitals), numbers, commas, dashes, slashes and parentheses;
 /// now and then text tdkt does not count (quotes, a doubled space), which
 /// typst measures as before, among the counted rows.
-struct RandomRows(u64);
+struct RandomRows(common::Rng);
 
 impl RandomRows {
     const INITIALS: &'static [&'static str] = &[
@@ -1505,16 +1517,8 @@ impl RandomRows {
         "“Tôn”",
     ];
 
-    fn next(&mut self) -> u64 {
-        // xorshift64*
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
     fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
+        self.0.below(n)
     }
 
     fn pick(&mut self, from: &[&'static str]) -> &'static str {
@@ -1574,19 +1578,7 @@ fn rendered_pdf(
     templates: Option<&std::path::Path>,
     files: &[&str],
 ) -> Vec<Vec<u8>> {
-    let renderer = Renderer::new(templates, None).unwrap();
-    let temp = tempfile::tempdir().unwrap();
-    let output = Output::begin(&temp.path().join("out"), &[]).unwrap();
-    renderer
-        .render_campaign(
-            result,
-            regulation,
-            &documents(),
-            &output,
-            &tdkt::progress::Silent,
-        )
-        .unwrap();
-    let out = output.commit().unwrap();
+    let (_temp, out) = rendered(result, regulation, templates);
     files
         .iter()
         .map(|file| std::fs::read(out.join(file)).unwrap_or_else(|e| panic!("{file}: {e}")))
@@ -1606,7 +1598,7 @@ fn list_rows_given_their_counted_heights_print_as_typst_measures_them() {
     let seed = std::env::var("TDKT_ROWS_SEED")
         .ok()
         .and_then(|s| s.parse().ok());
-    let mut random = RandomRows(seed.unwrap_or(0x7d4b_1c2e_9a33_0f61));
+    let mut random = RandomRows(common::Rng(seed.unwrap_or(0x7d4b_1c2e_9a33_0f61)));
     let rows = std::env::var("TDKT_ROWS").ok().and_then(|s| s.parse().ok());
     let mut people = Vec::new();
     for n in 0..rows.unwrap_or(1500) {
@@ -1666,7 +1658,7 @@ fn list_rows_given_their_counted_heights_print_as_typst_measures_them() {
 #[test]
 fn the_reports_chart_shows_every_unit_however_many() {
     const UNITS: usize = 200;
-    let mut random = RandomRows(0x5eed_0f0a_11ba_5e00);
+    let mut random = RandomRows(common::Rng(0x5eed_0f0a_11ba_5e00));
     let submissions: Vec<Submission> = (1..=UNITS)
         .map(|n| {
             // Titles and awards of several kinds: a column each.
