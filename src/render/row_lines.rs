@@ -141,28 +141,20 @@ impl RowLines {
         if row.long {
             return None;
         }
-        let mut most = 1;
-        for &(cell, width) in &self.columns {
-            let number;
+        let cells = self.columns.iter().map(|&(cell, width)| {
             let text = match cell {
-                Cell::Stt => {
-                    number = row.stt.to_string();
-                    &number
-                }
-                Cell::Bonus => {
-                    number = row
-                        .bonus
-                        .map(crate::format::group_thousands)
-                        .unwrap_or_default();
-                    &number
-                }
-                Cell::Name => &row.name,
-                Cell::Birth => &row.birth,
-                Cell::Detail => &row.detail,
+                Cell::Stt => row.stt.to_string(),
+                Cell::Bonus => row
+                    .bonus
+                    .map(crate::format::group_thousands)
+                    .unwrap_or_default(),
+                Cell::Name => row.name.clone(),
+                Cell::Birth => row.birth.clone(),
+                Cell::Detail => row.detail.clone(),
             };
-            most = most.max(self.shaper.lines(text, width, SIZE_PT)?);
-        }
-        Some(most)
+            (text, width)
+        });
+        self.shaper.tallest(cells, SIZE_PT)
     }
 }
 
@@ -203,12 +195,21 @@ impl ReportLines {
     /// Sets `lines` on the units' rows and `quota_lines` for the quotas'
     /// (each a number where certain), and `row_lines`.
     pub fn count(&self, view: &mut ReportView) {
-        let columns = report_units_columns(view.honours.len());
-        let widths: Vec<f64> = column_widths_mm(&columns, REPORT_TEXT_WIDTH_MM)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|mm| points(mm) - 2.0 * 3.0)
-            .collect();
+        let text_widths = |columns: &str, inset: f64| -> Option<Vec<f64>> {
+            let widths = column_widths_mm(columns, REPORT_TEXT_WIDTH_MM)?;
+            Some(
+                widths
+                    .into_iter()
+                    .map(|mm| points(mm) - 2.0 * inset)
+                    .collect(),
+            )
+        };
+        let (Some(widths), Some(quota_widths)) = (
+            text_widths(&report_units_columns(view.honours.len()), 3.0),
+            text_widths(REPORT_QUOTAS, 4.0),
+        ) else {
+            return;
+        };
         for (index, unit) in view.units.iter_mut().enumerate() {
             let tally = |t: &crate::aggregate::Tally| format!("{} / {}", t.proposed, t.eligible);
             let texts = [(index + 1).to_string(), unit.name.clone()]
@@ -224,13 +225,8 @@ impl ReportLines {
                     tally(&unit.total),
                     crate::format::group_thousands(unit.bonus),
                 ]);
-            unit.lines = self.tallest(texts.zip(widths.iter().copied()), 10.0);
+            unit.lines = self.shaper.tallest(texts.zip(widths.iter().copied()), 10.0);
         }
-        let widths: Vec<f64> = column_widths_mm(REPORT_QUOTAS, REPORT_TEXT_WIDTH_MM)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|mm| points(mm) - 2.0 * 4.0)
-            .collect();
         view.quota_lines = view
             .quotas
             .iter()
@@ -246,19 +242,11 @@ impl ReportLines {
                     // "Đạt", or "Vượt" in bold: one word, one line.
                     "Đạt".to_string(),
                 ];
-                self.tallest(texts.into_iter().zip(widths.iter().copied()), 11.0)
+                self.shaper
+                    .tallest(texts.into_iter().zip(quota_widths.iter().copied()), 11.0)
             })
             .collect();
         view.row_lines = true;
-    }
-
-    /// The lines of a row of (text, width) cells: its tallest cell's.
-    fn tallest(&self, cells: impl Iterator<Item = (String, f64)>, size: f64) -> Option<u32> {
-        let mut most = 1;
-        for (text, width) in cells {
-            most = most.max(self.shaper.lines(&text, width, size)?);
-        }
-        Some(most)
     }
 }
 
@@ -277,6 +265,16 @@ impl Shaper {
             language,
             plan,
         })
+    }
+
+    /// The lines of a row of (text, cell width) cells at `size` points:
+    /// its tallest cell's; `None` when any is not certain.
+    fn tallest(&self, cells: impl Iterator<Item = (String, f64)>, size: f64) -> Option<u32> {
+        let mut most = 1;
+        for (text, width) in cells {
+            most = most.max(self.lines(&text, width, size)?);
+        }
+        Some(most)
     }
 
     /// The lines `text` at `size` points takes in a cell `width` points
