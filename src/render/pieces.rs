@@ -92,6 +92,8 @@ pub struct Lines {
     /// Whether the lists are the view's `articles`.
     articles: bool,
     lines: Vec<Line>,
+    /// Each list's first and last line, where it has any.
+    ends: Vec<Option<(usize, usize)>>,
 }
 
 /// A section's heading (`row: None`) or one of its rows.
@@ -121,10 +123,16 @@ impl Lines {
                 }));
             }
         }
+        let mut ends = vec![None; lists.len()];
+        for (index, line) in lines.iter().enumerate() {
+            let (first, _) = *ends[line.list].get_or_insert((index, index));
+            ends[line.list] = Some((first, index));
+        }
         Lines {
             lists,
             articles,
             lines,
+            ends,
         }
     }
 
@@ -149,12 +157,10 @@ impl Lines {
         if self.articles {
             let articles = piece.get_mut("articles").and_then(Value::as_array_mut);
             for (list, article) in articles.into_iter().flatten().enumerate() {
-                let first = self.lines.iter().position(|l| l.list == list);
-                let last = self.lines.iter().rposition(|l| l.list == list);
-                let within = |line: Option<usize>| line.is_some_and(|l| range.contains(&l));
+                let ends = self.ends.get(list).copied().flatten();
                 let own = PartView {
-                    first: within(first),
-                    last: within(last),
+                    first: ends.is_some_and(|(first, _)| range.contains(&first)),
+                    last: ends.is_some_and(|(_, last)| range.contains(&last)),
                     first_page: part.first_page,
                 };
                 let sections = self.sections(lines.iter().filter(|line| line.list == list))?;
