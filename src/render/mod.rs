@@ -5,6 +5,7 @@
 //! threads have stacks large enough for typst. Certificates are compiled in
 //! batches and split into one file per person (see `split`).
 
+mod hinting;
 mod pieces;
 mod print;
 mod row_lines;

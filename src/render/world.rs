@@ -30,6 +30,21 @@ const EMBEDDED_FONTS: &[&[u8]] = &[
     include_bytes!("../../fonts/LiberationSerif-BoldItalic.ttf"),
 ];
 
+/// The embedded fonts as documents carry them: without hinting (see
+/// `hinting`), made once per process.
+fn embedded_fonts() -> &'static [Bytes] {
+    static FONTS: std::sync::OnceLock<Vec<Bytes>> = std::sync::OnceLock::new();
+    FONTS.get_or_init(|| {
+        EMBEDDED_FONTS
+            .iter()
+            .map(|&data| match super::hinting::strip(data) {
+                Some(stripped) => Bytes::new(stripped),
+                None => Bytes::new(data),
+            })
+            .collect()
+    })
+}
+
 /// Fonts, the standard library and shared files, made once per run.
 pub struct Typesetter {
     library: LazyHash<Library>,
@@ -72,9 +87,11 @@ impl Typesetter {
                 fonts.extend(Font::iter(Bytes::new(data)));
             }
         }
-        for data in EMBEDDED_FONTS {
-            fonts.extend(Font::iter(Bytes::new(*data)));
-        }
+        fonts.extend(
+            embedded_fonts()
+                .iter()
+                .flat_map(|data| Font::iter(data.clone())),
+        );
         let book = FontBook::from_fonts(&fonts);
         Ok(Typesetter {
             library: LazyHash::new(Library::default()),
