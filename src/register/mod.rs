@@ -228,7 +228,9 @@ struct DecisionRow {
     id: i64,
     signed: bool,
     code: String,
-    json: String,
+    /// The list as signed; a draft's is not read (at 80,000 proposals a
+    /// list's text is tens of megabytes).
+    json: Option<String>,
     number: Option<u32>,
     date: Option<String>,
 }
@@ -241,7 +243,8 @@ fn find_decision(
 ) -> Result<Option<DecisionRow>> {
     Ok(tx
         .query_row(
-            "SELECT id, status, document_code, list_json, number, date FROM decision \
+            "SELECT id, status, document_code, \
+             CASE status WHEN 'signed' THEN list_json END, number, date FROM decision \
              WHERE campaign = ?1 AND list_id = ?2",
             params![campaign, list_id],
             |r| {

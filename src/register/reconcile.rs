@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use anyhow::Result;
 use rusqlite::{Transaction, params};
 
-use super::stored::{GrantIdentity, StoredGrant, StoredList};
+use super::stored::{GrantIdentity, StoredGrant, StoredJson, StoredList, list_hash};
 use super::{CampaignKey, DecisionRow, Register, SignOff, campaign_id, find_decision, parse_date};
 use crate::aggregate::{Correction, GrantList};
 use crate::diagnostic::Diagnostic;
@@ -33,18 +33,19 @@ impl Register {
         let mut diagnostics = Vec::new();
         let mut corrections = Vec::new();
         for list in lists.iter_mut() {
-            let current = StoredList::of(list);
             let stored = find_decision(&tx, campaign_id, &list.id)?;
             match stored {
                 Some(DecisionRow {
                     id,
                     signed: true,
-                    json,
+                    json: Some(json),
                     number: Some(number),
                     date: Some(date),
                     code: signed_code,
                 }) => {
                     let signed: StoredList = serde_json::from_str(&json)?;
+                    drop(json);
+                    let current = StoredList::of(list);
                     let original = Correction {
                         document_number: DocumentNumber::new(number, &signed_code).to_string(),
                         date: parse_date(&date)?,
@@ -76,8 +77,8 @@ impl Register {
                         "UPDATE decision SET list_json = ?1, list_hash = ?2, honour = ?3 \
                          WHERE campaign = ?4 AND list_id = ?5",
                         params![
-                            serde_json::to_string(&current)?,
-                            current.hash(),
+                            serde_json::to_string(&StoredJson(list))?,
+                            list_hash(list),
                             list.code,
                             campaign_id,
                             list.id
@@ -93,8 +94,8 @@ impl Register {
                             list.id,
                             list.code,
                             document_code,
-                            current.hash(),
-                            serde_json::to_string(&current)?
+                            list_hash(list),
+                            serde_json::to_string(&StoredJson(list))?
                         ],
                     )?;
                 }

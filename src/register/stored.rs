@@ -131,6 +131,76 @@ impl StoredGrant {
     }
 }
 
+/// A list's JSON as the register keeps it (`StoredList`'s), written from
+/// the list itself rather than from a copy of it.
+pub(super) struct StoredJson<'a>(pub(super) &'a GrantList);
+
+impl Serialize for StoredJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = s.serialize_struct("StoredList", 2)?;
+        out.serialize_field("collectives", &StoredGrants(&self.0.collectives))?;
+        out.serialize_field("individuals", &StoredGrants(&self.0.individuals))?;
+        out.end()
+    }
+}
+
+struct StoredGrants<'a>(&'a [Grant]);
+
+impl Serialize for StoredGrants<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(StoredGrantOf))
+    }
+}
+
+/// A grant as `StoredGrant` writes it, borrowed.
+struct StoredGrantOf<'a>(&'a Grant);
+
+impl Serialize for StoredGrantOf<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let g = self.0;
+        let mut out = s.serialize_struct("StoredGrant", 16)?;
+        out.serialize_field("name", &g.name)?;
+        out.serialize_field("sex", &g.sex)?;
+        out.serialize_field("birth", &g.birth.map(|b| b.display_vi()))?;
+        out.serialize_field("position", &g.position)?;
+        out.serialize_field("job_title", &g.job_title)?;
+        out.serialize_field("sub_unit", &g.sub_unit)?;
+        out.serialize_field("unit_code", &g.unit_code)?;
+        out.serialize_field("unit_name", &g.unit_name)?;
+        out.serialize_field("achievement", &g.achievement)?;
+        out.serialize_field("bonus", &g.bonus)?;
+        out.serialize_field("ordinal", &g.ordinal)?;
+        out.serialize_field("file", &g.file)?;
+        out.serialize_field("row", &g.row)?;
+        out.serialize_field("register_number", &g.register_number)?;
+        out.serialize_field("verification", &g.verification)?;
+        out.serialize_field("honour", &g.honour)?;
+        out.end()
+    }
+}
+
+/// `StoredList::of(list).hash()`, without the copy.
+pub(super) fn list_hash(list: &GrantList) -> String {
+    let identity = |grant: &Grant| {
+        let birth = grant.birth.map(|b| b.display_vi()).unwrap_or_default();
+        GrantIdentity::new(grant.subject, &grant.name, &birth, &grant.unit_code)
+    };
+    let identities: BTreeSet<GrantIdentity> = list
+        .collectives
+        .iter()
+        .chain(&list.individuals)
+        .map(identity)
+        .collect();
+    hash_of(&identities)
+}
+
+fn hash_of(identities: &BTreeSet<GrantIdentity>) -> String {
+    let joined: Vec<&str> = identities.iter().map(GrantIdentity::as_str).collect();
+    short_hash(&joined.join("\n"), 16)
+}
+
 impl StoredList {
     pub(super) fn of(list: &GrantList) -> Self {
         StoredList {
@@ -160,12 +230,68 @@ impl StoredList {
     }
 
     pub(super) fn hash(&self) -> String {
-        let identities = self.identities();
-        let joined: Vec<&str> = identities.iter().map(GrantIdentity::as_str).collect();
-        short_hash(&joined.join("\n"), 16)
+        hash_of(&self.identities())
     }
 
     pub(super) fn count(&self) -> usize {
         self.collectives.len() + self.individuals.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::regulation::{DEFAULT_TOML, Regulation};
+
+    fn stored(name: &str, birth: Option<&str>, text: Option<&str>, ordinal: u32) -> StoredGrant {
+        StoredGrant {
+            name: name.to_string(),
+            sex: Some(Sex::Female),
+            birth: birth.map(str::to_string),
+            position: text.map(|t| format!("Trưởng phòng \"{t}\"")),
+            job_title: None,
+            sub_unit: text.map(str::to_string),
+            unit_code: "VTH".to_string(),
+            unit_name: "Viện Triết học".to_string(),
+            achievement: text.map(|t| format!("{t}\n\\ dòng hai")),
+            bonus: Some(1_170_000),
+            ordinal,
+            file: "vien-triet-hoc.xlsx".to_string(),
+            row: 7 + ordinal,
+            register_number: Some(format!("2026-01-{ordinal:03}")),
+            verification: None,
+            honour: "BK-BỘ".to_string(),
+        }
+    }
+
+    #[test]
+    fn a_list_is_stored_as_its_copy_would_be_without_the_copy() {
+        let regulation = Regulation::parse(DEFAULT_TOML, "quy-dinh.toml").unwrap();
+        let mut list = GrantList::empty(&regulation.honours[0]);
+        list.individuals = vec![
+            stored(
+                "Nguyễn Thị Lan",
+                Some("05/03/1979"),
+                Some("Phòng Kế hoạch-Tài chính"),
+                1,
+            ),
+            stored("Lê Văn Bình", Some("1980"), None, 2),
+            stored("Trần An", None, Some(""), 3),
+        ]
+        .into_iter()
+        .map(|g| g.into_grant(Subject::Individual))
+        .collect();
+        list.collectives = vec![stored("Phòng Đào tạo", None, Some("Tập thể"), 4)]
+            .into_iter()
+            .map(|g| g.into_grant(Subject::Collective))
+            .collect();
+        let copy = StoredList::of(&list);
+        assert_eq!(
+            serde_json::to_string(&StoredJson(&list)).unwrap(),
+            serde_json::to_string(&copy).unwrap()
+        );
+        assert_eq!(list_hash(&list), copy.hash());
+        list.individuals[1].birth = None;
+        assert_ne!(list_hash(&list), copy.hash(), "who is on it changed");
     }
 }
