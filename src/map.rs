@@ -74,16 +74,26 @@ pub fn decide_year(
 
 /// Maps every workbook (in parallel), keeping the inbox order.
 pub fn map_workbooks(workbooks: &[RawWorkbook], context: MapContext<'_>) -> Mapped {
-    let results: Vec<(Option<Submission>, Vec<Diagnostic>)> = workbooks
+    workbooks
         .par_iter()
         .map(|wb| map_workbook(wb, context))
-        .collect();
-    let mut mapped = Mapped::default();
-    for (submission, diagnostics) in results {
-        mapped.submissions.extend(submission);
-        mapped.diagnostics.extend(diagnostics);
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect()
+}
+
+/// Workbooks' submissions and diagnostics, in the workbooks' order.
+impl FromIterator<(Option<Submission>, Vec<Diagnostic>)> for Mapped {
+    fn from_iter<I: IntoIterator<Item = (Option<Submission>, Vec<Diagnostic>)>>(
+        results: I,
+    ) -> Self {
+        let mut mapped = Mapped::default();
+        for (submission, diagnostics) in results {
+            mapped.submissions.extend(submission);
+            mapped.diagnostics.extend(diagnostics);
+        }
+        mapped
     }
-    mapped
 }
 
 /// Facts about the sending unit, from the `Thông tin đơn vị` sheet or the
@@ -180,7 +190,8 @@ fn year_in_title_rows(workbook: &RawWorkbook) -> Option<(i32, Place)> {
     None
 }
 
-fn map_workbook(
+/// Maps one workbook: its submission, if it has one, and what was wrong.
+pub fn map_workbook(
     workbook: &RawWorkbook,
     context: MapContext<'_>,
 ) -> (Option<Submission>, Vec<Diagnostic>) {

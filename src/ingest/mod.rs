@@ -225,6 +225,23 @@ pub fn read_inbox_with(
     reader: &Reader,
     progress: &dyn crate::progress::Progress,
 ) -> anyhow::Result<Inbox> {
+    let (workbooks, diagnostics) = read_inbox_then(inbox, reader, progress, |workbook| workbook)?;
+    Ok(Inbox {
+        workbooks,
+        diagnostics,
+    })
+}
+
+/// [`read_inbox_with`], handing each workbook to `then` as soon as it is
+/// read, on the thread that read it, so that only what `then` keeps of it
+/// stays in memory: its results in inbox order, and the diagnostics of
+/// reading (each workbook's own, and one per file that could not be read).
+pub fn read_inbox_then<T: Send>(
+    inbox: &Path,
+    reader: &Reader,
+    progress: &dyn crate::progress::Progress,
+    then: impl Fn(RawWorkbook) -> T + Sync,
+) -> anyhow::Result<(Vec<T>, Vec<Diagnostic>)> {
     if !inbox.is_dir() {
         anyhow::bail!(
             "Không tìm thấy thư mục hồ sơ {}",
@@ -239,28 +256,28 @@ pub fn read_inbox_with(
         cache.keep_only(&paths);
     }
     progress.begin(crate::progress::Stage::Ingest, paths.len() as u64);
-    let results: Vec<Result<RawWorkbook, Box<Diagnostic>>> = paths
+    let results: Vec<_> = paths
         .par_iter()
         .map(|(path, name)| {
-            let read = reader.read(path, name);
+            let read = reader.read(path, name).map(|mut workbook| {
+                let own = std::mem::take(&mut workbook.diagnostics);
+                (own, then(workbook))
+            });
             progress.advance(1);
             read
         })
         .collect();
-    let mut workbooks = Vec::new();
+    let mut kept = Vec::new();
     for result in results {
         match result {
-            Ok(mut workbook) => {
-                diagnostics.append(&mut workbook.diagnostics);
-                workbooks.push(workbook);
+            Ok((own, item)) => {
+                diagnostics.extend(own);
+                kept.push(item);
             }
             Err(diagnostic) => diagnostics.push(*diagnostic),
         }
     }
-    Ok(Inbox {
-        workbooks,
-        diagnostics,
-    })
+    Ok((kept, diagnostics))
 }
 
 /// The spreadsheets of an inbox, and a word about everything else in it.

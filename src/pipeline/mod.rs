@@ -57,39 +57,67 @@ pub struct CheckJson<'a> {
 
 /// Stages 1–2: ingest and map.
 pub fn read(settings: &Settings) -> Result<Reading> {
-    read_with(settings, &Silent)
+    read_with(settings, &Silent, Cells::Kept)
+}
+
+/// What reading keeps of a workbook's cells once it is mapped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cells {
+    /// For `inspect`, which shows how each sheet was read.
+    Kept,
+    /// Dropped as each workbook is mapped, when the campaign's year is
+    /// known before reading (else mapping waits for every workbook, which
+    /// decides the year): at 80,000 proposals the cells are some 90 MiB.
+    Dropped,
 }
 
 /// [`read`], telling `progress`.
-pub fn read_with(settings: &Settings, progress: &dyn Progress) -> Result<Reading> {
-    let inbox = ingest::read_inbox_with(&settings.inbox, &settings.reader, progress)?;
-    let (year, assumed) = map::decide_year(settings.year, &inbox.workbooks);
+fn read_with(settings: &Settings, progress: &dyn Progress, cells: Cells) -> Result<Reading> {
+    let context = |year| MapContext {
+        regulation: &settings.regulation,
+        units: settings.units.as_ref(),
+        year,
+    };
+    let mapped_on_reading = settings.year.filter(|_| cells == Cells::Dropped);
+    let (read, read_diagnostics) = ingest::read_inbox_then(
+        &settings.inbox,
+        &settings.reader,
+        progress,
+        |mut workbook| {
+            let mapped = mapped_on_reading.map(|year| {
+                let mapped = map::map_workbook(&workbook, context(year));
+                workbook.sheets = Vec::new();
+                mapped
+            });
+            (workbook, mapped)
+        },
+    )?;
+    let (workbooks, mapped): (Vec<RawWorkbook>, Vec<_>) = read.into_iter().unzip();
+    let (year, assumed) = map::decide_year(settings.year, &workbooks);
     let Some(year) = year else {
         bail!(
             "Không xác định được năm xét: hãy ghi năm trong tdkt.toml ([campaign] year = …) hoặc dùng --year YYYY"
         );
     };
-    let context = MapContext {
-        regulation: &settings.regulation,
-        units: settings.units.as_ref(),
-        year,
+    progress.begin(Stage::Map, workbooks.len() as u64);
+    let mapped: map::Mapped = match mapped_on_reading {
+        Some(_) => mapped.into_iter().flatten().collect(),
+        None => map::map_workbooks(&workbooks, context(year)),
     };
-    progress.begin(Stage::Map, inbox.workbooks.len() as u64);
-    let mapped = map::map_workbooks(&inbox.workbooks, context);
-    progress.advance(inbox.workbooks.len() as u64);
-    let mut diagnostics = inbox.diagnostics;
+    progress.advance(workbooks.len() as u64);
+    let mut diagnostics = read_diagnostics;
     diagnostics.extend(assumed);
     diagnostics.extend(mapped.diagnostics);
     let selected = map::select(
         mapped.submissions,
-        &inbox.workbooks,
+        &workbooks,
         settings.units.as_ref(),
         &settings.outstanding_units,
     );
     diagnostics.extend(selected.diagnostics);
     Ok(Reading {
         year,
-        raw: inbox.workbooks,
+        raw: workbooks,
         submissions: selected.submissions,
         diagnostics,
         superseded: selected.superseded,
@@ -143,7 +171,7 @@ pub fn check(settings: &Settings) -> Result<Checked> {
 
 /// [`check`], telling `progress`.
 pub fn check_with(settings: &Settings, progress: &dyn Progress) -> Result<Checked> {
-    let mut reading = read_with(settings, progress)?;
+    let mut reading = read_with(settings, progress, Cells::Dropped)?;
     let proposals: usize = reading
         .submissions
         .iter()
@@ -268,8 +296,9 @@ pub fn build(settings: &Settings, progress: &dyn Progress) -> Result<Built> {
     kept.extend(settings.campaign_dir.as_deref());
     crate::write::ensure_ours(&settings.output, &kept)?;
     let mut checked = check_with(settings, progress)?;
-    // The cells are in the submissions now; only the files' names and
-    // times are needed further on.
+    // The cells are in the submissions now (and dropped as each workbook
+    // was mapped, unless the year was not known before reading); only the
+    // files' names and times are needed further on.
     for workbook in &mut checked.reading.raw {
         workbook.sheets = Vec::new();
     }
