@@ -429,13 +429,7 @@ fn run(proposals: usize) -> anyhow::Result<(f64, f64)> {
             mib(live_heap)
         );
     }
-    let certificates: usize = built
-        .aggregate
-        .decisions
-        .iter()
-        .filter(|d| d.certificate.is_some())
-        .map(|d| d.count())
-        .sum();
+    let certificates = built.certificates;
     println!(
         "| **in-process build** | **{total:.2} s** | {} files, {certificates} certificates | | | |",
         built.files

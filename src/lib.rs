@@ -17,6 +17,7 @@ pub mod init;
 pub mod issued;
 pub mod legacy;
 pub mod map;
+pub mod memory;
 pub mod model;
 pub mod pipeline;
 pub mod progress;

@@ -495,8 +495,7 @@ fn run(command: Command) -> anyhow::Result<u8> {
                     printable(&pipeline::human_report(checked, &settings.regulation))
                 );
             }
-            let decisions = built.aggregate.decisions.len();
-            let submissions = built.aggregate.submissions.len();
+            let (decisions, submissions) = (built.decisions, built.submissions);
             eprintln!(
                 "Xong trong {} giây: {} tệp trong {} ({decisions} dự thảo quyết định, {submissions} tờ trình, báo cáo, bằng khen/giấy khen, phản hồi cho đơn vị).",
                 tdkt::progress::seconds_vi(started.elapsed()),

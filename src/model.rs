@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A person's or collective's yearly rating (xếp loại chất lượng). The scale
 /// is national and fixed, so it is a type; titles and awards are not (the
@@ -59,6 +59,14 @@ impl fmt::Display for Rating {
 impl Serialize for Rating {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.code())
+    }
+}
+
+impl<'de> Deserialize<'de> for Rating {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let code = String::deserialize(d)?;
+        Rating::from_code(&code)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown rating {code:?}")))
     }
 }
 
@@ -120,8 +128,19 @@ impl Serialize for Birth {
     }
 }
 
+/// What `Serialize` wrote: "1979-03-05" or "1979".
+impl<'de> Deserialize<'de> for Birth {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d")
+            .map(Birth::Date)
+            .or_else(|_| text.parse().map(Birth::Year))
+            .map_err(|_| serde::de::Error::custom(format!("not a birth date {text:?}")))
+    }
+}
+
 /// Where a record came from, so every message can name its row.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Source {
     pub sheet: String,
     /// 1-based, as Excel shows it.
@@ -129,14 +148,14 @@ pub struct Source {
 }
 
 /// An award already received, as "BK-BỘ (2019)" in "Khen thưởng đã nhận".
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PriorAward {
     pub award: String,
     pub year: Option<i32>,
 }
 
 /// One row of the `Cá nhân` list.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Individual {
     pub full_name: String,
     pub birth: Option<Birth>,
@@ -165,13 +184,13 @@ pub struct Individual {
     pub achievement: Option<String>,
     pub remark: Option<String>,
     /// The regulation's own columns (a toolkit score per criterion …), by id.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub extra: BTreeMap<String, ExtraValue>,
     pub source: Source,
 }
 
 /// The value of a column the regulation file adds.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum ExtraValue {
     #[serde(serialize_with = "plain_f64")]
@@ -180,7 +199,7 @@ pub enum ExtraValue {
 }
 
 /// One row of the `Tập thể` list.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Collective {
     pub name: String,
     pub members: Option<u32>,
@@ -197,7 +216,7 @@ pub struct Collective {
     pub proposed_award: Option<String>,
     pub achievement: Option<String>,
     pub remark: Option<String>,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub extra: BTreeMap<String, ExtraValue>,
     pub source: Source,
 }

@@ -16,7 +16,9 @@ use crate::model::{Collective, ExtraValue, Individual, Rating, Submission};
 use crate::regulation::{Facts, History, Outcome, QuotaBase, Regulation, RuleResult, Subject};
 use crate::text::fold;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
     Eligible,

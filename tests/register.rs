@@ -837,7 +837,7 @@ fn after_a_conflict_the_units_bonuses_add_up_to_the_total() {
     })
     .unwrap();
     let built = tdkt::pipeline::build(&settings, &tdkt::progress::Silent).unwrap();
-    let aggregate = &built.aggregate;
+    let aggregate = &tdkt::pipeline::reconciled_lists(&settings).unwrap();
     let signed = aggregate
         .decisions
         .iter()

@@ -20,13 +20,15 @@ use crate::settings::{DecisionLayout, Settings};
 use crate::validate::{self, QuotaResult, Status, Validation, Verdict};
 use crate::write::Output;
 
+mod aside;
 mod report;
 mod signoff;
 
 pub use crate::verify::Verification;
 pub use report::{human_report, inspect_table, summary_line};
 pub use signoff::{
-    decisions, import, merge_people, people, sign, split_person, verify, verify_file, verify_number,
+    decisions, import, merge_people, people, reconciled_lists, sign, split_person, verify,
+    verify_file, verify_number,
 };
 
 /// What `inspect` reads.
@@ -228,7 +230,12 @@ impl Checked {
 /// What `build` made.
 pub struct Built {
     pub checked: Checked,
-    pub aggregate: Aggregate,
+    /// Decisions drafted or printed as signed.
+    pub decisions: usize,
+    /// Submissions upward (tờ trình).
+    pub submissions: usize,
+    /// People and collectives on the decisions that print certificates.
+    pub certificates: usize,
     pub files: usize,
     pub output: std::path::PathBuf,
 }
@@ -344,6 +351,9 @@ pub fn build(settings: &Settings, progress: &dyn Progress) -> Result<Built> {
         &output,
     )?;
     drop(book);
+    // Render needs only the lists: the records wait on disk meanwhile.
+    let aside = aside::SetAside::take(&mut checked);
+    crate::memory::give_back_freed();
     let rendered = renderer.render_campaign(
         &aggregate,
         &settings.regulation,
@@ -353,6 +363,19 @@ pub fn build(settings: &Settings, progress: &dyn Progress) -> Result<Built> {
     )?;
     files += rendered.files;
     drop(renderer);
+    let (decisions, submissions) = (aggregate.decisions.len(), aggregate.submissions.len());
+    let certificates = aggregate
+        .decisions
+        .iter()
+        .filter(|d| d.certificate.is_some())
+        .map(GrantList::count)
+        .sum();
+    // What follows needs the records back, not the lists.
+    drop(aggregate);
+    crate::memory::give_back_freed();
+    if let Some(aside) = aside {
+        aside.restore(&mut checked)?;
+    }
     checked.reading.diagnostics.extend(rendered.warnings);
     if settings.register.kept_by_build && !rendered.issued.is_empty() {
         Register::open(&settings.register.path)?.record_issued_files(&rendered.issued)?;
@@ -382,7 +405,9 @@ pub fn build(settings: &Settings, progress: &dyn Progress) -> Result<Built> {
     progress.finish();
     Ok(Built {
         checked,
-        aggregate,
+        decisions,
+        submissions,
+        certificates,
         files,
         output,
     })

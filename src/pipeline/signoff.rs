@@ -5,6 +5,7 @@ use anyhow::{Result, bail};
 use chrono::NaiveDate;
 
 use super::{campaign_key, check, lists_for, reconcile};
+use crate::aggregate::Aggregate;
 use crate::diagnostic::Diagnostic;
 use crate::register::{DecisionRecord, GrantRecord, Register, SignOutcome};
 use crate::settings::Settings;
@@ -20,6 +21,17 @@ pub fn decisions(settings: &Settings) -> Result<Vec<DecisionRecord>> {
     let mut register = Register::snapshot(&settings.register.path)?;
     reconcile(&mut register, settings, &checked, &mut aggregate)?;
     register.decisions(&campaign_key(settings, &checked))
+}
+
+/// The campaign's lists as `build` renders them: reconciled with the
+/// register (in a copy: the file is not written, nor created).
+pub fn reconciled_lists(settings: &Settings) -> Result<Aggregate> {
+    let checked = check(settings)?;
+    let settings = &*settings.for_year(checked.reading.year);
+    let mut aggregate = lists_for(settings, &checked, settings.documents.decision_date);
+    let mut register = Register::snapshot(&settings.register.path)?;
+    reconcile(&mut register, settings, &checked, &mut aggregate)?;
+    Ok(aggregate)
 }
 
 /// `tdkt sign`: signs decision `id` ("bk-bo" or "qd-bk-bo") with the

@@ -188,9 +188,7 @@ fn run_build(settings: &Settings, progress: &Counter) -> Result<String, String> 
     match built {
         Ok(Ok(built)) => Ok(format!(
             "Xong: {} tệp ({} dự thảo quyết định, {} tờ trình, báo cáo, bằng khen, phản hồi cho đơn vị)",
-            built.files,
-            built.aggregate.decisions.len(),
-            built.aggregate.submissions.len()
+            built.files, built.decisions, built.submissions
         )),
         Ok(Err(error)) => Err(format!("{error:#}")),
         Err(_) => {
