@@ -23,6 +23,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
+use rusqlite::functions::FunctionFlags;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 
@@ -180,6 +181,17 @@ impl Register {
     /// Foreign keys on, the schema brought up to date.
     fn prepare(mut conn: Connection, path: &Path) -> Result<Register> {
         conn.pragma_update(None, "foreign_keys", true)?;
+        // tdkt_sha256(text): compares a stored list with one in memory
+        // without copying the stored text out of SQLite.
+        conn.create_scalar_function(
+            "tdkt_sha256",
+            1,
+            FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+            |context| {
+                let text = context.get_raw(0).as_bytes_or_null()?.unwrap_or_default();
+                Ok(crate::text::sha256_hex(text))
+            },
+        )?;
         let applied: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         let applied = usize::try_from(applied).unwrap_or(usize::MAX);
         if applied > MIGRATIONS.len() {

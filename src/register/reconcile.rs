@@ -4,9 +4,9 @@
 use std::collections::BTreeSet;
 
 use anyhow::Result;
-use rusqlite::{Transaction, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 
-use super::stored::{GrantIdentity, StoredGrant, StoredJson, StoredList, list_hash};
+use super::stored::{GrantIdentity, StoredGrant, StoredJson, StoredList, json_sha256, list_hash};
 use super::{CampaignKey, DecisionRow, Register, SignOff, campaign_id, find_decision, parse_date};
 use crate::aggregate::{Correction, GrantList};
 use crate::diagnostic::Diagnostic;
@@ -72,6 +72,7 @@ impl Register {
                         },
                     );
                 }
+                Some(_) if draft_unchanged(&tx, campaign_id, list)? => {}
                 Some(_) => {
                     tx.execute(
                         "UPDATE decision SET list_json = ?1, list_hash = ?2, honour = ?3 \
@@ -105,6 +106,22 @@ impl Register {
         tx.commit()?;
         Ok(diagnostics)
     }
+}
+
+/// Whether the register's draft of `list` is `list` as it is now (same
+/// honour, same text, compared by SHA-256 inside SQLite): a rebuild of an
+/// unchanged campaign then writes nothing, and holds no copy of a list's
+/// text (tens of megabytes at 80,000 proposals) in memory.
+fn draft_unchanged(tx: &Transaction<'_>, campaign: i64, list: &GrantList) -> Result<bool> {
+    let unchanged: Option<bool> = tx
+        .query_row(
+            "SELECT tdkt_sha256(list_json) = ?1 AND honour = ?2 FROM decision \
+             WHERE campaign = ?3 AND list_id = ?4 AND status = 'draft'",
+            params![json_sha256(list)?, list.code, campaign, list.id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(unchanged == Some(true))
 }
 
 /// A signed correction decision's row.

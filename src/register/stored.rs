@@ -181,6 +181,30 @@ impl Serialize for StoredGrantOf<'_> {
     }
 }
 
+/// The SHA-256 of `list`'s stored text (`StoredJson`), in lower-case hex,
+/// hashed as it is written rather than held.
+pub(super) fn json_sha256(list: &GrantList) -> serde_json::Result<String> {
+    use sha2::Digest;
+    struct Hashing(sha2::Sha256);
+    impl std::io::Write for Hashing {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.update(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut hashing = Hashing(sha2::Sha256::new());
+    serde_json::to_writer(&mut hashing, &StoredJson(list))?;
+    Ok(hashing
+        .0
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
 /// `StoredList::of(list).hash()`, without the copy.
 pub(super) fn list_hash(list: &GrantList) -> String {
     let identity = |grant: &Grant| {
@@ -291,6 +315,11 @@ mod tests {
             serde_json::to_string(&copy).unwrap()
         );
         assert_eq!(list_hash(&list), copy.hash());
+        let text = serde_json::to_string(&copy).unwrap();
+        assert_eq!(
+            json_sha256(&list).unwrap(),
+            crate::text::sha256_hex(text.as_bytes())
+        );
         list.individuals[1].birth = None;
         assert_ne!(list_hash(&list), copy.hash(), "who is on it changed");
     }
