@@ -886,3 +886,50 @@ fn after_a_conflict_the_units_bonuses_add_up_to_the_total() {
         );
     }
 }
+
+/// The drafts the register keeps, by list id: (honour, number of grants).
+fn stored_drafts(campaign: &Path) -> BTreeMap<String, (String, usize)> {
+    let register = rusqlite::Connection::open(campaign.join("so-khen-thuong.sqlite")).unwrap();
+    let mut rows = register
+        .prepare("SELECT list_id, honour, list_json FROM decision WHERE status = 'draft'")
+        .unwrap();
+    rows.query_map([], |r| {
+        let json: String = r.get(2)?;
+        let list: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let count = ["individuals", "collectives"]
+            .iter()
+            .map(|k| list[k].as_array().map_or(0, Vec::len))
+            .sum();
+        Ok((r.get(0)?, (r.get(1)?, count)))
+    })
+    .unwrap()
+    .map(Result::unwrap)
+    .collect()
+}
+
+#[test]
+fn a_rebuild_keeps_the_registers_drafts_in_step_with_the_workbooks() {
+    let temp = tempfile::tempdir().unwrap();
+    let campaign = campaign_copy(temp.path(), "dot-xet", "");
+    let c = campaign.to_str().unwrap();
+    assert!(run(&["build", c]).0 <= 1);
+    let first = stored_drafts(&campaign);
+    assert!(first.len() >= 3, "{first:?}");
+    // Nothing changed: the drafts stay as they were.
+    assert!(run(&["build", c]).0 <= 1);
+    assert_eq!(stored_drafts(&campaign), first);
+    // A unit withdraws its workbook: every draft that listed its people
+    // shrinks, the rest stay.
+    std::fs::remove_file(campaign.join("inbox/vien-triet-hoc.xlsx")).unwrap();
+    assert!(run(&["build", c]).0 <= 1);
+    let after = stored_drafts(&campaign);
+    let shrunk: Vec<&String> = first
+        .iter()
+        .filter(|(id, (_, count))| after.get(*id).is_some_and(|(_, now)| now < count))
+        .map(|(id, _)| id)
+        .collect();
+    assert!(!shrunk.is_empty(), "{first:?} → {after:?}");
+    for (id, (honour, count)) in &after {
+        assert!(first.get(id).is_none_or(|(h, n)| h == honour && n >= count));
+    }
+}
