@@ -118,6 +118,14 @@ impl Output {
             .with_context(|| format!("Không tạo được tệp {}", relative.display()))
     }
 
+    /// A temporary file for tdkt's own use while the run lasts, on the
+    /// output's disk (not the system's temporary folder, which may be
+    /// memory): nameless, gone when closed, however the run ends.
+    pub fn scratch_file(&self) -> Result<std::fs::File> {
+        tempfile::tempfile_in(&self.staging)
+            .with_context(|| format!("Không tạo được tệp tạm trong {}", self.staging.display()))
+    }
+
     /// The staging path of `relative`, its folder made and nothing at it: a
     /// file written twice in one run may be a link to the previous output's,
     /// and is unlinked rather than written through into the old file.

@@ -3,9 +3,9 @@
 //! Render needs only the lists; feedback, the JSON and the printed report
 //! want the proposals and verdicts back afterwards. At 80,000 proposals
 //! they are some 120 MiB, which would otherwise sit beside render's own
-//! working set for the whole of it. The file is anonymous (it vanishes with
-//! the process, however that ends) and lives in the page cache, which the
-//! kernel may write out or drop, unlike the heap.
+//! working set for the whole of it. The file is nameless (it vanishes with
+//! the process, however that ends) and on the output's disk, where the
+//! kernel may write it out rather than hold it.
 
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Seek, Write};
@@ -26,10 +26,10 @@ pub(super) struct SetAside {
 impl SetAside {
     /// Moves the records of `checked` (each submission's individuals and
     /// collectives, as written and as judged, and the verdicts) into a
-    /// temporary file. Nothing is moved unless all of it was written; `None`
-    /// when nothing was (no temporary file could be written, or a number
+    /// temporary `file`. Nothing is moved unless all of it was written;
+    /// `None` when nothing was (the file could not be written, or a number
     /// JSON cannot carry), and the records stay where they were.
-    pub(super) fn take(checked: &mut Checked) -> Option<SetAside> {
+    pub(super) fn take(checked: &mut Checked, file: File) -> Option<SetAside> {
         let numbers_carried = checked
             .reading
             .submissions
@@ -39,7 +39,7 @@ impl SetAside {
         if !numbers_carried {
             return None;
         }
-        let file = write(checked).ok()?;
+        let file = write(checked, file).ok()?;
         for submission in submissions_mut(checked) {
             submission.individuals = Vec::new();
             submission.collectives = Vec::new();
@@ -77,8 +77,8 @@ fn submissions_mut(checked: &mut Checked) -> impl Iterator<Item = &mut Submissio
         .chain(checked.with_history.iter_mut().flatten())
 }
 
-fn write(checked: &Checked) -> Result<File> {
-    let mut out = BufWriter::new(tempfile::tempfile()?);
+fn write(checked: &Checked, file: File) -> Result<File> {
+    let mut out = BufWriter::new(file);
     for submission in checked
         .reading
         .submissions
@@ -248,7 +248,8 @@ mod tests {
                 checked.validation.verdicts.clone(),
             );
             records += before.2.len();
-            let aside = SetAside::take(&mut checked).expect("set aside");
+            let file = tempfile::tempfile().unwrap();
+            let aside = SetAside::take(&mut checked, file).expect("set aside");
             assert!(checked.validation.verdicts.is_empty(), "{campaign}");
             assert!(
                 submissions_mut(&mut checked).all(|s| s.individuals.is_empty()),
@@ -268,7 +269,7 @@ mod tests {
         let person = &mut checked.reading.submissions[0].individuals[0];
         person.teaching_hours = Some(f64::NAN);
         let verdicts = checked.validation.verdicts.len();
-        assert!(SetAside::take(&mut checked).is_none());
+        assert!(SetAside::take(&mut checked, tempfile::tempfile().unwrap()).is_none());
         assert!(
             checked.reading.submissions[0].individuals[0]
                 .teaching_hours

@@ -352,7 +352,10 @@ pub fn build(settings: &Settings, progress: &dyn Progress) -> Result<Built> {
     )?;
     drop(book);
     // Render needs only the lists: the records wait on disk meanwhile.
-    let aside = aside::SetAside::take(&mut checked);
+    let aside = output
+        .scratch_file()
+        .ok()
+        .and_then(|file| aside::SetAside::take(&mut checked, file));
     crate::memory::give_back_freed();
     let rendered = renderer.render_campaign(
         &aggregate,
