@@ -530,3 +530,88 @@ fn a_campaigns_own_lib_typ_from_before_fit_name_prints_the_same_certificates() {
         );
     }
 }
+
+/// Each page of `pdf` as pdftoppm draws it (PNG bytes).
+fn pages_drawn(pdf: &Path, out: &Path) -> Vec<Vec<u8>> {
+    std::fs::create_dir_all(out).unwrap();
+    let made = std::process::Command::new("pdftoppm")
+        .args(["-r", "60", "-png"])
+        .arg(pdf)
+        .arg(out.join("p"))
+        .status()
+        .unwrap();
+    assert!(made.success(), "pdftoppm {}", pdf.display());
+    files_below(out)
+        .into_iter()
+        .map(|page| std::fs::read(out.join(page)).unwrap())
+        .collect()
+}
+
+/// The fonts documents carry leave TrueType hinting out (a third of a
+/// certificate file); what is printed is what the fonts as shipped print,
+/// which a campaign's own `fonts/` folder embeds as they are.
+#[test]
+fn documents_print_the_same_without_the_fonts_hinting() {
+    if !have("pdftoppm") {
+        return;
+    }
+    let temp = tempfile::tempdir().unwrap();
+    let plain = copy_sample(&temp.path().join("plain"));
+    let hinted = copy_sample(&temp.path().join("hinted"));
+    let fonts = Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts");
+    std::fs::create_dir(hinted.join("fonts")).unwrap();
+    for font in files_below(&fonts) {
+        std::fs::copy(fonts.join(&font), hinted.join("fonts").join(&font)).unwrap();
+    }
+    for campaign in [&plain, &hinted] {
+        let out = tdkt(&["build", campaign.to_str().unwrap()]);
+        assert!(
+            out.status.code() <= Some(1),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let output = |campaign: &Path| campaign.join("output");
+    let documents: Vec<_> = files_below(&output(&plain))
+        .into_iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "pdf") && !f.starts_with("so-khen-thuong"))
+        .collect();
+    let certificate = documents
+        .iter()
+        .find(|f| f.starts_with("bang-khen") && !f.to_string_lossy().contains("in-gop"))
+        .expect("a Bằng khen");
+    let size = |campaign: &Path| {
+        std::fs::metadata(output(campaign).join(certificate))
+            .unwrap()
+            .len()
+    };
+    assert!(
+        size(&plain) * 4 < size(&hinted) * 3,
+        "a certificate without the fonts' hinting: {} bytes, with: {}",
+        size(&plain),
+        size(&hinted)
+    );
+    let decision = documents
+        .iter()
+        .find(|f| f.starts_with("quyet-dinh"))
+        .expect("a decision");
+    let report = documents
+        .iter()
+        .find(|f| f.starts_with("bao-cao"))
+        .expect("the report");
+    for (i, document) in [certificate, decision, report].into_iter().enumerate() {
+        let drawn = |campaign: &Path, name: &str| {
+            pages_drawn(
+                &output(campaign).join(document),
+                &temp.path().join(format!("{name}-{i}")),
+            )
+        };
+        let (without, with) = (drawn(&plain, "plain"), drawn(&hinted, "hinted"));
+        assert!(!without.is_empty());
+        assert!(
+            without == with,
+            "{} is drawn differently",
+            document.display()
+        );
+    }
+}
