@@ -8,7 +8,7 @@
 //! kernel may write it out rather than hold it.
 
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Seek, Write};
+use std::io::{BufRead, BufReader, BufWriter, Seek, Write};
 
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
@@ -52,19 +52,38 @@ impl SetAside {
     pub(super) fn restore(self, checked: &mut Checked) -> Result<()> {
         let mut file = self.file;
         file.rewind()?;
-        let mut json = serde_json::Deserializer::from_reader(BufReader::new(file));
-        let unreadable = "Không đọc lại được hồ sơ tạm gác trong tệp tạm";
+        let mut lines = Lines {
+            reader: BufReader::new(file),
+            line: Vec::new(),
+        };
         for submission in submissions_mut(checked) {
-            let records = Records::deserialize(&mut json).context(unreadable)?;
+            let records: Records = lines.next()?;
             submission.individuals = records.individuals;
             submission.collectives = records.collectives;
         }
-        let count = usize::deserialize(&mut json).context(unreadable)?;
+        let count: usize = lines.next()?;
         checked.validation.verdicts = (0..count)
-            .map(|_| StoredVerdict::deserialize(&mut json).map(Verdict::from))
-            .collect::<Result<_, _>>()
-            .context(unreadable)?;
+            .map(|_| lines.next::<StoredVerdict>().map(Verdict::from))
+            .collect::<Result<_>>()?;
         Ok(())
+    }
+}
+
+/// The file read back a line (one JSON value) at a time: parsed from a
+/// slice, which serde_json does several times faster than from a reader.
+struct Lines {
+    reader: BufReader<File>,
+    line: Vec<u8>,
+}
+
+impl Lines {
+    fn next<T: serde::de::DeserializeOwned>(&mut self) -> Result<T> {
+        let unreadable = "Không đọc lại được hồ sơ tạm gác trong tệp tạm";
+        self.line.clear();
+        self.reader
+            .read_until(b'\n', &mut self.line)
+            .context(unreadable)?;
+        serde_json::from_slice(&self.line).context(unreadable)
     }
 }
 
