@@ -30,13 +30,7 @@ impl SetAside {
     /// `None` when nothing was (the file could not be written, or a number
     /// JSON cannot carry), and the records stay where they were.
     pub(super) fn take(checked: &mut Checked, file: File) -> Option<SetAside> {
-        let numbers_carried = checked
-            .reading
-            .submissions
-            .iter()
-            .chain(checked.with_history.iter().flatten())
-            .all(finite_numbers);
-        if !numbers_carried {
+        if !submissions(checked).all(finite_numbers) {
             return None;
         }
         let file = write(checked, file).ok()?;
@@ -88,6 +82,15 @@ impl Lines {
 }
 
 /// The submissions whose records are set aside, in the file's order.
+fn submissions(checked: &Checked) -> impl Iterator<Item = &Submission> {
+    checked
+        .reading
+        .submissions
+        .iter()
+        .chain(checked.with_history.iter().flatten())
+}
+
+/// [`submissions`], to put their records back.
 fn submissions_mut(checked: &mut Checked) -> impl Iterator<Item = &mut Submission> {
     checked
         .reading
@@ -98,12 +101,7 @@ fn submissions_mut(checked: &mut Checked) -> impl Iterator<Item = &mut Submissio
 
 fn write(checked: &Checked, file: File) -> Result<File> {
     let mut out = BufWriter::new(file);
-    for submission in checked
-        .reading
-        .submissions
-        .iter()
-        .chain(checked.with_history.iter().flatten())
-    {
+    for submission in submissions(checked) {
         let records = RecordsOf {
             individuals: &submission.individuals,
             collectives: &submission.collectives,

@@ -197,12 +197,7 @@ pub(super) fn json_sha256(list: &GrantList) -> serde_json::Result<String> {
     }
     let mut hashing = Hashing(sha2::Sha256::new());
     serde_json::to_writer(&mut hashing, &StoredJson(list))?;
-    Ok(hashing
-        .0
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
+    Ok(crate::text::hex(&hashing.0.finalize()))
 }
 
 /// `StoredList::of(list).hash()`, without the copy.
