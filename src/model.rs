@@ -320,3 +320,34 @@ fn plain_f64<S: Serializer>(value: &f64, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_f64(*value)
     }
 }
+
+#[cfg(test)]
+mod serde_tests {
+    use super::*;
+
+    #[test]
+    fn a_birth_reads_back_as_it_was_written_whatever_its_year() {
+        let dates = [
+            (1, 1, 1),
+            (999, 12, 31),
+            (1979, 3, 5),
+            (9999, 12, 31),
+            (99_999, 2, 3),
+            (-5, 6, 7),
+        ];
+        let births = dates
+            .iter()
+            .filter_map(|&(y, m, d)| chrono::NaiveDate::from_ymd_opt(y, m, d))
+            .map(Birth::Date)
+            .chain([-3, 0, 7, 1979, 123_456].map(Birth::Year));
+        for birth in births {
+            let json = serde_json::to_string(&birth).unwrap();
+            let back: Birth = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{json}: {e}"));
+            assert_eq!(back, birth, "{json}");
+        }
+        for rating in Rating::ALL {
+            let json = serde_json::to_string(&rating).unwrap();
+            assert_eq!(serde_json::from_str::<Rating>(&json).unwrap(), rating);
+        }
+    }
+}
