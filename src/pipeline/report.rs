@@ -5,7 +5,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::map;
 use crate::model::Submission;
 use crate::regulation::Regulation;
-use crate::validate::{Status, Validation};
+use crate::validate::{QuotaResult, Status, Validation, Verdict};
 
 /// A one-line summary of verdicts, for people.
 pub fn summary_line(
@@ -33,16 +33,32 @@ pub fn summary_line(
 
 /// Renders `check`'s findings like a compiler, grouped by unit.
 pub fn human_report(checked: &Checked, regulation: &Regulation) -> String {
+    use std::collections::{HashMap, HashSet};
     let mut out = String::new();
     let reading = &checked.reading;
-    let file_level: Vec<&Diagnostic> = reading
-        .diagnostics
+    // Each unit's share found once, so the report grows with the campaign,
+    // not with units × proposals.
+    let files: HashSet<&str> = reading
+        .submissions
         .iter()
-        .filter(|d| !reading.submissions.iter().any(|s| s.file == d.file))
+        .map(|s| s.file.as_str())
         .collect();
-    for d in file_level {
-        out.push_str(&crate::diagnostic::human_line(d));
-        out.push('\n');
+    let mut diagnostics_of: HashMap<&str, Vec<&Diagnostic>> = HashMap::new();
+    for d in &reading.diagnostics {
+        if files.contains(d.file.as_str()) {
+            diagnostics_of.entry(&d.file).or_default().push(d);
+        } else {
+            out.push_str(&crate::diagnostic::human_line(d));
+            out.push('\n');
+        }
+    }
+    let mut verdicts_of: HashMap<&str, Vec<&Verdict>> = HashMap::new();
+    for v in &checked.validation.verdicts {
+        verdicts_of.entry(&v.file).or_default().push(v);
+    }
+    let mut quotas_of: HashMap<&str, Vec<&QuotaResult>> = HashMap::new();
+    for q in checked.validation.quotas.iter().filter(|q| !q.ok) {
+        quotas_of.entry(&q.unit).or_default().push(q);
     }
     for submission in &reading.submissions {
         out.push_str(&format!(
@@ -51,19 +67,12 @@ pub fn human_report(checked: &Checked, regulation: &Regulation) -> String {
             submission.unit_code(),
             submission.file
         ));
-        for d in reading
-            .diagnostics
-            .iter()
-            .filter(|d| d.file == submission.file)
-        {
+        let file = submission.file.as_str();
+        for d in diagnostics_of.get(file).into_iter().flatten() {
             out.push_str(&format!("  {}\n", crate::diagnostic::human_line(d)));
         }
-        for v in checked
-            .validation
-            .verdicts
-            .iter()
-            .filter(|v| v.file == submission.file && !v.eligible)
-        {
+        let verdicts = verdicts_of.get(file).map_or(&[][..], Vec::as_slice);
+        for v in verdicts.iter().filter(|v| !v.eligible) {
             let level = match v.status {
                 Status::Held => "tạm hoãn",
                 Status::CannotVerify => "chưa xác minh",
@@ -81,23 +90,17 @@ pub fn human_report(checked: &Checked, regulation: &Regulation) -> String {
                 }
             }
         }
-        for q in checked
-            .validation
-            .quotas
-            .iter()
-            .filter(|q| q.unit == submission.unit_code() && !q.ok)
+        for q in quotas_of
+            .get(submission.unit_code().as_str())
+            .into_iter()
+            .flatten()
         {
             out.push_str(&format!(
                 "  vượt tỷ lệ: {} có {} người {} nhưng tối đa {} ({})\n",
                 q.unit, q.proposed, q.proposal, q.allowed, q.basis
             ));
         }
-        let eligible = checked
-            .validation
-            .verdicts
-            .iter()
-            .filter(|v| v.file == submission.file && v.eligible)
-            .count();
+        let eligible = verdicts.iter().filter(|v| v.eligible).count();
         out.push_str(&format!("  {eligible} đề nghị đủ điều kiện\n"));
     }
     out.push('\n');
