@@ -466,7 +466,7 @@ pub fn find_header(sheet: &RawSheet, year: i32, extra: &[ExtraColumn]) -> Option
 /// further down a sheet ("II. TẬP THỂ" and its own header) is found.
 pub fn header_at(sheet: &RawSheet, r: usize, year: i32, extra: &[ExtraColumn]) -> Option<Header> {
     let one_row = (one_row_labels(sheet, r, extra), 1);
-    let two_rows = (two_row_labels(sheet, r, extra), 2);
+    let two_rows = (two_row_labels(sheet, r, extra, &one_row.0), 2);
     // Two rows must explain more columns than the top row alone.
     let (columns, height) = if two_rows.0.len() > one_row.0.len() {
         two_rows
@@ -513,7 +513,13 @@ fn one_row_labels(sheet: &RawSheet, r: usize, extra: &[ExtraColumn]) -> Vec<(usi
 /// Labels of a header made of two rows: a top label merged across several
 /// columns ("Xếp loại") over the labels that split it ("2024" | "2025"),
 /// or a label merged down both rows ("Họ và tên").
-fn two_row_labels(sheet: &RawSheet, r: usize, extra: &[ExtraColumn]) -> Vec<(usize, Field)> {
+/// `top` is the top row's own labels (`one_row_labels`).
+fn two_row_labels(
+    sheet: &RawSheet,
+    r: usize,
+    extra: &[ExtraColumn],
+    top: &[(usize, Field)],
+) -> Vec<(usize, Field)> {
     let width = sheet
         .rows
         .get(r)
@@ -526,7 +532,7 @@ fn two_row_labels(sheet: &RawSheet, r: usize, extra: &[ExtraColumn]) -> Vec<(usi
             .filter(|c| matches!(c, Cell::Text(t) if !t.is_empty()))
             .count()
     });
-    if one_row_labels(sheet, r, extra).is_empty() || top_cells < 2 {
+    if top.is_empty() || top_cells < 2 {
         return Vec::new();
     }
     // A row with numbers or dates is data, not the lower half of a header.
