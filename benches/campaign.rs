@@ -442,6 +442,7 @@ fn run(proposals: usize) -> anyhow::Result<(f64, f64)> {
 }
 
 fn main() -> anyhow::Result<()> {
+    common::as_the_binary_runs();
     let args: Vec<String> = std::env::args()
         .skip(1)
         .filter(|a| a != "--bench")

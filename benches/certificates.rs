@@ -124,6 +124,7 @@ fn settings() -> DocumentSettings {
 }
 
 fn main() -> anyhow::Result<()> {
+    common::as_the_binary_runs();
     let counts: Vec<usize> = std::env::args()
         .skip(1)
         .filter_map(|a| a.parse().ok())

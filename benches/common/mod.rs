@@ -70,3 +70,9 @@ pub fn peak_rss_mib() -> f64 {
         })
         .map_or(0.0, |kb| kb / 1024.0)
 }
+
+/// The process set up as `tdkt`'s `main` sets itself up (transparent huge
+/// pages off), so that what is measured in-process is what the binary does.
+pub fn as_the_binary_runs() {
+    let _ = rustix::thread::disable_transparent_huge_pages(true);
+}
