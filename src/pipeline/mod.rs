@@ -357,15 +357,13 @@ pub fn build(settings: &Settings, progress: &dyn Progress) -> Result<Built> {
         .ok()
         .and_then(|file| aside::SetAside::take(&mut checked, file));
     crate::memory::give_back_freed();
-    let rendered = renderer.render_campaign(
+    let (mut rendered, report) = renderer.render_all_but_report(
         &aggregate,
         &settings.regulation,
         &settings.documents,
         &output,
         progress,
     )?;
-    files += rendered.files;
-    drop(renderer);
     let (decisions, submissions) = (aggregate.decisions.len(), aggregate.submissions.len());
     let certificates = aggregate
         .decisions
@@ -373,8 +371,12 @@ pub fn build(settings: &Settings, progress: &dyn Progress) -> Result<Built> {
         .filter(|d| d.certificate.is_some())
         .map(GrantList::count)
         .sum();
-    // What follows needs the records back, not the lists.
+    // The summary report (laid out whole, its memory growing with the
+    // units) and what follows need the lists no more.
     drop(aggregate);
+    rendered.add(renderer.render_report(report, &settings.documents, &output, progress)?);
+    files += rendered.files;
+    drop(renderer);
     crate::memory::give_back_freed();
     if let Some(aside) = aside {
         aside.restore(&mut checked)?;

@@ -87,6 +87,28 @@ pub struct Rendered {
     pub issued: Vec<(String, String)>,
 }
 
+impl Rendered {
+    fn of(files: usize, results: Vec<TaskOutput>) -> Self {
+        let warnings = results.iter().flat_map(|r| r.warnings.clone()).collect();
+        let issued = results.into_iter().flat_map(|r| r.issued).collect();
+        Rendered {
+            files,
+            warnings,
+            issued,
+        }
+    }
+
+    /// `more` after these.
+    pub fn add(&mut self, more: Rendered) {
+        self.files += more.files;
+        self.warnings.extend(more.warnings);
+        self.issued.extend(more.issued);
+    }
+}
+
+/// The summary report's view, made while the lists were there.
+pub struct Report(Listed);
+
 /// A document's view for its template, made on demand.
 type MakeView<'a> = Box<dyn Fn() -> Result<Listed> + Send + Sync + 'a>;
 
@@ -154,6 +176,24 @@ impl Renderer {
         output: &Output,
         progress: &dyn Progress,
     ) -> Result<Rendered> {
+        let (mut rendered, report) =
+            self.render_all_but_report(aggregate, regulation, settings, output, progress)?;
+        rendered.add(self.render_report(report, settings, output, progress)?);
+        Ok(rendered)
+    }
+
+    /// [`Renderer::render_campaign`] but for the summary report, whose view
+    /// it makes and returns: the report, laid out whole, grows with the
+    /// units (some 110 MiB at 400), so [`Renderer::render_report`] lays it
+    /// out alone, once the lists can go.
+    pub fn render_all_but_report(
+        &self,
+        aggregate: &Aggregate,
+        regulation: &Regulation,
+        settings: &DocumentSettings,
+        output: &Output,
+        progress: &dyn Progress,
+    ) -> Result<(Rendered, Report)> {
         // The lists with certificates to print, each with its print file.
         let lists: Vec<&GrantList> = GrantList::per_honour(&aggregate.decisions)
             .into_iter()
@@ -166,37 +206,49 @@ impl Renderer {
             .collect();
         tasks.extend(document_tasks(aggregate, regulation, settings));
         tasks.extend(calibration_tasks(&lists, settings)?);
-        let report = report_task(aggregate, regulation, settings, self.report_lines.as_ref());
-        let files = tasks
-            .iter()
-            .chain([&report])
-            .map(Task::files)
-            .sum::<usize>()
-            + lists.len();
+        // The report: one file.
+        let files = tasks.iter().map(Task::files).sum::<usize>() + lists.len() + 1;
         progress.begin(Stage::Render, files as u64);
         let prints = print_files(&lists, output)?;
-        let mut results = self.run_all(&tasks, &prints, settings, output, progress)?;
+        let results = self.run_all(&tasks, &prints, settings, output, progress)?;
         for print in prints {
             print.finish()?;
         }
-        // The summary report is laid out whole and its memory grows with
-        // the units (some 85 MiB at 400): alone, once what the other
-        // documents used has gone back.
-        drop(tasks);
-        comemo::evict(0);
-        crate::memory::give_back_freed();
-        results.extend(self.run_all(&[report], &[], settings, output, progress)?);
-        // What typst memoised for the last documents is of no further use:
-        // feedback, which comes next, has the memory.
-        comemo::evict(0);
         progress.advance(lists.len() as u64);
-        let warnings = results.iter().flat_map(|r| r.warnings.clone()).collect();
-        let issued = results.into_iter().flat_map(|r| r.issued).collect();
-        Ok(Rendered {
-            files,
-            warnings,
-            issued,
-        })
+        let mut view = views::report_view(aggregate, regulation, settings);
+        if let Some(counter) = &self.report_lines {
+            counter.count(&mut view);
+        }
+        let report = Report(Listed::plain(view)?);
+        // What typst memoised for these documents is of no further use.
+        comemo::evict(0);
+        Ok((Rendered::of(files - 1, results), report))
+    }
+
+    /// Lays out the summary report (`bao-cao-tong-hop.pdf`).
+    pub fn render_report(
+        &self,
+        report: Report,
+        settings: &DocumentSettings,
+        output: &Output,
+        progress: &dyn Progress,
+    ) -> Result<Rendered> {
+        crate::memory::give_back_freed();
+        let view = std::sync::Mutex::new(Some(report.0));
+        let task = Task::Document {
+            path: PathBuf::from("bao-cao").join("bao-cao-tong-hop.pdf"),
+            template: "bao-cao.typ",
+            view: Box::new(move || {
+                view.lock()
+                    .ok()
+                    .and_then(|mut view| view.take())
+                    .context("báo cáo tổng hợp chỉ dựng một lần")
+            }),
+            lines: 0,
+        };
+        let results = self.run_all(&[task], &[], settings, output, progress)?;
+        comemo::evict(0);
+        Ok(Rendered::of(1, results))
     }
 
     /// Renders the certificates of one list (a file per person and the
@@ -692,27 +744,6 @@ fn document_tasks<'a>(
         });
     }
     tasks
-}
-
-/// The summary report (`bao-cao-tong-hop.pdf`).
-fn report_task<'a>(
-    aggregate: &'a Aggregate,
-    regulation: &'a Regulation,
-    settings: &'a DocumentSettings,
-    report_lines: Option<&'a row_lines::ReportLines>,
-) -> Task<'a> {
-    Task::Document {
-        path: PathBuf::from("bao-cao").join("bao-cao-tong-hop.pdf"),
-        template: "bao-cao.typ",
-        view: Box::new(move || {
-            let mut view = views::report_view(aggregate, regulation, settings);
-            if let Some(counter) = report_lines {
-                counter.count(&mut view);
-            }
-            Listed::plain(view)
-        }),
-        lines: 0,
-    }
 }
 
 /// The built-in templates, (file name, text), for `tdkt init`.
