@@ -615,3 +615,65 @@ fn documents_print_the_same_without_the_fonts_hinting() {
         );
     }
 }
+
+/// The dark pixels of `pdf`'s first page in a rectangle (points), drawn by
+/// pdftoppm in grey at 4 pixels a point.
+fn dark_pixels(pdf: &Path, (x0, y0, x1, y1): (f64, f64, f64, f64), out: &Path) -> usize {
+    const SCALE: f64 = 4.0;
+    let px = |v: f64| ((v * SCALE) as i64).to_string();
+    let made = std::process::Command::new("pdftoppm")
+        .args(["-gray", "-f", "1", "-l", "1", "-r", "288", "-singlefile"])
+        .args([
+            "-x",
+            &px(x0),
+            "-y",
+            &px(y0),
+            "-W",
+            &px(x1 - x0),
+            "-H",
+            &px(y1 - y0),
+        ])
+        .arg(pdf)
+        .arg(out)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let pgm = std::fs::read(out.with_extension("pgm")).unwrap();
+    // "P5\nW H\n255\n", then a byte a pixel.
+    let mut fields = 0;
+    let start = pgm
+        .iter()
+        .position(|&b| {
+            fields += usize::from(b == b'\n');
+            fields == 3
+        })
+        .unwrap()
+        + 1;
+    pgm[start..].iter().filter(|&&v| v < 128).count()
+}
+
+/// The marks above the motto's capitals (CỘNG HÒA XÃ HỘI CHỦ NGHĨA) are
+/// printed on a certificate: its first line sits at the top of a block that
+/// clips, and the marks rise above the line's top edge.
+#[test]
+fn a_certificates_motto_keeps_the_marks_above_its_capitals() {
+    if !have("pdftoppm") {
+        return;
+    }
+    let temp = tempfile::tempdir().unwrap();
+    let out = temp.path().join("out");
+    build_into(&out);
+    let certificate = files_below(&out.join("bang-khen"))
+        .into_iter()
+        .find(|f| !f.to_string_lossy().contains("in-gop"))
+        .unwrap();
+    let pdf = out.join("bang-khen").join(certificate);
+    let (_, _, words) = pdf_words(&pdf, Some(1));
+    let word = words.iter().find(|w| w.text == "CỘNG").expect("the motto");
+    // Above the word's box (the font's ascent), where the circumflex of
+    // Ộ rises: only marks are drawn there.
+    let height = word.y1 - word.y0;
+    let band = (word.x0, word.y0 - 0.25 * height, word.x1, word.y0);
+    let marks = dark_pixels(&pdf, band, &temp.path().join("band"));
+    assert!(marks > 20, "{marks} dark pixels above CỘNG's capitals");
+}
