@@ -89,13 +89,16 @@ pub struct Rendered {
 
 impl Rendered {
     fn of(files: usize, results: Vec<TaskOutput>) -> Self {
-        let warnings = results.iter().flat_map(|r| r.warnings.clone()).collect();
-        let issued = results.into_iter().flat_map(|r| r.issued).collect();
-        Rendered {
+        let mut rendered = Rendered {
             files,
-            warnings,
-            issued,
+            warnings: Vec::new(),
+            issued: Vec::new(),
+        };
+        for result in results {
+            rendered.warnings.extend(result.warnings);
+            rendered.issued.extend(result.issued);
         }
+        rendered
     }
 
     /// `more` after these.
