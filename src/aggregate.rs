@@ -15,7 +15,7 @@ use serde::Serialize;
 use crate::model::{Birth, Sex, Submission};
 use crate::regulation::{Certificate, Decider, HonourKind, Regulation, Subject};
 use crate::text::{given_name, slug};
-use crate::validate::{QuotaResult, RecordRef, Status, Validation};
+use crate::validate::{QuotaResult, RecordRef, Status, Validation, Verdict};
 
 /// One line of an attached list, and one certificate.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -273,40 +273,88 @@ pub fn aggregate(
     decision_date: NaiveDate,
     unit_order: &[String],
 ) -> Aggregate {
-    let collator = vietnamese_collator();
-    let ranks: HashMap<&str, usize> = unit_order
+    let mut collector = Collector::new(regulation, decision_date);
+    for (submission, verdicts) in submissions
         .iter()
-        .enumerate()
-        .map(|(rank, code)| (code.as_str(), rank))
-        .collect();
-    let unit_rank = |code: &str| ranks.get(code).copied().unwrap_or(usize::MAX);
-    let mut decisions = Vec::new();
-    let mut upward = Vec::new();
-    for honour in &regulation.honours {
-        let mut list = GrantList::empty(honour);
-        for verdict in validation
-            .verdicts
-            .iter()
-            .filter(|v| v.eligible && v.proposal == honour.code)
-        {
-            let submission = &submissions[verdict.record.submission];
-            let coefficient = honour
-                .criteria(verdict.record.subject)
-                .map_or(0.0, |c| c.coefficient);
-            let bonus = if verdict.bonus_paid {
-                regulation.bonus(coefficient, decision_date)
-            } else {
-                Some(0)
+        .zip(validation.by_submission(submissions.len()))
+    {
+        collector.add(submission, &verdicts);
+    }
+    collector.finish(submissions, validation, year, unit_order)
+}
+
+/// [`aggregate`] a submission at a time, for a campaign whose records are
+/// read back one submission at a time: only the grants are held.
+pub struct Collector<'a> {
+    regulation: &'a Regulation,
+    decision_date: NaiveDate,
+    /// One per honour, in the regulation's order.
+    lists: Vec<GrantList>,
+    /// Which lists an honour code fills.
+    lists_of: HashMap<&'a str, Vec<usize>>,
+}
+
+impl<'a> Collector<'a> {
+    pub fn new(regulation: &'a Regulation, decision_date: NaiveDate) -> Self {
+        let mut lists_of: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (index, honour) in regulation.honours.iter().enumerate() {
+            lists_of
+                .entry(honour.code.as_str())
+                .or_default()
+                .push(index);
+        }
+        Collector {
+            regulation,
+            decision_date,
+            lists: regulation.honours.iter().map(GrantList::empty).collect(),
+            lists_of,
+        }
+    }
+
+    /// Adds the grants of `submission`'s eligible `verdicts` (its own, in
+    /// their order).
+    pub fn add(&mut self, submission: &Submission, verdicts: &[&Verdict]) {
+        for verdict in verdicts.iter().filter(|v| v.eligible) {
+            let Some(lists) = self.lists_of.get(verdict.proposal.as_str()) else {
+                continue;
             };
-            let grant = make_grant(submission, verdict.record, bonus, &honour.code);
-            match verdict.record.subject {
-                Subject::Individual => list.individuals.push(grant),
-                Subject::Collective => list.collectives.push(grant),
+            for &index in lists {
+                let honour = &self.regulation.honours[index];
+                let coefficient = honour
+                    .criteria(verdict.record.subject)
+                    .map_or(0.0, |c| c.coefficient);
+                let bonus = if verdict.bonus_paid {
+                    self.regulation.bonus(coefficient, self.decision_date)
+                } else {
+                    Some(0)
+                };
+                let grant = make_grant(submission, verdict.record, bonus, &honour.code);
+                let list = &mut self.lists[index];
+                match verdict.record.subject {
+                    Subject::Individual => list.individuals.push(grant),
+                    Subject::Collective => list.collectives.push(grant),
+                }
             }
         }
-        if list.count() == 0 {
-            continue;
-        }
+    }
+
+    /// The lists in order, numbered, with the tallies of every submission
+    /// (`submissions`: their records are not needed).
+    pub fn finish(
+        self,
+        submissions: &[Submission],
+        validation: &Validation,
+        year: i32,
+        unit_order: &[String],
+    ) -> Aggregate {
+        let regulation = self.regulation;
+        let collator = vietnamese_collator();
+        let ranks: HashMap<&str, usize> = unit_order
+            .iter()
+            .enumerate()
+            .map(|(rank, code)| (code.as_str(), rank))
+            .collect();
+        let unit_rank = |code: &str| ranks.get(code).copied().unwrap_or(usize::MAX);
         let order = |a: &Grant, b: &Grant| -> Ordering {
             unit_rank(&a.unit_code)
                 .cmp(&unit_rank(&b.unit_code))
@@ -315,46 +363,52 @@ pub fn aggregate(
                 .then_with(|| collator.compare(&a.name, &b.name))
                 .then_with(|| a.file.cmp(&b.file).then(a.row.cmp(&b.row)))
         };
-        list.collectives.sort_by(|a, b| order(a, b));
-        list.individuals.sort_by(|a, b| order(a, b));
-        list.number_grants();
-        list.refresh_total();
-        match honour.decided_by {
-            Decider::Agency => decisions.push(list),
-            Decider::Higher => upward.push(list),
+        let mut decisions = Vec::new();
+        let mut upward = Vec::new();
+        for (honour, mut list) in regulation.honours.iter().zip(self.lists) {
+            if list.count() == 0 {
+                continue;
+            }
+            list.collectives.sort_by(order);
+            list.individuals.sort_by(order);
+            list.number_grants();
+            list.refresh_total();
+            match honour.decided_by {
+                Decider::Agency => decisions.push(list),
+                Decider::Higher => upward.push(list),
+            }
         }
+        let units = unit_summaries(submissions, validation, regulation);
+        let totals = regulation
+            .honours
+            .iter()
+            .map(|h| {
+                let total = units
+                    .iter()
+                    .filter_map(|u| {
+                        u.tallies
+                            .iter()
+                            .find(|(c, _)| *c == h.code)
+                            .map(|(_, t)| *t)
+                    })
+                    .fold(Tally::default(), Tally::merge);
+                (h.code.clone(), total)
+            })
+            .filter(|(_, t)| t.proposed > 0)
+            .collect();
+        let mut aggregate = Aggregate {
+            year,
+            decision_date: self.decision_date,
+            decisions,
+            submissions: upward,
+            units,
+            totals,
+            quotas: validation.quotas.clone(),
+            total_bonus: 0,
+        };
+        aggregate.settle_bonuses();
+        aggregate
     }
-
-    let units = unit_summaries(submissions, validation, regulation);
-    let totals = regulation
-        .honours
-        .iter()
-        .map(|h| {
-            let total = units
-                .iter()
-                .filter_map(|u| {
-                    u.tallies
-                        .iter()
-                        .find(|(c, _)| *c == h.code)
-                        .map(|(_, t)| *t)
-                })
-                .fold(Tally::default(), Tally::merge);
-            (h.code.clone(), total)
-        })
-        .filter(|(_, t)| t.proposed > 0)
-        .collect();
-    let mut aggregate = Aggregate {
-        year,
-        decision_date,
-        decisions,
-        submissions: upward,
-        units,
-        totals,
-        quotas: validation.quotas.clone(),
-        total_bonus: 0,
-    };
-    aggregate.settle_bonuses();
-    aggregate
 }
 
 impl Aggregate {

@@ -480,7 +480,11 @@ fn run(command: Command) -> anyhow::Result<u8> {
             } else {
                 print!(
                     "{}",
-                    printable(&pipeline::human_report(&checked, &settings.regulation))
+                    printable(&pipeline::human_report(
+                        &checked,
+                        &checked.records(),
+                        &settings.regulation
+                    ))
                 );
             }
             Ok(u8::from(checked.has_errors()))
@@ -495,11 +499,15 @@ fn run(command: Command) -> anyhow::Result<u8> {
             };
             let checked = &built.checked;
             if read.json {
-                println!("{}", serde_json::to_string_pretty(&checked.json())?);
+                println!("{}", serde_json::to_string_pretty(&built.json())?);
             } else {
                 print!(
                     "{}",
-                    printable(&pipeline::human_report(checked, &settings.regulation))
+                    printable(&pipeline::human_report(
+                        checked,
+                        &*built.records(),
+                        &settings.regulation
+                    ))
                 );
             }
             let (decisions, submissions) = (built.decisions, built.submissions);

@@ -3,6 +3,7 @@
 //! These are the objects of `tdkt inspect --json` (contracts.md); their field
 //! names and JSON shapes are a contract and must stay stable.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -289,6 +290,107 @@ impl Submission {
             Some(unit) => unit.name.clone(),
             None => self.file.clone(),
         }
+    }
+}
+
+/// A campaign's submissions with their records: held in memory, or read
+/// back from disk one submission at a time (a build sets a large campaign's
+/// records aside while it makes its lists and documents).
+pub trait SubmissionRecords: Sync {
+    /// How many submissions.
+    fn count(&self) -> usize;
+    /// The `index`th submission as its unit wrote it, with its records.
+    fn written(&self, index: usize) -> anyhow::Result<Cow<'_, Submission>>;
+    /// The same as the rules judged it, with the history the register adds.
+    fn judged(&self, index: usize) -> anyhow::Result<Cow<'_, Submission>>;
+    /// People and collectives proposed, in all submissions.
+    fn proposals(&self) -> (usize, usize);
+}
+
+/// Records held in memory.
+#[derive(Clone, Copy)]
+pub struct InMemory<'a> {
+    pub written: &'a [Submission],
+    /// One per submission in `written`'s order; the same slice when the
+    /// register added nothing.
+    pub judged: &'a [Submission],
+}
+
+impl SubmissionRecords for InMemory<'_> {
+    fn count(&self) -> usize {
+        self.written.len()
+    }
+
+    fn written(&self, index: usize) -> anyhow::Result<Cow<'_, Submission>> {
+        self.written
+            .get(index)
+            .map(Cow::Borrowed)
+            .ok_or_else(|| anyhow::anyhow!("không có hồ sơ thứ {index}"))
+    }
+
+    fn judged(&self, index: usize) -> anyhow::Result<Cow<'_, Submission>> {
+        match self.judged.get(index) {
+            Some(judged) => Ok(Cow::Borrowed(judged)),
+            None => self.written(index),
+        }
+    }
+
+    fn proposals(&self) -> (usize, usize) {
+        let people = self.written.iter().map(|s| s.individuals.len()).sum();
+        let collectives = self.written.iter().map(|s| s.collectives.len()).sum();
+        (people, collectives)
+    }
+}
+
+impl<T: SubmissionRecords + ?Sized> SubmissionRecords for &T {
+    fn count(&self) -> usize {
+        (**self).count()
+    }
+
+    fn written(&self, index: usize) -> anyhow::Result<Cow<'_, Submission>> {
+        (**self).written(index)
+    }
+
+    fn judged(&self, index: usize) -> anyhow::Result<Cow<'_, Submission>> {
+        (**self).judged(index)
+    }
+
+    fn proposals(&self) -> (usize, usize) {
+        (**self).proposals()
+    }
+}
+
+impl<T: SubmissionRecords + ?Sized> SubmissionRecords for Box<T> {
+    fn count(&self) -> usize {
+        (**self).count()
+    }
+
+    fn written(&self, index: usize) -> anyhow::Result<Cow<'_, Submission>> {
+        (**self).written(index)
+    }
+
+    fn judged(&self, index: usize) -> anyhow::Result<Cow<'_, Submission>> {
+        (**self).judged(index)
+    }
+
+    fn proposals(&self) -> (usize, usize) {
+        (**self).proposals()
+    }
+}
+
+/// Every submission as written, with its records, serialized as a JSON
+/// array one submission at a time (what `"workbooks"` holds).
+pub struct WrittenWorkbooks<R>(pub R);
+
+impl<R: SubmissionRecords> Serialize for WrittenWorkbooks<R> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error, SerializeSeq};
+        let mut seq = s.serialize_seq(Some(self.0.count()))?;
+        for index in 0..self.0.count() {
+            let submission = self.0.written(index).map_err(S::Error::custom)?;
+            seq.serialize_element(&*submission)?;
+        }
+        seq.end()
     }
 }
 

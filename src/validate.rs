@@ -96,6 +96,19 @@ pub struct Validation {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+impl Validation {
+    /// Each of `submissions` submissions' verdicts, in the verdicts' order.
+    pub fn by_submission(&self, submissions: usize) -> Vec<Vec<&Verdict>> {
+        let mut of = vec![Vec::new(); submissions];
+        for verdict in &self.verdicts {
+            if let Some(verdicts) = of.get_mut(verdict.record.submission) {
+                verdicts.push(verdict);
+            }
+        }
+        of
+    }
+}
+
 pub fn validate(submissions: &[Submission], regulation: &Regulation, year: i32) -> Validation {
     let mut validation = Validation::default();
     for (s, submission) in submissions.iter().enumerate() {

@@ -19,7 +19,7 @@ use rust_xlsxwriter::{
 };
 
 use crate::diagnostic::Diagnostic;
-use crate::model::Submission;
+use crate::model::{Submission, SubmissionRecords};
 use crate::regulation::Regulation;
 use crate::validate::{Status, Validation};
 use crate::write::Output;
@@ -29,12 +29,13 @@ use unit::{PerUnit, unit_workbook};
 
 /// Everything a feedback workbook is made from.
 pub struct FeedbackInput<'a> {
-    /// The submissions as the units wrote them.
+    /// The submissions as the units wrote them (their records may be set
+    /// aside: `records` has them).
     pub submissions: &'a [Submission],
-    /// The same, with the history the register added for judging (one per
-    /// submission, same order): what differs is shown, marked as the
-    /// register's.
-    pub judged: &'a [Submission],
+    /// Each submission's records as written, and as judged with the
+    /// history the register added (what differs is shown, marked as the
+    /// register's).
+    pub records: &'a dyn SubmissionRecords,
     pub validation: &'a Validation,
     pub diagnostics: &'a [Diagnostic],
     pub regulation: &'a Regulation,

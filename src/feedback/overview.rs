@@ -111,13 +111,13 @@ fn tallies_sheet(
     ];
     header_row(sheet, &columns, formats)?;
     let mut row = 1u32;
-    for (index, submission) in input.submissions.iter().enumerate() {
+    let verdicts_of = input.validation.by_submission(input.submissions.len());
+    for (submission, verdicts) in input.submissions.iter().zip(&verdicts_of) {
         for honour in &input.regulation.honours {
-            let of_honour: Vec<&Verdict> = input
-                .validation
-                .verdicts
+            let of_honour: Vec<&Verdict> = verdicts
                 .iter()
-                .filter(|v| v.record.submission == index && v.proposal == honour.code)
+                .copied()
+                .filter(|v| v.proposal == honour.code)
                 .collect();
             if of_honour.is_empty() {
                 continue;

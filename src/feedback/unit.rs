@@ -23,12 +23,7 @@ pub(super) struct PerUnit<'a> {
 
 impl<'a> PerUnit<'a> {
     pub(super) fn gather(input: &FeedbackInput<'a>) -> Self {
-        let mut verdicts = vec![Vec::new(); input.submissions.len()];
-        for verdict in &input.validation.verdicts {
-            if let Some(own) = verdicts.get_mut(verdict.record.submission) {
-                own.push(verdict);
-            }
-        }
+        let verdicts = input.validation.by_submission(input.submissions.len());
         // Several submissions may share a file name only in theory; each
         // gets that file's problems, as the filter did.
         let mut by_file: BTreeMap<&str, Vec<&Diagnostic>> = BTreeMap::new();
@@ -52,7 +47,9 @@ pub(super) fn unit_workbook(
     per_unit: &PerUnit<'_>,
     index: usize,
 ) -> Result<Vec<u8>> {
-    let submission = &input.submissions[index];
+    // Read back from disk when the build set the records aside.
+    let written = input.records.written(index)?;
+    let submission: &Submission = &written;
     let verdicts = &per_unit.verdicts[index];
     let problems = &per_unit.problems[index];
     let formats = Formats::new();
@@ -66,7 +63,8 @@ pub(super) fn unit_workbook(
         problems,
         &formats,
     )?;
-    let judged_submission = input.judged.get(index).unwrap_or(submission);
+    let judged = input.records.judged(index)?;
+    let judged_submission: &Submission = &judged;
     let lists = [
         (
             "Cá nhân",

@@ -1,65 +1,251 @@
-//! The campaign's records set aside in a temporary file while render runs.
+//! The campaign's records set aside in a temporary file.
 //!
-//! Render needs only the lists; feedback, the JSON and the printed report
-//! want the proposals and verdicts back afterwards. At 80,000 proposals
-//! they are some 120 MiB, which would otherwise sit beside render's own
-//! working set for the whole of it. The file is nameless (it vanishes with
-//! the process, however that ends) and on the output's disk, where the
-//! kernel may write it out rather than hold it.
+//! A build needs each submission's records for a moment at a time: to make
+//! its grants, then its feedback workbook and its part of the JSON. At
+//! 80,000 proposals they are some 100 MiB (twice that when the register
+//! adds history), which would otherwise sit beside the lists and render's
+//! working set for the whole build; the verdicts (some 30 MiB) wait here
+//! too while render runs. The file is nameless (it vanishes with the
+//! process, however that ends) and on the output's disk, where the kernel
+//! may write it out rather than hold it. One JSON value a line; each
+//! submission's records are read back by their place in the file.
 
+use std::borrow::Cow;
 use std::fs::File;
-use std::io::{BufRead, BufReader, BufWriter, Seek, Write};
+use std::io::{BufRead, BufReader, BufWriter, Seek, SeekFrom, Write};
+use std::os::unix::fs::FileExt;
 
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
 use super::Checked;
-use crate::model::{Collective, ExtraValue, Individual, Submission};
+use crate::model::{Collective, ExtraValue, Individual, Submission, SubmissionRecords};
 use crate::regulation::Subject;
 use crate::validate::{FailedRule, RecordRef, Status, Verdict};
 
-/// Where the records went, until [`SetAside::restore`] brings them back.
-pub(super) struct SetAside {
+const UNREADABLE: &str = "Không đọc lại được hồ sơ tạm gác trong tệp tạm";
+
+/// Where the records went: each submission's line, as written and (when
+/// the register added history) as judged.
+pub(super) struct Aside {
     file: File,
+    written: Vec<Span>,
+    judged: Option<Vec<Span>>,
+    proposals: (usize, usize),
+    /// Where the verdicts begin, while they are set aside.
+    verdicts: Option<u64>,
 }
 
-impl SetAside {
+/// A line's place in the file.
+#[derive(Clone, Copy)]
+struct Span {
+    offset: u64,
+    len: usize,
+}
+
+impl Aside {
     /// Moves the records of `checked` (each submission's individuals and
-    /// collectives, as written and as judged, and the verdicts) into a
-    /// temporary `file`. Nothing is moved unless all of it was written;
-    /// `None` when nothing was (the file could not be written, or a number
-    /// JSON cannot carry), and the records stay where they were.
-    pub(super) fn take(checked: &mut Checked, file: File) -> Option<SetAside> {
+    /// collectives, as written and as judged) into a temporary `file`.
+    /// Nothing is moved unless all of it was written; `None` when nothing
+    /// was (the file could not be written, or a number JSON cannot carry),
+    /// and the records stay where they were.
+    pub(super) fn take(checked: &mut Checked, file: File) -> Option<Aside> {
         if !submissions(checked).all(finite_numbers) {
             return None;
         }
-        let file = write(checked, file).ok()?;
+        let proposals = checked.records().proposals();
+        let mut out = Spans::new(file, 0);
+        let written = checked
+            .reading
+            .submissions
+            .iter()
+            .map(|s| out.line(&RecordsOf::of(s)))
+            .collect::<Result<Vec<_>>>()
+            .ok()?;
+        let judged = match &checked.with_history {
+            Some(judged) => Some(
+                judged
+                    .iter()
+                    .map(|s| out.line(&RecordsOf::of(s)))
+                    .collect::<Result<Vec<_>>>()
+                    .ok()?,
+            ),
+            None => None,
+        };
+        let file = out.finish().ok()?;
         for submission in submissions_mut(checked) {
             submission.individuals = Vec::new();
             submission.collectives = Vec::new();
         }
-        checked.validation.verdicts = Vec::new();
-        Some(SetAside { file })
+        Some(Aside {
+            file,
+            written,
+            judged,
+            proposals,
+            verdicts: None,
+        })
     }
 
-    /// Puts the records back where [`SetAside::take`] found them.
-    pub(super) fn restore(self, checked: &mut Checked) -> Result<()> {
-        let mut file = self.file;
-        file.rewind()?;
+    /// Moves the verdicts into the file too, after the records; they stay
+    /// where they are if the file cannot take them.
+    pub(super) fn take_verdicts(&mut self, checked: &mut Checked) {
+        let Ok(end) = self.file.seek(SeekFrom::End(0)) else {
+            return;
+        };
+        let Ok(file) = self.file.try_clone() else {
+            return;
+        };
+        let mut out = Spans::new(file, end);
+        let verdicts = &checked.validation.verdicts;
+        let written = out.line(&verdicts.len()).and_then(|_| {
+            verdicts
+                .iter()
+                .try_for_each(|v| out.line(&StoredVerdict::of(v)).map(drop))
+        });
+        if written.and_then(|_| out.finish()).is_ok() {
+            checked.validation.verdicts = Vec::new();
+            self.verdicts = Some(end);
+        }
+    }
+
+    /// Puts the verdicts back where [`Aside::take_verdicts`] found them.
+    pub(super) fn restore_verdicts(&mut self, checked: &mut Checked) -> Result<()> {
+        let Some(start) = self.verdicts.take() else {
+            return Ok(());
+        };
+        let mut file = self.file.try_clone().context(UNREADABLE)?;
+        file.seek(SeekFrom::Start(start)).context(UNREADABLE)?;
         let mut lines = Lines {
             reader: BufReader::new(file),
             line: Vec::new(),
         };
-        for submission in submissions_mut(checked) {
-            let records: Records = lines.next()?;
-            submission.individuals = records.individuals;
-            submission.collectives = records.collectives;
-        }
         let count: usize = lines.next()?;
         checked.validation.verdicts = (0..count)
             .map(|_| lines.next::<StoredVerdict>().map(Verdict::from))
             .collect::<Result<_>>()?;
         Ok(())
+    }
+
+    /// The records of `checked`'s submissions, read back one at a time.
+    pub(super) fn records<'a>(&'a self, checked: &'a Checked) -> View<'a> {
+        View {
+            aside: self,
+            written: &checked.reading.submissions,
+            judged: checked.with_history.as_deref(),
+        }
+    }
+
+    fn load(&self, submission: &Submission, span: Span) -> Result<Submission> {
+        let mut line = vec![0; span.len];
+        self.file
+            .read_exact_at(&mut line, span.offset)
+            .context(UNREADABLE)?;
+        let records: Records = serde_json::from_slice(&line).context(UNREADABLE)?;
+        Ok(Submission {
+            individuals: records.individuals,
+            collectives: records.collectives,
+            ..submission.clone()
+        })
+    }
+}
+
+/// The submissions of a checked campaign whose records are set aside.
+pub(super) struct View<'a> {
+    aside: &'a Aside,
+    written: &'a [Submission],
+    judged: Option<&'a [Submission]>,
+}
+
+impl View<'_> {
+    fn at<'s>(
+        &self,
+        submissions: &'s [Submission],
+        spans: &[Span],
+        index: usize,
+    ) -> Result<&'s Submission> {
+        match (submissions.get(index), spans.get(index)) {
+            (Some(submission), Some(_)) => Ok(submission),
+            _ => anyhow::bail!("không có hồ sơ thứ {index}"),
+        }
+    }
+}
+
+impl SubmissionRecords for View<'_> {
+    fn count(&self) -> usize {
+        self.written.len()
+    }
+
+    fn written(&self, index: usize) -> Result<Cow<'_, Submission>> {
+        let submission = self.at(self.written, &self.aside.written, index)?;
+        let loaded = self.aside.load(submission, self.aside.written[index])?;
+        Ok(Cow::Owned(loaded))
+    }
+
+    fn judged(&self, index: usize) -> Result<Cow<'_, Submission>> {
+        match (self.judged, &self.aside.judged) {
+            (Some(judged), Some(spans)) => {
+                let submission = self.at(judged, spans, index)?;
+                Ok(Cow::Owned(self.aside.load(submission, spans[index])?))
+            }
+            _ => self.written(index),
+        }
+    }
+
+    fn proposals(&self) -> (usize, usize) {
+        self.aside.proposals
+    }
+}
+
+/// Lines written to the file, each remembered by its place.
+struct Spans {
+    out: BufWriter<File>,
+    offset: u64,
+}
+
+impl Spans {
+    fn new(file: File, offset: u64) -> Self {
+        Spans {
+            out: BufWriter::new(file),
+            offset,
+        }
+    }
+
+    fn line<T: Serialize>(&mut self, value: &T) -> Result<Span> {
+        let mut counted = Counted {
+            out: &mut self.out,
+            len: 0,
+        };
+        serde_json::to_writer(&mut counted, value)?;
+        let len = counted.len;
+        self.out.write_all(b"\n")?;
+        let span = Span {
+            offset: self.offset,
+            len,
+        };
+        self.offset += len as u64 + 1;
+        Ok(span)
+    }
+
+    fn finish(self) -> Result<File> {
+        Ok(self.out.into_inner().map_err(|e| e.into_error())?)
+    }
+}
+
+/// A writer that counts what passes through it.
+struct Counted<'a, W> {
+    out: &'a mut W,
+    len: usize,
+}
+
+impl<W: Write> Write for Counted<'_, W> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let written = self.out.write(bytes)?;
+        self.len += written;
+        Ok(written)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
     }
 }
 
@@ -72,16 +258,15 @@ struct Lines {
 
 impl Lines {
     fn next<T: serde::de::DeserializeOwned>(&mut self) -> Result<T> {
-        let unreadable = "Không đọc lại được hồ sơ tạm gác trong tệp tạm";
         self.line.clear();
         self.reader
             .read_until(b'\n', &mut self.line)
-            .context(unreadable)?;
-        serde_json::from_slice(&self.line).context(unreadable)
+            .context(UNREADABLE)?;
+        serde_json::from_slice(&self.line).context(UNREADABLE)
     }
 }
 
-/// The submissions whose records are set aside, in the file's order.
+/// The submissions whose records are set aside.
 fn submissions(checked: &Checked) -> impl Iterator<Item = &Submission> {
     checked
         .reading
@@ -90,33 +275,13 @@ fn submissions(checked: &Checked) -> impl Iterator<Item = &Submission> {
         .chain(checked.with_history.iter().flatten())
 }
 
-/// [`submissions`], to put their records back.
+/// [`submissions`], to empty their records.
 fn submissions_mut(checked: &mut Checked) -> impl Iterator<Item = &mut Submission> {
     checked
         .reading
         .submissions
         .iter_mut()
         .chain(checked.with_history.iter_mut().flatten())
-}
-
-fn write(checked: &Checked, file: File) -> Result<File> {
-    let mut out = BufWriter::new(file);
-    for submission in submissions(checked) {
-        let records = RecordsOf {
-            individuals: &submission.individuals,
-            collectives: &submission.collectives,
-        };
-        serde_json::to_writer(&mut out, &records)?;
-        out.write_all(b"\n")?;
-    }
-    let verdicts = &checked.validation.verdicts;
-    serde_json::to_writer(&mut out, &verdicts.len())?;
-    for verdict in verdicts {
-        out.write_all(b"\n")?;
-        serde_json::to_writer(&mut out, &StoredVerdict::of(verdict))?;
-    }
-    out.flush()?;
-    Ok(out.into_inner().map_err(|e| e.into_error())?)
 }
 
 /// Whether every number of `submission` is one JSON carries (not NaN or
@@ -144,6 +309,15 @@ fn finite_numbers(submission: &Submission) -> bool {
 struct RecordsOf<'a> {
     individuals: &'a [Individual],
     collectives: &'a [Collective],
+}
+
+impl<'a> RecordsOf<'a> {
+    fn of(submission: &'a Submission) -> Self {
+        RecordsOf {
+            individuals: &submission.individuals,
+            collectives: &submission.collectives,
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -224,19 +398,45 @@ impl From<StoredVerdict> for Verdict {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::InMemory;
     use crate::settings::{Flags, Settings};
     use std::path::PathBuf;
 
-    fn checked(campaign: &str) -> Checked {
+    fn settings(campaign: &str) -> Settings {
         let input = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(campaign);
         let year = (!input.join("tdkt.toml").is_file()).then_some(2025);
-        let settings = Settings::resolve(&Flags {
+        Settings::resolve(&Flags {
             input: Some(input),
             year,
             ..Flags::default()
         })
-        .unwrap();
-        super::super::check(&settings).unwrap()
+        .unwrap()
+    }
+
+    fn checked(campaign: &str) -> Checked {
+        super::super::check(&settings(campaign)).unwrap()
+    }
+
+    #[test]
+    fn the_lists_made_from_records_set_aside_are_the_lists_made_in_memory() {
+        let mut grants = 0;
+        for campaign in [
+            "samples/hvctqg-2025",
+            "tests/fixtures/agency-campaign",
+            "tests/fixtures/hold-remarks",
+        ] {
+            let settings = settings(campaign);
+            let mut checked = super::super::check(&settings).unwrap();
+            let date = settings.documents.decision_date;
+            let in_memory = super::super::lists_for(&settings, &checked, date);
+            let aside = Aside::take(&mut checked, tempfile::tempfile().unwrap()).unwrap();
+            let set_aside =
+                super::super::lists_from(&settings, &checked, &aside.records(&checked), date)
+                    .unwrap();
+            assert!(set_aside == in_memory, "{campaign}");
+            grants += in_memory.decisions.iter().map(|d| d.count()).sum::<usize>();
+        }
+        assert!(grants > 50, "{grants} grants");
     }
 
     #[test]
@@ -266,15 +466,37 @@ mod tests {
             );
             records += before.2.len();
             let file = tempfile::tempfile().unwrap();
-            let aside = SetAside::take(&mut checked, file).expect("set aside");
+            let mut aside = Aside::take(&mut checked, file).expect("set aside");
+            aside.take_verdicts(&mut checked);
             assert!(checked.validation.verdicts.is_empty(), "{campaign}");
             assert!(
                 submissions_mut(&mut checked).all(|s| s.individuals.is_empty()),
                 "{campaign}"
             );
-            aside.restore(&mut checked).unwrap();
-            assert!(checked.reading.submissions == before.0, "{campaign}");
-            assert!(checked.with_history == before.1, "{campaign}: as judged");
+            let view = aside.records(&checked);
+            assert_eq!(view.count(), before.0.len(), "{campaign}");
+            assert_eq!(
+                view.proposals(),
+                InMemory {
+                    written: &before.0,
+                    judged: &before.0
+                }
+                .proposals()
+            );
+            // Read back in any order, as feedback's threads do.
+            for index in (0..view.count()).rev() {
+                assert!(
+                    *view.written(index).unwrap() == before.0[index],
+                    "{campaign}"
+                );
+                let judged = &before.1.as_ref().unwrap()[index];
+                assert!(
+                    *view.judged(index).unwrap() == *judged,
+                    "{campaign}: as judged"
+                );
+            }
+            assert!(view.written(view.count()).is_err());
+            aside.restore_verdicts(&mut checked).unwrap();
             assert!(checked.validation.verdicts == before.2, "{campaign}");
         }
         assert!(records > 200, "{records} verdicts");
@@ -286,7 +508,7 @@ mod tests {
         let person = &mut checked.reading.submissions[0].individuals[0];
         person.teaching_hours = Some(f64::NAN);
         let verdicts = checked.validation.verdicts.len();
-        assert!(SetAside::take(&mut checked, tempfile::tempfile().unwrap()).is_none());
+        assert!(Aside::take(&mut checked, tempfile::tempfile().unwrap()).is_none());
         assert!(
             checked.reading.submissions[0].individuals[0]
                 .teaching_hours

@@ -13,7 +13,7 @@ use crate::diagnostic::Diagnostic;
 use crate::feedback;
 use crate::ingest::{self, RawWorkbook};
 use crate::map::{self, MapContext};
-use crate::model::Submission;
+use crate::model::{InMemory, Submission, SubmissionRecords, WrittenWorkbooks};
 use crate::register::{CampaignKey, Register};
 use crate::render::Renderer;
 use crate::settings::{DecisionLayout, Settings};
@@ -48,13 +48,15 @@ pub struct InspectJson<'a> {
     pub diagnostics: &'a [Diagnostic],
 }
 
-/// `tdkt check --json` (contracts.md).
+/// `tdkt check --json` (contracts.md), whose workbooks may be read back
+/// one at a time.
 #[derive(Serialize)]
-pub struct CheckJson<'a> {
-    pub workbooks: &'a [Submission],
-    pub diagnostics: &'a [Diagnostic],
-    pub verdicts: &'a [Verdict],
-    pub quotas: &'a [QuotaResult],
+#[serde(bound = "")]
+struct CheckJson<'a, R: SubmissionRecords> {
+    workbooks: WrittenWorkbooks<R>,
+    diagnostics: &'a [Diagnostic],
+    verdicts: &'a [Verdict],
+    quotas: &'a [QuotaResult],
 }
 
 /// Stages 1–2: ingest and map.
@@ -217,19 +219,35 @@ impl Checked {
             || self.validation.quotas.iter().any(|q| !q.ok)
     }
 
-    pub fn json(&self) -> CheckJson<'_> {
+    /// What `check --json` prints.
+    pub fn json(&self) -> impl Serialize + '_ {
+        self.json_of(self.records())
+    }
+
+    fn json_of<R: SubmissionRecords>(&self, records: R) -> CheckJson<'_, R> {
         CheckJson {
-            workbooks: &self.reading.submissions,
+            workbooks: WrittenWorkbooks(records),
             diagnostics: &self.reading.diagnostics,
             verdicts: &self.validation.verdicts,
             quotas: &self.validation.quotas,
+        }
+    }
+
+    /// The records, as written and as judged, held in memory.
+    pub fn records(&self) -> InMemory<'_> {
+        InMemory {
+            written: &self.reading.submissions,
+            judged: self.judged(),
         }
     }
 }
 
 /// What `build` made.
 pub struct Built {
+    /// The campaign as checked; its records may be set aside on disk (see
+    /// [`Built::records`]).
     pub checked: Checked,
+    aside: Option<aside::Aside>,
     /// Decisions drafted or printed as signed.
     pub decisions: usize,
     /// Submissions upward (tờ trình).
@@ -240,21 +258,80 @@ pub struct Built {
     pub output: std::path::PathBuf,
 }
 
+impl Built {
+    /// The campaign's records, read back from disk one submission at a
+    /// time when the build set them aside.
+    pub fn records(&self) -> Box<dyn SubmissionRecords + '_> {
+        records_of(&self.checked, self.aside.as_ref())
+    }
+
+    /// What `build --json` prints (the same as `check --json`).
+    pub fn json(&self) -> impl Serialize + '_ {
+        self.checked.json_of(self.records())
+    }
+}
+
+/// The records of `checked`: where `aside` keeps them, else in memory.
+fn records_of<'a>(
+    checked: &'a Checked,
+    aside: Option<&'a aside::Aside>,
+) -> Box<dyn SubmissionRecords + 'a> {
+    match aside {
+        Some(aside) => Box::new(aside.records(checked)),
+        None => Box::new(checked.records()),
+    }
+}
+
 /// Stages 1–4 for a decision date: the campaign's lists.
 fn lists_for(settings: &Settings, checked: &Checked, decision_date: NaiveDate) -> Aggregate {
-    let unit_order: Vec<String> = settings
-        .units
-        .as_ref()
-        .map(|u| u.units().iter().map(|u| u.code.clone()).collect())
-        .unwrap_or_default();
-    let mut aggregate = aggregate::aggregate(
+    let aggregate = aggregate::aggregate(
         &checked.reading.submissions,
         &checked.validation,
         &settings.regulation,
         checked.reading.year,
         decision_date,
-        &unit_order,
+        &unit_order(settings),
     );
+    laid_out(settings, aggregate)
+}
+
+/// [`lists_for`], each submission's records read from `records` in turn
+/// (only those of submissions with a grant).
+fn lists_from(
+    settings: &Settings,
+    checked: &Checked,
+    records: &dyn SubmissionRecords,
+    decision_date: NaiveDate,
+) -> Result<Aggregate> {
+    let submissions = &checked.reading.submissions;
+    let mut collector = aggregate::Collector::new(&settings.regulation, decision_date);
+    let verdicts = checked.validation.by_submission(submissions.len());
+    for (index, verdicts) in verdicts.iter().enumerate() {
+        if verdicts.iter().any(|v| v.eligible) {
+            collector.add(&*records.written(index)?, verdicts);
+        }
+    }
+    let aggregate = collector.finish(
+        submissions,
+        &checked.validation,
+        checked.reading.year,
+        &unit_order(settings),
+    );
+    Ok(laid_out(settings, aggregate))
+}
+
+/// The units in the unit list's order, which the lists follow.
+fn unit_order(settings: &Settings) -> Vec<String> {
+    settings
+        .units
+        .as_ref()
+        .map(|u| u.units().iter().map(|u| u.code.clone()).collect())
+        .unwrap_or_default()
+}
+
+/// The decisions as the campaign lays them out: one combined decision, or
+/// one per honour.
+fn laid_out(settings: &Settings, mut aggregate: Aggregate) -> Aggregate {
     if settings.documents.decisions == DecisionLayout::Combined && !aggregate.decisions.is_empty() {
         let lists = std::mem::take(&mut aggregate.decisions);
         aggregate.decisions = vec![GrantList::combine(lists, aggregate.year)];
@@ -310,8 +387,21 @@ pub fn build(settings: &Settings, progress: &dyn Progress) -> Result<Built> {
         workbook.sheets = Vec::new();
     }
     let settings = &*settings.for_year(checked.reading.year);
+    let output = Output::begin(&settings.output, &kept)?;
+    // The records wait on disk from here on, each submission's read back
+    // when its grants, its feedback and its part of the JSON are made.
+    let mut aside = output
+        .scratch_file()
+        .ok()
+        .and_then(|file| aside::Aside::take(&mut checked, file));
+    crate::memory::give_back_freed();
     progress.begin(Stage::Aggregate, checked.validation.verdicts.len() as u64);
-    let mut aggregate = lists_for(settings, &checked, settings.documents.decision_date);
+    let mut aggregate = lists_from(
+        settings,
+        &checked,
+        &*records_of(&checked, aside.as_ref()),
+        settings.documents.decision_date,
+    )?;
     progress.advance(checked.validation.verdicts.len() as u64);
     let mut book = Vec::new();
     if settings.register.kept_by_build {
@@ -321,8 +411,8 @@ pub fn build(settings: &Settings, progress: &dyn Progress) -> Result<Built> {
         checked.reading.diagnostics.extend(conflicts);
         book = register.book()?;
     }
+    crate::memory::give_back_freed();
 
-    let output = Output::begin(&settings.output, &kept)?;
     let mut renderer = Renderer::new(
         settings.templates_dir.as_deref(),
         settings.fonts_dir.as_deref(),
@@ -351,11 +441,10 @@ pub fn build(settings: &Settings, progress: &dyn Progress) -> Result<Built> {
         &output,
     )?;
     drop(book);
-    // Render needs only the lists: the records wait on disk meanwhile.
-    let aside = output
-        .scratch_file()
-        .ok()
-        .and_then(|file| aside::SetAside::take(&mut checked, file));
+    // Render needs only the lists: the verdicts wait on disk meanwhile.
+    if let Some(aside) = &mut aside {
+        aside.take_verdicts(&mut checked);
+    }
     crate::memory::give_back_freed();
     let (mut rendered, report) = renderer.render_all_but_report(
         &aggregate,
@@ -378,16 +467,17 @@ pub fn build(settings: &Settings, progress: &dyn Progress) -> Result<Built> {
     files += rendered.files;
     drop(renderer);
     crate::memory::give_back_freed();
-    if let Some(aside) = aside {
-        aside.restore(&mut checked)?;
+    if let Some(aside) = &mut aside {
+        aside.restore_verdicts(&mut checked)?;
     }
     checked.reading.diagnostics.extend(rendered.warnings);
     if settings.register.kept_by_build && !rendered.issued.is_empty() {
         Register::open(&settings.register.path)?.record_issued_files(&rendered.issued)?;
     }
+    let records = records_of(&checked, aside.as_ref());
     let feedback_input = feedback::FeedbackInput {
         submissions: &checked.reading.submissions,
-        judged: checked.judged(),
+        records: &*records,
         validation: &checked.validation,
         diagnostics: &checked.reading.diagnostics,
         regulation: &settings.regulation,
@@ -400,16 +490,19 @@ pub fn build(settings: &Settings, progress: &dyn Progress) -> Result<Built> {
     files += feedback::write_feedback(&feedback_input, &output, progress)?;
     // The files so far and the JSON below.
     progress.begin(Stage::Write, files as u64 + 1);
-    // Streamed: at 80,000 proposals the text alone is a hundred megabytes.
+    // Streamed, a workbook at a time: at 80,000 proposals the text alone
+    // is a hundred megabytes.
     let mut json = output.create(std::path::Path::new("ket-qua-xet.json"))?;
-    serde_json::to_writer_pretty(&mut json, &checked.json())?;
+    serde_json::to_writer_pretty(&mut json, &checked.json_of(&*records))?;
     std::io::Write::flush(&mut json).context("Không ghi được ket-qua-xet.json")?;
+    drop(records);
     files += 1;
     let output = output.commit()?;
     progress.advance(files as u64);
     progress.finish();
     Ok(Built {
         checked,
+        aside,
         decisions,
         submissions,
         certificates,

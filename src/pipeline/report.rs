@@ -3,19 +3,18 @@
 use super::{Checked, Reading};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::map;
-use crate::model::Submission;
+use crate::model::{Submission, SubmissionRecords};
 use crate::regulation::Regulation;
 use crate::validate::{QuotaResult, Status, Validation, Verdict};
 
 /// A one-line summary of verdicts, for people.
 pub fn summary_line(
-    submissions: &[Submission],
+    records: &dyn SubmissionRecords,
     validation: &Validation,
     diagnostics: &[Diagnostic],
 ) -> String {
     let count = |s: Status| validation.verdicts.iter().filter(|v| v.status == s).count();
-    let people: usize = submissions.iter().map(|s| s.individuals.len()).sum();
-    let collectives: usize = submissions.iter().map(|s| s.collectives.len()).sum();
+    let (people, collectives) = records.proposals();
     let errors = diagnostics
         .iter()
         .filter(|d| d.severity == Severity::Error)
@@ -23,7 +22,7 @@ pub fn summary_line(
     let warnings = diagnostics.len() - errors;
     format!(
         "{} hồ sơ, {people} cá nhân, {collectives} tập thể: {} đủ điều kiện, {} không đủ, {} tạm hoãn, {} chưa xác minh; {errors} lỗi, {warnings} cảnh báo khi đọc hồ sơ",
-        submissions.len(),
+        records.count(),
         count(Status::Eligible),
         count(Status::NotEligible),
         count(Status::Held),
@@ -31,8 +30,13 @@ pub fn summary_line(
     )
 }
 
-/// Renders `check`'s findings like a compiler, grouped by unit.
-pub fn human_report(checked: &Checked, regulation: &Regulation) -> String {
+/// Renders `check`'s findings like a compiler, grouped by unit
+/// (`records`: the campaign's, wherever they are kept).
+pub fn human_report(
+    checked: &Checked,
+    records: &dyn SubmissionRecords,
+    regulation: &Regulation,
+) -> String {
     use std::collections::{HashMap, HashSet};
     let mut out = String::new();
     let reading = &checked.reading;
@@ -105,7 +109,7 @@ pub fn human_report(checked: &Checked, regulation: &Regulation) -> String {
     }
     out.push('\n');
     out.push_str(&summary_line(
-        &reading.submissions,
+        records,
         &checked.validation,
         &reading.diagnostics,
     ));

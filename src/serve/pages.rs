@@ -339,7 +339,7 @@ async fn feedback_download(app: Arc<App>, ctx: &Ctx, code: String) -> Response {
             };
             let input = crate::feedback::FeedbackInput {
                 submissions: &checked.reading.submissions,
-                judged: checked.judged(),
+                records: &checked.records(),
                 validation: &checked.validation,
                 diagnostics: &checked.reading.diagnostics,
                 regulation: &app.settings.regulation,
