@@ -403,6 +403,12 @@ pub fn build(settings: &Settings, progress: &dyn Progress) -> Result<Built> {
         settings.documents.decision_date,
     )?;
     progress.advance(checked.validation.verdicts.len() as u64);
+    // The register, the book and render need only the lists: the verdicts
+    // wait on disk meanwhile.
+    if let Some(aside) = &mut aside {
+        aside.take_verdicts(&mut checked);
+    }
+    crate::memory::give_back_freed();
     let mut book = Vec::new();
     if settings.register.kept_by_build {
         progress.begin(Stage::Register, 0);
@@ -441,10 +447,6 @@ pub fn build(settings: &Settings, progress: &dyn Progress) -> Result<Built> {
         &output,
     )?;
     drop(book);
-    // Render needs only the lists: the verdicts wait on disk meanwhile.
-    if let Some(aside) = &mut aside {
-        aside.take_verdicts(&mut checked);
-    }
     crate::memory::give_back_freed();
     let (mut rendered, report) = renderer.render_all_but_report(
         &aggregate,

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use anyhow::Result;
 use rusqlite::{OptionalExtension, Transaction, params};
 
-use super::stored::{GrantIdentity, StoredGrant, StoredJson, StoredList, json_sha256, list_hash};
+use super::stored::{GrantIdentity, StoredGrant, StoredList, json_sha256, list_hash, stored_text};
 use super::{CampaignKey, DecisionRow, Register, SignOff, campaign_id, find_decision, parse_date};
 use crate::aggregate::{Correction, GrantList};
 use crate::diagnostic::Diagnostic;
@@ -78,7 +78,7 @@ impl Register {
                         "UPDATE decision SET list_json = ?1, list_hash = ?2, honour = ?3 \
                          WHERE campaign = ?4 AND list_id = ?5",
                         params![
-                            serde_json::to_string(&StoredJson(list))?,
+                            stored_text(list)?,
                             list_hash(list),
                             list.code,
                             campaign_id,
@@ -96,7 +96,7 @@ impl Register {
                             list.code,
                             document_code,
                             list_hash(list),
-                            serde_json::to_string(&StoredJson(list))?
+                            stored_text(list)?
                         ],
                     )?;
                 }

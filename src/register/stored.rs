@@ -200,6 +200,27 @@ pub(super) fn json_sha256(list: &GrantList) -> serde_json::Result<String> {
     Ok(crate::text::hex(&hashing.0.finalize()))
 }
 
+/// `list`'s stored text (`StoredJson`) in a string of exactly its length:
+/// the list of a ministry's Lao động tiên tiến is some 23 MB of text, which
+/// a string growing as it is written would for a moment hold twice over.
+pub(super) fn stored_text(list: &GrantList) -> serde_json::Result<String> {
+    struct Counting(usize);
+    impl std::io::Write for Counting {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0 += bytes.len();
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut counting = Counting(0);
+    serde_json::to_writer(&mut counting, &StoredJson(list))?;
+    let mut text = Vec::with_capacity(counting.0);
+    serde_json::to_writer(&mut text, &StoredJson(list))?;
+    String::from_utf8(text).map_err(serde::ser::Error::custom)
+}
+
 /// `StoredList::of(list).hash()`, without the copy.
 pub(super) fn list_hash(list: &GrantList) -> String {
     let identity = |grant: &Grant| {
@@ -311,6 +332,9 @@ mod tests {
         );
         assert_eq!(list_hash(&list), copy.hash());
         let text = serde_json::to_string(&copy).unwrap();
+        let stored = stored_text(&list).unwrap();
+        assert_eq!(stored, text);
+        assert_eq!(stored.capacity(), stored.len(), "no room to spare");
         assert_eq!(
             json_sha256(&list).unwrap(),
             crate::text::sha256_hex(text.as_bytes())
