@@ -19,6 +19,7 @@ use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
 use super::Checked;
+use crate::diagnostic::Diagnostic;
 use crate::model::{Collective, ExtraValue, Individual, Submission, SubmissionRecords};
 use crate::regulation::Subject;
 use crate::validate::{FailedRule, RecordRef, Status, Verdict};
@@ -32,8 +33,8 @@ pub(super) struct Aside {
     written: Vec<Span>,
     judged: Option<Vec<Span>>,
     proposals: (usize, usize),
-    /// Where the verdicts begin, while they are set aside.
-    verdicts: Option<u64>,
+    /// Where the verdicts and diagnostics begin, while they are set aside.
+    findings: Option<u64>,
 }
 
 /// A line's place in the file.
@@ -82,13 +83,14 @@ impl Aside {
             written,
             judged,
             proposals,
-            verdicts: None,
+            findings: None,
         })
     }
 
-    /// Moves the verdicts into the file too, after the records; they stay
-    /// where they are if the file cannot take them.
-    pub(super) fn take_verdicts(&mut self, checked: &mut Checked) {
+    /// Moves the findings (verdicts and diagnostics) into the file too,
+    /// after the records; they stay where they are if the file cannot take
+    /// them. Diagnostics added meanwhile follow them when they come back.
+    pub(super) fn take_findings(&mut self, checked: &mut Checked) {
         let Ok(end) = self.file.seek(SeekFrom::End(0)) else {
             return;
         };
@@ -97,20 +99,29 @@ impl Aside {
         };
         let mut out = Spans::new(file, end);
         let verdicts = &checked.validation.verdicts;
-        let written = out.line(&verdicts.len()).and_then(|_| {
-            verdicts
-                .iter()
-                .try_for_each(|v| out.line(&StoredVerdict::of(v)).map(drop))
-        });
+        let diagnostics = &checked.reading.diagnostics;
+        let written = (|| -> Result<()> {
+            out.line(&verdicts.len())?;
+            for verdict in verdicts {
+                out.line(&StoredVerdict::of(verdict))?;
+            }
+            out.line(&diagnostics.len())?;
+            for diagnostic in diagnostics {
+                out.line(diagnostic)?;
+            }
+            Ok(())
+        })();
         if written.and_then(|_| out.finish()).is_ok() {
             checked.validation.verdicts = Vec::new();
-            self.verdicts = Some(end);
+            checked.reading.diagnostics = Vec::new();
+            self.findings = Some(end);
         }
     }
 
-    /// Puts the verdicts back where [`Aside::take_verdicts`] found them.
-    pub(super) fn restore_verdicts(&mut self, checked: &mut Checked) -> Result<()> {
-        let Some(start) = self.verdicts.take() else {
+    /// Puts the findings back where [`Aside::take_findings`] found them,
+    /// before the diagnostics added since.
+    pub(super) fn restore_findings(&mut self, checked: &mut Checked) -> Result<()> {
+        let Some(start) = self.findings.take() else {
             return Ok(());
         };
         let mut file = self.file.try_clone().context(UNREADABLE)?;
@@ -123,6 +134,12 @@ impl Aside {
         checked.validation.verdicts = (0..count)
             .map(|_| lines.next::<StoredVerdict>().map(Verdict::from))
             .collect::<Result<_>>()?;
+        let count: usize = lines.next()?;
+        let mut diagnostics = (0..count)
+            .map(|_| lines.next::<Diagnostic>())
+            .collect::<Result<Vec<_>>>()?;
+        diagnostics.append(&mut checked.reading.diagnostics);
+        checked.reading.diagnostics = diagnostics;
         Ok(())
     }
 
@@ -463,12 +480,16 @@ mod tests {
                 checked.reading.submissions.clone(),
                 checked.with_history.clone(),
                 checked.validation.verdicts.clone(),
+                checked.reading.diagnostics.clone(),
             );
             records += before.2.len();
             let file = tempfile::tempfile().unwrap();
             let mut aside = Aside::take(&mut checked, file).expect("set aside");
-            aside.take_verdicts(&mut checked);
+            aside.take_findings(&mut checked);
             assert!(checked.validation.verdicts.is_empty(), "{campaign}");
+            assert!(checked.reading.diagnostics.is_empty(), "{campaign}");
+            let later = Diagnostic::warning("render.placeholder", "tdkt.toml", "sau");
+            checked.reading.diagnostics.push(later.clone());
             assert!(
                 submissions_mut(&mut checked).all(|s| s.individuals.is_empty()),
                 "{campaign}"
@@ -496,8 +517,11 @@ mod tests {
                 );
             }
             assert!(view.written(view.count()).is_err());
-            aside.restore_verdicts(&mut checked).unwrap();
+            aside.restore_findings(&mut checked).unwrap();
             assert!(checked.validation.verdicts == before.2, "{campaign}");
+            let mut diagnostics = before.3.clone();
+            diagnostics.push(later);
+            assert!(checked.reading.diagnostics == diagnostics, "{campaign}");
         }
         assert!(records > 200, "{records} verdicts");
     }

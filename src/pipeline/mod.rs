@@ -404,9 +404,9 @@ pub fn build(settings: &Settings, progress: &dyn Progress) -> Result<Built> {
     )?;
     progress.advance(checked.validation.verdicts.len() as u64);
     // The register, the book and render need only the lists: the verdicts
-    // wait on disk meanwhile.
+    // and diagnostics wait on disk meanwhile.
     if let Some(aside) = &mut aside {
-        aside.take_verdicts(&mut checked);
+        aside.take_findings(&mut checked);
     }
     crate::memory::give_back_freed();
     let mut book = Vec::new();
@@ -470,7 +470,7 @@ pub fn build(settings: &Settings, progress: &dyn Progress) -> Result<Built> {
     drop(renderer);
     crate::memory::give_back_freed();
     if let Some(aside) = &mut aside {
-        aside.restore_verdicts(&mut checked)?;
+        aside.restore_findings(&mut checked)?;
     }
     checked.reading.diagnostics.extend(rendered.warnings);
     if settings.register.kept_by_build && !rendered.issued.is_empty() {
