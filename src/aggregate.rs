@@ -6,6 +6,7 @@
 
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use icu_collator::options::CollatorOptions;
@@ -28,19 +29,21 @@ pub struct Grant {
     pub position: Option<String>,
     pub job_title: Option<String>,
     pub sub_unit: Option<String>,
-    pub unit_code: String,
-    pub unit_name: String,
+    /// Shared by the grants of a submission, as are `unit_name`, `file`
+    /// and `honour` by those of a list: a ministry's lists hold 90,000.
+    pub unit_code: Arc<str>,
+    pub unit_name: Arc<str>,
     pub achievement: Option<String>,
     /// In đồng, rounded up to 10,000; `None` when no base salary is known.
     pub bonus: Option<u64>,
     /// 1-based place in its decision: the register number (số sổ vàng).
     pub ordinal: u32,
-    pub file: String,
+    pub file: Arc<str>,
     pub row: u32,
     #[serde(skip)]
     pub record: RecordRef,
     /// The honour's code: "BK-BỘ".
-    pub honour: String,
+    pub honour: Arc<str>,
     /// Số sổ vàng, once the decision is signed: "2026-05-012".
     pub register_number: Option<String>,
     /// The hash a signed certificate carries for verification.
@@ -151,7 +154,7 @@ impl GrantList {
             let mine = |grants: &[Grant]| -> Vec<Grant> {
                 grants
                     .iter()
-                    .filter(|g| g.honour == part.code)
+                    .filter(|g| *g.honour == *part.code)
                     .cloned()
                     .collect()
             };
@@ -290,6 +293,8 @@ pub struct Collector<'a> {
     decision_date: NaiveDate,
     /// One per honour, in the regulation's order.
     lists: Vec<GrantList>,
+    /// Each list's honour code, shared by its grants.
+    codes: Vec<Arc<str>>,
     /// Which lists an honour code fills.
     lists_of: HashMap<&'a str, Vec<usize>>,
 }
@@ -307,6 +312,11 @@ impl<'a> Collector<'a> {
             regulation,
             decision_date,
             lists: regulation.honours.iter().map(GrantList::empty).collect(),
+            codes: regulation
+                .honours
+                .iter()
+                .map(|h| h.code.as_str().into())
+                .collect(),
             lists_of,
         }
     }
@@ -314,6 +324,7 @@ impl<'a> Collector<'a> {
     /// Adds the grants of `submission`'s eligible `verdicts` (its own, in
     /// their order).
     pub fn add(&mut self, submission: &Submission, verdicts: &[&Verdict]) {
+        let shared = Shared::of(submission);
         for verdict in verdicts.iter().filter(|v| v.eligible) {
             let Some(lists) = self.lists_of.get(verdict.proposal.as_str()) else {
                 continue;
@@ -328,7 +339,8 @@ impl<'a> Collector<'a> {
                 } else {
                     Some(0)
                 };
-                let grant = make_grant(submission, verdict.record, bonus, &honour.code);
+                let code = &self.codes[index];
+                let grant = make_grant(submission, &shared, verdict.record, bonus, code);
                 let list = &mut self.lists[index];
                 match verdict.record.subject {
                     Subject::Individual => list.individuals.push(grant),
@@ -437,13 +449,13 @@ impl Aggregate {
             let unit = if grant.record.submission < submissions {
                 Some(grant.record.submission)
             } else {
-                self.units.iter().position(|u| u.code == grant.unit_code)
+                self.units.iter().position(|u| *u.code == *grant.unit_code)
             };
             match unit {
                 Some(u) => self.units[u].bonus += bonus,
                 None => self.units.push(UnitSummary {
-                    code: grant.unit_code.clone(),
-                    name: grant.unit_name.clone(),
+                    code: grant.unit_code.to_string(),
+                    name: grant.unit_name.to_string(),
                     file: String::new(),
                     tallies: Vec::new(),
                     total: Tally::default(),
@@ -455,14 +467,33 @@ impl Aggregate {
     }
 }
 
+/// What the grants of one submission share: one copy each, not one per
+/// grant.
+struct Shared {
+    unit_code: Arc<str>,
+    unit_name: Arc<str>,
+    file: Arc<str>,
+}
+
+impl Shared {
+    fn of(submission: &Submission) -> Self {
+        Shared {
+            unit_code: submission.unit_code().into(),
+            unit_name: submission.unit_name().into(),
+            file: submission.file.as_str().into(),
+        }
+    }
+}
+
 fn make_grant(
     submission: &Submission,
+    shared: &Shared,
     record: RecordRef,
     bonus: Option<u64>,
-    honour: &str,
+    honour: &Arc<str>,
 ) -> Grant {
-    let unit_code = submission.unit_code();
-    let unit_name = submission.unit_name();
+    let unit_code = Arc::clone(&shared.unit_code);
+    let unit_name = Arc::clone(&shared.unit_name);
     match record.subject {
         Subject::Individual => {
             let p = &submission.individuals[record.index];
@@ -479,10 +510,10 @@ fn make_grant(
                 achievement: p.achievement.clone(),
                 bonus,
                 ordinal: 0,
-                file: submission.file.clone(),
+                file: Arc::clone(&shared.file),
                 row: p.source.row,
                 record,
-                honour: honour.to_string(),
+                honour: Arc::clone(honour),
                 register_number: None,
                 verification: None,
             }
@@ -502,10 +533,10 @@ fn make_grant(
                 achievement: c.achievement.clone(),
                 bonus,
                 ordinal: 0,
-                file: submission.file.clone(),
+                file: Arc::clone(&shared.file),
                 row: c.source.row,
                 record,
-                honour: honour.to_string(),
+                honour: Arc::clone(honour),
                 register_number: None,
                 verification: None,
             }

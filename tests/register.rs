@@ -856,7 +856,7 @@ fn after_a_conflict_the_units_bonuses_add_up_to_the_total() {
     let row = aggregate
         .units
         .iter()
-        .find(|u| u.code == withdrawn[0].unit_code)
+        .find(|u| *u.code == *withdrawn[0].unit_code)
         .expect("the withdrawn unit keeps a row while a signed decision pays it");
     assert!(row.bonus >= withdrawn[0].bonus.unwrap_or(0) && row.total.proposed == 0);
 

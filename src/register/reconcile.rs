@@ -381,7 +381,7 @@ fn replace_with_signed(list: &mut GrantList, signed: StoredList, sign_off: SignO
         .chain(list.individuals.iter_mut())
     {
         if grant.honour.is_empty() {
-            grant.honour = code.clone();
+            grant.honour = code.as_str().into();
         }
     }
     list.refresh_total();

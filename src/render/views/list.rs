@@ -82,11 +82,11 @@ pub fn detail_of(grant: &Grant) -> String {
         parts.push(job);
     }
     if let Some(sub) = grant.sub_unit.as_deref()
-        && sub != grant.unit_name
+        && sub != &*grant.unit_name
     {
         parts.push(sub);
     }
-    if grant.name != grant.unit_name {
+    if grant.name != *grant.unit_name {
         parts.push(&grant.unit_name);
     }
     parts.join(", ")
