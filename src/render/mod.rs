@@ -110,10 +110,10 @@ impl Rendered {
 }
 
 /// The summary report's view, made while the lists were there.
-pub struct Report(Listed);
+pub struct Report(Listed<'static>);
 
 /// A document's view for its template, made on demand.
-type MakeView<'a> = Box<dyn Fn() -> Result<Listed> + Send + Sync + 'a>;
+type MakeView<'a> = Box<dyn Fn() -> Result<Listed<'a>> + Send + Sync + 'a>;
 
 /// One unit of work for a worker.
 enum Task<'a> {
@@ -509,7 +509,7 @@ impl Renderer {
     fn render_pieces(
         &self,
         template: &str,
-        view: &Listed,
+        view: &Listed<'_>,
         path: &Path,
         settings: &DocumentSettings,
         output: &Output,

@@ -24,12 +24,12 @@ pub const PIECE_ROWS: usize = 300;
 /// A document's view for its template: the fields it prints, as JSON, and
 /// the rows of its lists kept typed, to be made JSON a piece at a time (a
 /// decision's list may name 50,000 people).
-pub struct Listed {
+pub struct Listed<'a> {
     fields: Value,
-    lines: Option<Lines>,
+    lines: Option<Lines<'a>>,
 }
 
-impl Listed {
+impl<'a> Listed<'a> {
     /// A view with no list (or one that is never laid out in pieces).
     pub fn plain(view: impl serde::Serialize) -> Result<Self> {
         Ok(Listed {
@@ -39,7 +39,7 @@ impl Listed {
     }
 
     /// A view whose `sections` (emptied) were `sections`.
-    pub fn with_list(view: impl serde::Serialize, sections: Vec<SectionView>) -> Result<Self> {
+    pub fn with_list(view: impl serde::Serialize, sections: Vec<SectionView<'a>>) -> Result<Self> {
         Ok(Listed {
             fields: serde_json::to_value(view)?,
             lines: Some(Lines::new(vec![sections], false)),
@@ -50,7 +50,7 @@ impl Listed {
     /// `lists`, one per article.
     pub fn with_articles(
         view: impl serde::Serialize,
-        lists: Vec<Vec<SectionView>>,
+        lists: Vec<Vec<SectionView<'a>>>,
     ) -> Result<Self> {
         Ok(Listed {
             fields: serde_json::to_value(view)?,
@@ -58,12 +58,12 @@ impl Listed {
         })
     }
 
-    pub fn lines(&self) -> Option<&Lines> {
+    pub fn lines(&self) -> Option<&Lines<'a>> {
         self.lines.as_ref()
     }
 
     /// Every list's sections, to complete their rows.
-    pub fn sections_mut(&mut self) -> impl Iterator<Item = &mut SectionView> {
+    pub fn sections_mut(&mut self) -> impl Iterator<Item = &mut SectionView<'a>> {
         self.lines
             .iter_mut()
             .flat_map(|lines| lines.lists.iter_mut().flatten())
@@ -86,9 +86,9 @@ impl Listed {
 /// The printed lines of a view's lists, in print order; the index is the
 /// line's mark. A decision has one list (`sections`); a combined decision
 /// one per article (`articles[i].sections`), printed one after another.
-pub struct Lines {
+pub struct Lines<'a> {
     /// Each list's sections.
-    lists: Vec<Vec<SectionView>>,
+    lists: Vec<Vec<SectionView<'a>>>,
     /// Whether the lists are the view's `articles`.
     articles: bool,
     lines: Vec<Line>,
@@ -104,8 +104,8 @@ struct Line {
     row: Option<usize>,
 }
 
-impl Lines {
-    fn new(lists: Vec<Vec<SectionView>>, articles: bool) -> Self {
+impl<'a> Lines<'a> {
+    fn new(lists: Vec<Vec<SectionView<'a>>>, articles: bool) -> Self {
         let mut lines = Vec::new();
         for (list, sections) in lists.iter().enumerate() {
             for (index, section) in sections.iter().enumerate() {
@@ -151,7 +151,7 @@ impl Lines {
     /// each with the lines of its list in `range` (maybe none) and its own
     /// `part`: `first` where its list's title falls in the piece, `last`
     /// where its total does.
-    pub fn piece(&self, view: &Listed, range: Range<usize>, part: PartView) -> Result<Value> {
+    pub fn piece(&self, view: &Listed<'_>, range: Range<usize>, part: PartView) -> Result<Value> {
         let lines = &self.lines[range.clone()];
         let mut piece = view.fields.clone();
         if self.articles {
@@ -176,7 +176,7 @@ impl Lines {
 
     /// The sections printing `lines` (of one list).
     fn sections<'l>(&self, lines: impl Iterator<Item = &'l Line>) -> Result<Value> {
-        let mut sections: Vec<SectionView> = Vec::new();
+        let mut sections: Vec<SectionView<'_>> = Vec::new();
         let mut current: Option<(usize, usize)> = None;
         for line in lines {
             let source = &self.lists[line.list][line.section];
@@ -246,23 +246,51 @@ pub fn cut(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::views::RowView;
+    use crate::aggregate::Grant;
+    use crate::regulation::Subject;
+    use crate::render::views::RowRef;
+    use crate::validate::RecordRef;
     use serde_json::json;
 
-    fn row(mark: usize) -> RowView {
-        RowView {
-            mark,
-            stt: 0,
-            name: String::new(),
-            detail: String::new(),
-            long: false,
-            birth: String::new(),
+    /// A grant the rows of these tests point at.
+    fn grant() -> &'static Grant {
+        static GRANT: std::sync::OnceLock<Grant> = std::sync::OnceLock::new();
+        GRANT.get_or_init(|| Grant {
+            name: "Nguyễn Văn An".into(),
+            subject: Subject::Individual,
+            sex: None,
+            birth: None,
+            position: None,
+            job_title: None,
+            sub_unit: None,
+            unit_code: "VTH".into(),
+            unit_name: "Viện Triết học".into(),
+            achievement: None,
             bonus: None,
+            ordinal: 1,
+            file: "vien-triet-hoc.xlsx".into(),
+            row: 7,
+            record: RecordRef {
+                submission: 0,
+                subject: Subject::Individual,
+                index: 0,
+            },
+            honour: "LĐTT".into(),
+            register_number: None,
+            verification: None,
+        })
+    }
+
+    fn row(mark: usize) -> RowRef<'static> {
+        RowRef {
+            grant: grant(),
+            mark,
+            with_birth: false,
             lines: None,
         }
     }
 
-    fn section(mark: usize, heading: &str, rows: &[usize]) -> SectionView {
+    fn section(mark: usize, heading: &str, rows: &[usize]) -> SectionView<'static> {
         SectionView {
             mark,
             heading: heading.into(),
@@ -284,7 +312,7 @@ mod tests {
             .collect()
     }
 
-    fn view() -> Listed {
+    fn view() -> Listed<'static> {
         let sections = vec![
             section(0, "I. TẬP THỂ", &[1, 2]),
             section(3, "II. CÁ NHÂN", &[4, 5, 6]),

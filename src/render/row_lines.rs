@@ -126,12 +126,12 @@ impl RowLines {
     /// Sets `lines` on every row of the view's lists whose count is certain,
     /// and `row_lines` on the view so that the template passes them to
     /// `list-table`.
-    pub fn count(&self, view: &mut Listed) {
+    pub fn count(&self, view: &mut Listed<'_>) {
         for row in view
             .sections_mut()
             .flat_map(|section| section.rows.iter_mut())
         {
-            row.lines = self.row(row);
+            row.lines = self.row(&row.view());
         }
         view.set("row_lines", Value::Bool(true));
     }

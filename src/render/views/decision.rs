@@ -13,7 +13,7 @@ use crate::text::upper;
 
 /// A decision (Quyết định) with its attached list.
 #[derive(Debug, Clone, Serialize)]
-pub struct DecisionView {
+pub struct DecisionView<'a> {
     pub header: HeaderView,
     pub year: i32,
     pub honour_code: String,
@@ -43,7 +43,7 @@ pub struct DecisionView {
     pub archive: String,
     pub agency_name: String,
     pub decision_date_words: String,
-    pub sections: Vec<SectionView>,
+    pub sections: Vec<SectionView<'a>>,
     pub part: PartView,
     /// For a decision amending a signed one.
     pub correction: Option<CorrectionView>,
@@ -53,11 +53,11 @@ pub struct DecisionView {
 /// decision's frame, as any decision's, and an article per honour with its
 /// attached list (each the view that honour's own decision would have).
 #[derive(Debug, Clone, Serialize)]
-pub struct CombinedDecisionView {
+pub struct CombinedDecisionView<'a> {
     #[serde(flatten)]
-    pub frame: DecisionView,
+    pub frame: DecisionView<'a>,
     /// One per title or award, in the regulation's order.
-    pub articles: Vec<DecisionView>,
+    pub articles: Vec<DecisionView<'a>>,
 }
 
 /// What a correction decision amends (sửa đổi, bổ sung).
@@ -73,7 +73,7 @@ pub struct CorrectionView {
 
 /// A submission (Tờ trình) to the level that decides.
 #[derive(Debug, Clone, Serialize)]
-pub struct SubmissionView {
+pub struct SubmissionView<'a> {
     pub header: HeaderView,
     pub year: i32,
     pub honour_code: String,
@@ -87,7 +87,7 @@ pub struct SubmissionView {
     pub signer: SignerView,
     pub recipients: Vec<String>,
     pub archive: String,
-    pub sections: Vec<SectionView>,
+    pub sections: Vec<SectionView<'a>>,
     /// Which piece of a long list this is ([`PartView`]).
     pub part: PartView,
 }
@@ -118,12 +118,12 @@ pub fn legal_basis_lines(
         .collect()
 }
 
-pub fn decision_view(
-    list: &GrantList,
+pub fn decision_view<'a>(
+    list: &'a GrantList,
     aggregate: &Aggregate,
     regulation: &Regulation,
     settings: &DocumentSettings,
-) -> DecisionView {
+) -> DecisionView<'a> {
     let date = list
         .sign_off
         .as_ref()
@@ -164,12 +164,12 @@ pub fn decision_view(
     }
 }
 
-pub fn combined_decision_view(
-    list: &GrantList,
+pub fn combined_decision_view<'a>(
+    list: &'a GrantList,
     aggregate: &Aggregate,
     regulation: &Regulation,
     settings: &DocumentSettings,
-) -> CombinedDecisionView {
+) -> CombinedDecisionView<'a> {
     // The articles' lists are printed one after another: their lines are
     // marked through the whole decision, as a long one is laid out in
     // pieces across them.
@@ -190,11 +190,11 @@ pub fn combined_decision_view(
     }
 }
 
-pub fn submission_view(
-    list: &GrantList,
+pub fn submission_view<'a>(
+    list: &'a GrantList,
     aggregate: &Aggregate,
     settings: &DocumentSettings,
-) -> SubmissionView {
+) -> SubmissionView<'a> {
     SubmissionView {
         header: HeaderView::new(settings, "TTr"),
         year: aggregate.year,

@@ -26,11 +26,51 @@ pub struct RowView {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct SectionView {
+pub struct SectionView<'a> {
     /// The heading's place in its list (see [`PartView`]).
     pub mark: usize,
     pub heading: String,
-    pub rows: Vec<RowView>,
+    pub rows: Vec<RowRef<'a>>,
+}
+
+/// A row as its grant: the row's text ([`RowView`]) is made when a piece
+/// of the list is laid out, not held for every row of a list that may name
+/// 50,000 people. Serialized as its [`RowView`].
+#[derive(Debug, Clone, Copy)]
+pub struct RowRef<'a> {
+    pub grant: &'a Grant,
+    /// The row's place in its list, headings counted (see [`PartView`]).
+    pub mark: usize,
+    pub with_birth: bool,
+    /// See [`RowView::lines`].
+    pub lines: Option<u32>,
+}
+
+impl RowRef<'_> {
+    pub fn view(&self) -> RowView {
+        let g = self.grant;
+        let detail = detail_of(g);
+        RowView {
+            mark: self.mark,
+            stt: g.ordinal,
+            name: g.name.clone(),
+            long: is_long_row(&g.name, &detail),
+            detail,
+            birth: if self.with_birth {
+                g.birth.map(|b| b.display_vi()).unwrap_or_default()
+            } else {
+                String::new()
+            },
+            bonus: g.bonus,
+            lines: self.lines,
+        }
+    }
+}
+
+impl Serialize for RowRef<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.view().serialize(s)
+    }
 }
 
 /// Which piece of its attached list a source lays out. A list longer than
@@ -58,7 +98,7 @@ impl PartView {
 
 /// Adds `by` to the marks of a list's lines (when several lists are
 /// printed as one sequence); returns how many lines it prints.
-pub fn offset_marks(sections: &mut [SectionView], by: usize) -> usize {
+pub fn offset_marks(sections: &mut [SectionView<'_>], by: usize) -> usize {
     let mut lines = 0;
     for section in sections {
         if !section.heading.is_empty() {
@@ -101,22 +141,14 @@ fn is_long_row(name: &str, detail: &str) -> bool {
     name.chars().count() > LONG_ROW_NAME || detail.chars().count() > LONG_ROW_DETAIL
 }
 
-pub fn sections(list: &GrantList, with_birth: bool) -> Vec<SectionView> {
+pub fn sections(list: &GrantList, with_birth: bool) -> Vec<SectionView<'_>> {
     // Rows and headings are marked in the order they are printed.
     let marks = std::cell::Cell::new(0);
     let mark = || marks.replace(marks.get() + 1);
-    let row = |g: &Grant| RowView {
+    let row = |grant| RowRef {
+        grant,
         mark: mark(),
-        stt: g.ordinal,
-        name: g.name.clone(),
-        long: is_long_row(&g.name, &detail_of(g)),
-        detail: detail_of(g),
-        birth: if with_birth {
-            g.birth.map(|b| b.display_vi()).unwrap_or_default()
-        } else {
-            String::new()
-        },
-        bonus: g.bonus,
+        with_birth,
         lines: None,
     };
     let mut out = Vec::new();
