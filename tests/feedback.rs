@@ -32,6 +32,26 @@ fn build_sample() -> (tempfile::TempDir, serde_json::Value) {
     (out, stdout_json(&checked))
 }
 
+/// A build reads each unit's records back from disk for its JSON (they
+/// wait there while the documents are made): what it writes is what
+/// `check` reads, workbook by workbook, verdict by verdict.
+#[test]
+fn the_builds_json_holds_the_workbooks_and_verdicts_check_reads() {
+    let (out, checked) = build_sample();
+    let text = std::fs::read_to_string(out.path().join("ket-qua-xet.json")).unwrap();
+    let built: serde_json::Value = serde_json::from_str(&text).unwrap();
+    for key in ["workbooks", "verdicts", "quotas"] {
+        assert_eq!(built[key], checked[key], "{key}");
+    }
+    let people: usize = built["workbooks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["individuals"].as_array().unwrap().len())
+        .sum();
+    assert!(people > 50, "{people} people");
+}
+
 /// Verdicts that are not `eligible`: (unit code, subject, status, messages).
 fn problems(json: &serde_json::Value) -> Vec<(String, String, String, Vec<String>)> {
     json["verdicts"]
