@@ -43,6 +43,10 @@ pub struct Mapped {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// One workbook's submission (none when it holds no list) and what map
+/// found wrong in it.
+pub type MappedWorkbook = (Option<Submission>, Vec<Diagnostic>);
+
 /// The year the campaign is for: the one given, else the one most workbooks
 /// state (with a warning saying so).
 pub fn decide_year(
@@ -52,11 +56,25 @@ pub fn decide_year(
     if given.is_some() {
         return (given, None);
     }
+    decide_year_among(given, workbooks.iter().map(workbook_year))
+}
+
+/// The year a workbook's title rows name ("năm 2025"), if any.
+pub fn workbook_year(workbook: &RawWorkbook) -> Option<i32> {
+    unit_info(workbook).year.map(|(y, _)| y)
+}
+
+/// [`decide_year`] from each workbook's own year ([`workbook_year`]).
+pub fn decide_year_among(
+    given: Option<i32>,
+    years: impl IntoIterator<Item = Option<i32>>,
+) -> (Option<i32>, Option<Diagnostic>) {
+    if given.is_some() {
+        return (given, None);
+    }
     let mut counts: BTreeMap<i32, usize> = BTreeMap::new();
-    for workbook in workbooks {
-        if let Some(year) = unit_info(workbook).year.map(|(y, _)| y) {
-            *counts.entry(year).or_default() += 1;
-        }
+    for year in years.into_iter().flatten() {
+        *counts.entry(year).or_default() += 1;
     }
     let best = counts
         .iter()
@@ -83,10 +101,8 @@ pub fn map_workbooks(workbooks: &[RawWorkbook], context: MapContext<'_>) -> Mapp
 }
 
 /// Workbooks' submissions and diagnostics, in the workbooks' order.
-impl FromIterator<(Option<Submission>, Vec<Diagnostic>)> for Mapped {
-    fn from_iter<I: IntoIterator<Item = (Option<Submission>, Vec<Diagnostic>)>>(
-        results: I,
-    ) -> Self {
+impl FromIterator<MappedWorkbook> for Mapped {
+    fn from_iter<I: IntoIterator<Item = MappedWorkbook>>(results: I) -> Self {
         let mut mapped = Mapped::default();
         for (submission, diagnostics) in results {
             mapped.submissions.extend(submission);
@@ -191,10 +207,7 @@ fn year_in_title_rows(workbook: &RawWorkbook) -> Option<(i32, Place)> {
 }
 
 /// Maps one workbook: its submission, if it has one, and what was wrong.
-pub fn map_workbook(
-    workbook: &RawWorkbook,
-    context: MapContext<'_>,
-) -> (Option<Submission>, Vec<Diagnostic>) {
+pub fn map_workbook(workbook: &RawWorkbook, context: MapContext<'_>) -> MappedWorkbook {
     let file = workbook.file.as_str();
     let mut diagnostics = Vec::new();
     let info = unit_info(workbook);

@@ -125,6 +125,17 @@ fn workbook(path: &Path, unit: &str, people: &[(&str, &str)]) {
 
 /// The same, recording `saved` (y, m, d) as the workbook's last-saved date.
 fn saved_workbook(path: &Path, unit: &str, people: &[(&str, &str)], saved: Option<(u16, u8, u8)>) {
+    workbook_of_year(path, unit, people, saved, 2025);
+}
+
+/// The same, for `year`.
+fn workbook_of_year(
+    path: &Path,
+    unit: &str,
+    people: &[(&str, &str)],
+    saved: Option<(u16, u8, u8)>,
+    year: i32,
+) {
     let mut book = rust_xlsxwriter::Workbook::new();
     if let Some((y, m, d)) = saved {
         let date = rust_xlsxwriter::ExcelDateTime::from_ymd(y, m, d).unwrap();
@@ -135,14 +146,14 @@ fn saved_workbook(path: &Path, unit: &str, people: &[(&str, &str)], saved: Optio
     info.write_string(0, 0, "Tên đơn vị").unwrap();
     info.write_string(0, 1, unit).unwrap();
     info.write_string(1, 0, "Năm xét").unwrap();
-    info.write_number(1, 1, 2025.0).unwrap();
+    info.write_number(1, 1, f64::from(year)).unwrap();
     let list = book.add_worksheet();
     list.set_name("Cá nhân").unwrap();
     for (col, label) in [
         "STT",
         "Họ và tên",
         "Ngày sinh",
-        "Xếp loại năm 2025",
+        &format!("Xếp loại năm {year}"),
         "Danh hiệu đề nghị",
     ]
     .iter()
@@ -421,4 +432,47 @@ fn every_deviation_folder_reads_as_its_snapshot() {
             insta::assert_json_snapshot!("inspect", got);
         });
     }
+}
+
+/// Without a year in tdkt.toml or on the command line, the campaign's year
+/// is the one most workbooks name, and a workbook of another year is
+/// refused, naming its file. `check` maps each workbook as it is read, with
+/// its own year, and reads a minority one again; `inspect` maps them all
+/// once every one is read: both find the same.
+#[test]
+fn a_workbook_of_another_year_than_most_is_refused_however_it_is_read() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path();
+    let people = [("Nguyễn Văn An", "01/02/1980")];
+    workbook_of_year(&dir.join("a.xlsx"), "Viện Triết học", &people, None, 2025);
+    workbook_of_year(&dir.join("b.xlsx"), "Viện Kinh tế", &people, None, 2025);
+    workbook_of_year(&dir.join("c.xlsx"), "Viện Sử học", &people, None, 2024);
+    let dir = dir.to_str().unwrap();
+    let checked = stdout_json(&tdkt(&["check", dir, "--json"]));
+    let inspected = stdout_json(&tdkt(&["inspect", dir, "--json"]));
+    for json in [&checked, &inspected] {
+        assert_eq!(files(json), ["a.xlsx", "b.xlsx"]);
+        let codes: Vec<(&str, &str)> = json["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| (d["code"].as_str().unwrap(), d["file"].as_str().unwrap()))
+            .collect();
+        assert!(codes.contains(&("ingest.year-assumed", "")), "{codes:?}");
+        assert!(
+            codes.contains(&("ingest.wrong-year", "c.xlsx")),
+            "{codes:?}"
+        );
+    }
+    assert_eq!(checked["workbooks"], inspected["workbooks"]);
+    assert_eq!(checked["workbooks"][0]["year"], 2025);
+    let refusal = |json: &serde_json::Value| {
+        json["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["code"] == "ingest.wrong-year")
+            .cloned()
+    };
+    assert_eq!(refusal(&checked), refusal(&inspected));
 }

@@ -6,6 +6,7 @@
 use crate::progress::{Progress, Silent, Stage};
 use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::aggregate::{self, Aggregate, GrantList};
@@ -69,10 +70,19 @@ pub fn read(settings: &Settings) -> Result<Reading> {
 enum Cells {
     /// For `inspect`, which shows how each sheet was read.
     Kept,
-    /// Dropped as each workbook is mapped, when the campaign's year is
-    /// known before reading (else mapping waits for every workbook, which
-    /// decides the year): at 80,000 proposals the cells are some 90 MiB.
+    /// Dropped as each workbook is mapped, as soon as it is read: at
+    /// 80,000 proposals the cells are some 90 MiB.
     Dropped,
+}
+
+/// A workbook as reading leaves it.
+struct Read {
+    workbook: RawWorkbook,
+    /// The year its title rows name.
+    own_year: Option<i32>,
+    /// Mapped as soon as it was read (its cells then dropped), with the
+    /// campaign's year or, when the campaign does not say, its own.
+    mapped: Option<(i32, map::MappedWorkbook)>,
 }
 
 /// [`read`], telling `progress`.
@@ -82,32 +92,40 @@ fn read_with(settings: &Settings, progress: &dyn Progress, cells: Cells) -> Resu
         units: settings.units.as_ref(),
         year,
     };
-    let mapped_on_reading = settings.year.filter(|_| cells == Cells::Dropped);
     let (read, read_diagnostics) = ingest::read_inbox_then(
         &settings.inbox,
         &settings.reader,
         progress,
         |mut workbook| {
-            let mapped = mapped_on_reading.map(|year| {
-                let mapped = map::map_workbook(&workbook, context(year));
-                workbook.sheets = Vec::new();
-                mapped
-            });
-            (workbook, mapped)
+            let own_year = map::workbook_year(&workbook);
+            let mapped = match (cells, settings.year.or(own_year)) {
+                (Cells::Dropped, Some(year)) => {
+                    let mapped = map::map_workbook(&workbook, context(year));
+                    workbook.sheets = Vec::new();
+                    Some((year, mapped))
+                }
+                _ => None,
+            };
+            Read {
+                workbook,
+                own_year,
+                mapped,
+            }
         },
     )?;
-    let (workbooks, mapped): (Vec<RawWorkbook>, Vec<_>) = read.into_iter().unzip();
-    let (year, assumed) = map::decide_year(settings.year, &workbooks);
+    let own_years = read.iter().map(|r| r.own_year);
+    let (year, assumed) = map::decide_year_among(settings.year, own_years);
     let Some(year) = year else {
         bail!(
             "Không xác định được năm xét: hãy ghi năm trong tdkt.toml ([campaign] year = …) hoặc dùng --year YYYY"
         );
     };
-    progress.begin(Stage::Map, workbooks.len() as u64);
-    let mapped: map::Mapped = match mapped_on_reading {
-        Some(_) => mapped.into_iter().flatten().collect(),
-        None => map::map_workbooks(&workbooks, context(year)),
-    };
+    progress.begin(Stage::Map, read.len() as u64);
+    let (workbooks, mapped): (Vec<RawWorkbook>, Vec<map::MappedWorkbook>) = read
+        .into_par_iter()
+        .map(|read| map_for_year(settings, read, year, cells))
+        .unzip();
+    let mapped: map::Mapped = mapped.into_iter().collect();
     progress.advance(workbooks.len() as u64);
     let mut diagnostics = read_diagnostics;
     diagnostics.extend(assumed);
@@ -126,6 +144,46 @@ fn read_with(settings: &Settings, progress: &dyn Progress, cells: Cells) -> Resu
         diagnostics,
         superseded: selected.superseded,
     })
+}
+
+/// `read`'s workbook mapped for the campaign's `year`: as it was on
+/// reading when that was with this year; else now, from its cells, or from
+/// the file read again when its cells went with a mapping for its own year
+/// (a workbook of another year than most: rare).
+fn map_for_year(
+    settings: &Settings,
+    read: Read,
+    year: i32,
+    cells: Cells,
+) -> (RawWorkbook, map::MappedWorkbook) {
+    let context = MapContext {
+        regulation: &settings.regulation,
+        units: settings.units.as_ref(),
+        year,
+    };
+    let Read {
+        mut workbook,
+        mapped,
+        ..
+    } = read;
+    let mapped = match mapped {
+        Some((mapped_for, mapped)) if mapped_for == year => mapped,
+        Some(_) => {
+            let path = settings.inbox.join(&workbook.file);
+            match settings.reader.read(&path, &workbook.file) {
+                Ok(again) => map::map_workbook(&again, context),
+                Err(unreadable) => (None, vec![*unreadable]),
+            }
+        }
+        None => {
+            let mapped = map::map_workbook(&workbook, context);
+            if cells == Cells::Dropped {
+                workbook.sheets = Vec::new();
+            }
+            mapped
+        }
+    };
+    (workbook, mapped)
 }
 
 /// Documents printed with the stand-in agency or signer of a campaign that
