@@ -451,6 +451,10 @@ mod tests {
                 super::super::lists_from(&settings, &checked, &aside.records(&checked), date)
                     .unwrap();
             assert!(set_aside == in_memory, "{campaign}");
+            for list in in_memory.decisions.iter().chain(&set_aside.decisions) {
+                let room = list.individuals.capacity() + list.collectives.capacity();
+                assert_eq!(room, list.count(), "{campaign}: {} made room for", list.id);
+            }
             grants += in_memory.decisions.iter().map(|d| d.count()).sum::<usize>();
         }
         assert!(grants > 50, "{grants} grants");

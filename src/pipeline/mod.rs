@@ -362,7 +362,8 @@ fn lists_from(
     decision_date: NaiveDate,
 ) -> Result<Aggregate> {
     let submissions = &checked.reading.submissions;
-    let mut collector = aggregate::Collector::new(&settings.regulation, decision_date);
+    let mut collector =
+        aggregate::Collector::new(&settings.regulation, decision_date, &checked.validation);
     let verdicts = checked.validation.by_submission(submissions.len());
     for (index, verdicts) in verdicts.iter().enumerate() {
         if verdicts.iter().any(|v| v.eligible) {
