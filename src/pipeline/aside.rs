@@ -4,8 +4,8 @@
 //! its grants, then its feedback workbook and its part of the JSON. At
 //! 80,000 proposals they are some 100 MiB (twice that when the register
 //! adds history), which would otherwise sit beside the lists and render's
-//! working set for the whole build; the verdicts (some 30 MiB) wait here
-//! too while render runs. The file is nameless (it vanishes with the
+//! working set for the whole build; the verdicts and diagnostics (some 40
+//! MiB) wait here too, from the lists to the end of render. The file is nameless (it vanishes with the
 //! process, however that ends) and on the output's disk, where the kernel
 //! may write it out rather than hold it. One JSON value a line; each
 //! submission's records are read back by their place in the file.
@@ -98,19 +98,7 @@ impl Aside {
             return;
         };
         let mut out = Spans::new(file, end);
-        let verdicts = &checked.validation.verdicts;
-        let diagnostics = &checked.reading.diagnostics;
-        let written = (|| -> Result<()> {
-            out.line(&verdicts.len())?;
-            for verdict in verdicts {
-                out.line(&StoredVerdict::of(verdict))?;
-            }
-            out.line(&diagnostics.len())?;
-            for diagnostic in diagnostics {
-                out.line(diagnostic)?;
-            }
-            Ok(())
-        })();
+        let written = write_findings(&mut out, checked);
         if written.and_then(|_| out.finish()).is_ok() {
             checked.validation.verdicts = Vec::new();
             checked.reading.diagnostics = Vec::new();
@@ -174,14 +162,10 @@ pub(super) struct View<'a> {
 }
 
 impl View<'_> {
-    fn at<'s>(
-        &self,
-        submissions: &'s [Submission],
-        spans: &[Span],
-        index: usize,
-    ) -> Result<&'s Submission> {
+    /// The `index`th of `submissions` read back from its line in `spans`.
+    fn load(&self, submissions: &[Submission], spans: &[Span], index: usize) -> Result<Submission> {
         match (submissions.get(index), spans.get(index)) {
-            (Some(submission), Some(_)) => Ok(submission),
+            (Some(submission), Some(&span)) => self.aside.load(submission, span),
             _ => anyhow::bail!("không có hồ sơ thứ {index}"),
         }
     }
@@ -193,17 +177,13 @@ impl SubmissionRecords for View<'_> {
     }
 
     fn written(&self, index: usize) -> Result<Cow<'_, Submission>> {
-        let submission = self.at(self.written, &self.aside.written, index)?;
-        let loaded = self.aside.load(submission, self.aside.written[index])?;
+        let loaded = self.load(self.written, &self.aside.written, index)?;
         Ok(Cow::Owned(loaded))
     }
 
     fn judged(&self, index: usize) -> Result<Cow<'_, Submission>> {
         match (self.judged, &self.aside.judged) {
-            (Some(judged), Some(spans)) => {
-                let submission = self.at(judged, spans, index)?;
-                Ok(Cow::Owned(self.aside.load(submission, spans[index])?))
-            }
+            (Some(judged), Some(spans)) => Ok(Cow::Owned(self.load(judged, spans, index)?)),
             _ => self.written(index),
         }
     }
@@ -264,6 +244,21 @@ impl<W: Write> Write for Counted<'_, W> {
     fn flush(&mut self) -> std::io::Result<()> {
         self.out.flush()
     }
+}
+
+/// The verdicts, then the diagnostics, each list after its length.
+fn write_findings(out: &mut Spans, checked: &Checked) -> Result<()> {
+    let verdicts = &checked.validation.verdicts;
+    out.line(&verdicts.len())?;
+    for verdict in verdicts {
+        out.line(&StoredVerdict::of(verdict))?;
+    }
+    let diagnostics = &checked.reading.diagnostics;
+    out.line(&diagnostics.len())?;
+    for diagnostic in diagnostics {
+        out.line(diagnostic)?;
+    }
+    Ok(())
 }
 
 /// The file read back a line (one JSON value) at a time: parsed from a
