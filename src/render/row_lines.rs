@@ -164,6 +164,8 @@ impl RowLines {
 /// quotas' table at 11 pt with 4 pt insets.
 const REPORT_TEXT_WIDTH_MM: f64 = 297.0 - 30.0 - 20.0;
 const REPORT_QUOTAS: &str = "columns: (10mm, 30mm, 30mm, 1fr, 24mm, 24mm, 30mm)";
+/// The chart of units (lib.typ's `bar-chart`, 10 pt): its labels' column.
+const REPORT_CHART_LABEL_MM: f64 = 55.0;
 
 /// The units' table's columns for `honours` honour columns, as bao-cao.typ
 /// writes them.
@@ -226,6 +228,8 @@ impl ReportLines {
                     crate::format::group_thousands(unit.bonus),
                 ]);
             unit.lines = self.shaper.tallest(texts.zip(widths.iter().copied()), 10.0);
+            let label = [(unit.name.clone(), points(REPORT_CHART_LABEL_MM))];
+            unit.chart_lines = self.shaper.tallest(label.into_iter(), 10.0);
         }
         view.quota_lines = view
             .quotas

@@ -19,6 +19,8 @@ pub struct TallyRow {
     /// The lines its tallest cell takes, where render counted them for
     /// tdkt's own bao-cao.typ (see `ReportView::row_lines`).
     pub lines: Option<u32>,
+    /// The lines its name takes in the chart of units, counted likewise.
+    pub chart_lines: Option<u32>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -96,6 +98,7 @@ pub fn report_view(
             total: u.total,
             bonus: u.bonus,
             lines: None,
+            chart_lines: None,
         })
         .collect();
     let lists = GrantList::per_honour(&aggregate.decisions)
