@@ -365,11 +365,32 @@ fn lists_from(
     let mut collector =
         aggregate::Collector::new(&settings.regulation, decision_date, &checked.validation);
     let verdicts = checked.validation.by_submission(submissions.len());
-    for (index, verdicts) in verdicts.iter().enumerate() {
-        if verdicts.iter().any(|v| v.eligible) {
-            collector.add(&*records.written(index)?, verdicts);
+    let granting: Vec<usize> = (0..verdicts.len())
+        .filter(|&index| verdicts[index].iter().any(|v| v.eligible))
+        .collect();
+    // Read on a thread of their own: the records' memory is that thread's,
+    // and the grants, made here, lie together on this one's pages instead of
+    // among the holes the records leave (which render's threads cannot
+    // reuse). Two submissions in flight at most.
+    std::thread::scope(|scope| -> Result<()> {
+        let (send, receive) = std::sync::mpsc::sync_channel(1);
+        let reader = scope.spawn(move || {
+            for &index in &granting {
+                let read = records.written(index).map(|s| (index, s.into_owned()));
+                let failed = read.is_err();
+                if send.send(read).is_err() || failed {
+                    return;
+                }
+            }
+        });
+        for read in receive {
+            let (index, submission) = read?;
+            collector.add(&submission, &verdicts[index]);
         }
-    }
+        reader
+            .join()
+            .map_err(|_| anyhow::anyhow!("Luồng đọc lại hồ sơ bị lỗi"))
+    })?;
     let aggregate = collector.finish(
         submissions,
         &checked.validation,
