@@ -295,6 +295,17 @@ static LAST_PANIC: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None
 
 /// Text that may hold what a workbook or a file name said, made safe for
 /// the terminal.
+/// Prints `value` as pretty JSON on standard output, written as it is
+/// serialized: a ministry's `check --json` is a hundred megabytes.
+fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    serde_json::to_writer_pretty(&mut out, value)?;
+    writeln!(out)?;
+    out.flush()?;
+    Ok(())
+}
+
 fn printable(text: &str) -> String {
     tdkt::text::printable(text)
 }
@@ -463,7 +474,7 @@ fn run(command: Command) -> anyhow::Result<u8> {
                     workbooks: &reading.submissions,
                     diagnostics: &reading.diagnostics,
                 };
-                println!("{}", serde_json::to_string_pretty(&json)?);
+                print_json(&json)?;
             } else {
                 print!(
                     "{}",
@@ -476,7 +487,7 @@ fn run(command: Command) -> anyhow::Result<u8> {
             let settings = Settings::resolve(&args.flags(None))?;
             let checked = pipeline::check(&settings)?;
             if args.json {
-                println!("{}", serde_json::to_string_pretty(&checked.json())?);
+                print_json(&checked.json())?;
             } else {
                 print!(
                     "{}",
@@ -499,7 +510,7 @@ fn run(command: Command) -> anyhow::Result<u8> {
             };
             let checked = &built.checked;
             if read.json {
-                println!("{}", serde_json::to_string_pretty(&built.json())?);
+                print_json(&built.json())?;
             } else {
                 print!(
                     "{}",
@@ -523,7 +534,7 @@ fn run(command: Command) -> anyhow::Result<u8> {
             let decisions = pipeline::decisions(&campaign.settings()?)?;
             if json {
                 let json = serde_json::json!({ "decisions": decisions });
-                println!("{}", serde_json::to_string_pretty(&json)?);
+                print_json(&json)?;
             } else {
                 for d in &decisions {
                     let state = match (&d.document_number, d.date) {
@@ -578,7 +589,7 @@ fn run(command: Command) -> anyhow::Result<u8> {
             let people = pipeline::people(&campaign.settings()?, &find)?;
             if json {
                 let json = serde_json::json!({ "people": people });
-                println!("{}", serde_json::to_string_pretty(&json)?);
+                print_json(&json)?;
             } else {
                 for p in &people {
                     let merged = p
