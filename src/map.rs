@@ -53,9 +53,6 @@ pub fn decide_year(
     given: Option<i32>,
     workbooks: &[RawWorkbook],
 ) -> (Option<i32>, Option<Diagnostic>) {
-    if given.is_some() {
-        return (given, None);
-    }
     decide_year_among(given, workbooks.iter().map(workbook_year))
 }
 

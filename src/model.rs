@@ -342,24 +342,6 @@ impl SubmissionRecords for InMemory<'_> {
     }
 }
 
-impl<T: SubmissionRecords + ?Sized> SubmissionRecords for &T {
-    fn count(&self) -> usize {
-        (**self).count()
-    }
-
-    fn written(&self, index: usize) -> anyhow::Result<Cow<'_, Submission>> {
-        (**self).written(index)
-    }
-
-    fn judged(&self, index: usize) -> anyhow::Result<Cow<'_, Submission>> {
-        (**self).judged(index)
-    }
-
-    fn proposals(&self) -> (usize, usize) {
-        (**self).proposals()
-    }
-}
-
 impl<T: SubmissionRecords + ?Sized> SubmissionRecords for Box<T> {
     fn count(&self) -> usize {
         (**self).count()

@@ -78,7 +78,8 @@ enum Cells {
 /// A workbook as reading leaves it.
 struct Read {
     workbook: RawWorkbook,
-    /// The year its title rows name.
+    /// The year its title rows name (looked for only when the campaign
+    /// does not give its own).
     own_year: Option<i32>,
     /// Mapped as soon as it was read (its cells then dropped), with the
     /// campaign's year or, when the campaign does not say, its own.
@@ -87,20 +88,19 @@ struct Read {
 
 /// [`read`], telling `progress`.
 fn read_with(settings: &Settings, progress: &dyn Progress, cells: Cells) -> Result<Reading> {
-    let context = |year| MapContext {
-        regulation: &settings.regulation,
-        units: settings.units.as_ref(),
-        year,
-    };
     let (read, read_diagnostics) = ingest::read_inbox_then(
         &settings.inbox,
         &settings.reader,
         progress,
         |mut workbook| {
-            let own_year = map::workbook_year(&workbook);
+            // Needed only to decide the year the campaign does not give.
+            let own_year = match settings.year {
+                Some(_) => None,
+                None => map::workbook_year(&workbook),
+            };
             let mapped = match (cells, settings.year.or(own_year)) {
                 (Cells::Dropped, Some(year)) => {
-                    let mapped = map::map_workbook(&workbook, context(year));
+                    let mapped = map::map_workbook(&workbook, map_context(settings, year));
                     workbook.sheets = Vec::new();
                     Some((year, mapped))
                 }
@@ -146,6 +146,15 @@ fn read_with(settings: &Settings, progress: &dyn Progress, cells: Cells) -> Resu
     })
 }
 
+/// What map needs of the campaign to map a workbook for `year`.
+fn map_context(settings: &Settings, year: i32) -> MapContext<'_> {
+    MapContext {
+        regulation: &settings.regulation,
+        units: settings.units.as_ref(),
+        year,
+    }
+}
+
 /// `read`'s workbook mapped for the campaign's `year`: as it was on
 /// reading when that was with this year; else now, from its cells, or from
 /// the file read again when its cells went with a mapping for its own year
@@ -156,11 +165,7 @@ fn map_for_year(
     year: i32,
     cells: Cells,
 ) -> (RawWorkbook, map::MappedWorkbook) {
-    let context = MapContext {
-        regulation: &settings.regulation,
-        units: settings.units.as_ref(),
-        year,
-    };
+    let context = map_context(settings, year);
     let Read {
         mut workbook,
         mapped,
@@ -575,9 +580,8 @@ pub fn build(settings: &Settings, progress: &dyn Progress) -> Result<Built> {
     // Streamed, a workbook at a time: at 80,000 proposals the text alone
     // is a hundred megabytes.
     let mut json = output.create(std::path::Path::new("ket-qua-xet.json"))?;
-    serde_json::to_writer_pretty(&mut json, &checked.json_of(&*records))?;
+    serde_json::to_writer_pretty(&mut json, &checked.json_of(records))?;
     std::io::Write::flush(&mut json).context("Không ghi được ket-qua-xet.json")?;
-    drop(records);
     files += 1;
     let output = output.commit()?;
     progress.advance(files as u64);
