@@ -1229,7 +1229,13 @@ fn without_row_marks(name: &str) -> tempfile::TempDir {
         .replace("#metadata({{ row.mark }})<tdkt-row-end>", "")
         .replace("#metadata({{ section.mark }})<tdkt-row-end>", "")
         .replace("#metadata({{ row.mark }})<tdkt-row>", "")
-        .replace("#metadata({{ section.mark }})<tdkt-row>", "");
+        .replace("#metadata({{ section.mark }})<tdkt-row>", "")
+        .replace("#metadata({{ p.mark + loop.index0 }})<tdkt-row>", "")
+        .replace("#metadata({{ p.mark + p.to - p.from }})<tdkt-row>", "");
+    assert!(
+        !template.contains("<tdkt-row>"),
+        "{name}: every mark removed"
+    );
     std::fs::write(dir.path().join(name), template).unwrap();
     dir
 }
@@ -1658,31 +1664,8 @@ fn list_rows_given_their_counted_heights_print_as_typst_measures_them() {
 #[test]
 fn the_reports_chart_shows_every_unit_however_many() {
     const UNITS: usize = 200;
-    let mut random = RandomRows(common::Rng(0x5eed_0f0a_11ba_5e00));
-    let submissions: Vec<Submission> = (1..=UNITS)
-        .map(|n| {
-            // Titles and awards of several kinds: a column each.
-            let titles = ["LĐTT", "CSTĐCS"];
-            let awards = [None, Some("GK"), Some("BK-BỘ")];
-            let mut unit = submission(vec![person(
-                &format!("Người Số{n}"),
-                Rating::Htxsnv,
-                titles[n % 2],
-                awards[n % 3],
-            )]);
-            unit.file = format!("u{n}.xlsx");
-            unit.unit = Some(UnitRef {
-                code: format!("U{n}"),
-                // Names of one to three lines in the table's unit column.
-                name: format!("Khoa{n:03} {}", random.text(60)),
-            });
-            unit
-        })
-        .collect();
+    let result = many_units(UNITS);
     let regulation = Regulation::default_national().unwrap();
-    let validation = validate(&submissions, &regulation, 2025);
-    let date = NaiveDate::from_ymd_opt(2026, 1, 15).unwrap();
-    let result = aggregate(&submissions, &validation, &regulation, 2025, date, &[]);
     let temp = tempfile::tempdir().unwrap();
     let pdf = temp.path().join("bao-cao.pdf");
     let report = ["bao-cao/bao-cao-tong-hop.pdf"];
@@ -1736,4 +1719,87 @@ fn the_reports_chart_shows_every_unit_however_many() {
         // In the table and in the chart.
         assert!(*count >= 2, "unit Khoa{n:03} is printed {count} times");
     }
+}
+
+/// The summary report of many units is laid out a hundred lines at a time
+/// (its table of units, its chart and its table of quotas as one sequence
+/// of lines), each piece ending at a page's end: the pages read exactly as
+/// those of the report laid out whole, every unit in the table and in the
+/// chart once, each section's heading, the total and the signature once.
+#[test]
+fn a_report_of_many_units_laid_out_in_pieces_reads_as_if_laid_out_whole() {
+    if !common::have("pdftotext") {
+        return;
+    }
+    const UNITS: usize = 150;
+    let result = many_units(UNITS);
+    let regulation = Regulation::default_national().unwrap();
+    let file = "bao-cao/bao-cao-tong-hop.pdf";
+    let pieces = rendered_pages(&result, &regulation, None, file);
+    let whole_templates = without_row_marks("bao-cao.typ");
+    let whole = rendered_pages(&result, &regulation, Some(whole_templates.path()), file);
+
+    assert!(pieces.len() > 8, "{} pages", pieces.len());
+    assert_eq!(pieces.len(), whole.len(), "as many pages as laid out whole");
+    for (number, (piece, whole)) in pieces.iter().zip(&whole).enumerate() {
+        assert_eq!(
+            piece,
+            whole,
+            "page {} differs from the whole layout",
+            number + 1
+        );
+    }
+    let text = pieces.join("\n");
+    for n in 1..=UNITS {
+        assert_eq!(
+            text.matches(&format!("Khoa{n:03}")).count(),
+            2,
+            "unit {n} in the table and in the chart"
+        );
+    }
+    for once in [
+        "BÁO CÁO",
+        "1. Kết quả theo đơn vị",
+        "2. Biểu đồ",
+        "3. Quyết định và tờ trình",
+        "4. Tỷ lệ, hạn mức",
+        "Cộng",
+        "Nơi nhận",
+    ] {
+        assert_eq!(text.matches(once).count(), 1, "'{once}' printed once");
+    }
+    for (index, page) in pieces.iter().enumerate().skip(1) {
+        let first = page.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+        assert_eq!(first.trim(), (index + 1).to_string(), "page number on top");
+    }
+}
+
+/// A campaign of `units` units, a proposal each (titles and awards of
+/// several kinds, unit names of one to three lines): its lists.
+fn many_units(units: usize) -> tdkt::aggregate::Aggregate {
+    let mut random = RandomRows(common::Rng(0x5eed_0f0a_11ba_5e00));
+    let submissions: Vec<Submission> = (1..=units)
+        .map(|n| {
+            // Titles and awards of several kinds: a column each.
+            let titles = ["LĐTT", "CSTĐCS"];
+            let awards = [None, Some("GK"), Some("BK-BỘ")];
+            let mut unit = submission(vec![person(
+                &format!("Người Số{n}"),
+                Rating::Htxsnv,
+                titles[n % 2],
+                awards[n % 3],
+            )]);
+            unit.file = format!("u{n}.xlsx");
+            unit.unit = Some(UnitRef {
+                code: format!("U{n}"),
+                // Names of one to three lines in the table's unit column.
+                name: format!("Khoa{n:03} {}", random.text(60)),
+            });
+            unit
+        })
+        .collect();
+    let regulation = Regulation::default_national().unwrap();
+    let validation = validate(&submissions, &regulation, 2025);
+    let date = NaiveDate::from_ymd_opt(2026, 1, 15).unwrap();
+    aggregate(&submissions, &validation, &regulation, 2025, date, &[])
 }

@@ -186,9 +186,9 @@ impl Renderer {
     }
 
     /// [`Renderer::render_campaign`] but for the summary report, whose view
-    /// it makes and returns: the report, laid out whole, grows with the
-    /// units (some 110 MiB at 400), so [`Renderer::render_report`] lays it
-    /// out alone, once the lists can go.
+    /// it makes and returns: the report grows with the units (a piece of
+    /// it some 35 MiB), so [`Renderer::render_report`] lays it out alone,
+    /// once the lists can go.
     pub fn render_all_but_report(
         &self,
         aggregate: &Aggregate,
@@ -222,7 +222,7 @@ impl Renderer {
         if let Some(counter) = &self.report_lines {
             counter.count(&mut view);
         }
-        let report = Report(Listed::plain(view)?);
+        let report = Report(Listed::report(&view)?);
         // What typst memoised for these documents is of no further use.
         comemo::evict(0);
         Ok((Rendered::of(files - 1, results), report))
@@ -442,18 +442,14 @@ impl Renderer {
                 if let Some((_, counter)) = self.row_lines.iter().find(|(t, _)| t == template) {
                     counter.count(&mut view);
                 }
-                let long = view
-                    .lines()
-                    .filter(|lines| lines.is_long() && self.templates.lays_out_in_pieces(template));
-                let warnings = match long {
-                    Some(_) => self.render_pieces(template, &view, path, settings, output)?,
-                    None => {
-                        let source = self.templates.render(template, &view.whole()?)?;
-                        let name = path.to_string_lossy();
-                        let pdf = self.compile(source, &name, settings, true)?;
-                        output.write(path, &pdf.bytes)?;
-                        archival_warning(&name, &pdf).into_iter().collect()
-                    }
+                let warnings = if view.is_long() && self.templates.lays_out_in_pieces(template) {
+                    self.render_pieces(template, &view, path, settings, output)?
+                } else {
+                    let source = self.templates.render(template, &view.whole()?)?;
+                    let name = path.to_string_lossy();
+                    let pdf = self.compile(source, &name, settings, true)?;
+                    output.write(path, &pdf.bytes)?;
+                    archival_warning(&name, &pdf).into_iter().collect()
                 };
                 progress.advance(1);
                 Ok(TaskOutput {
@@ -504,8 +500,9 @@ impl Renderer {
         }
     }
 
-    /// A document with a long list, laid out piece by piece (see `pieces`)
-    /// and joined into one file as it goes; returns its warnings.
+    /// A document with a long list (or a report of many units), laid out
+    /// piece by piece (see `pieces`) and joined into one file as it goes;
+    /// returns its warnings.
     fn render_pieces(
         &self,
         template: &str,
@@ -515,22 +512,20 @@ impl Renderer {
         output: &Output,
     ) -> Result<Vec<Diagnostic>> {
         let ident = path.to_string_lossy();
-        let Some(lines) = view.lines() else {
-            anyhow::bail!("{ident}: không có danh sách để dựng từng phần");
-        };
+        let lines = view.line_count();
         let mut joiner = Joiner::new(output.create(path)?)?;
         let mut warnings = Vec::new();
         let (mut start, mut first_page) = (0, 1);
         loop {
-            let end = (start + pieces::PIECE_ROWS).min(lines.len());
+            let end = (start + view.piece_lines()).min(lines);
             let part = PartView {
                 first: start == 0,
-                last: end == lines.len(),
+                last: end == lines,
                 first_page,
             };
             let source = self
                 .templates
-                .render(template, &lines.piece(view, start..end, part)?)?;
+                .render(template, &view.piece(start..end, part)?)?;
             let document = self
                 .typesetter
                 .layout(source, settings.decision_date)
@@ -544,6 +539,7 @@ impl Renderer {
                     pages,
                     &world::marks(&document, world::ROW_LABEL),
                     &world::marks(&document, world::ROW_END_LABEL),
+                    |line| view.may_start(line),
                 )
             };
             let (kept, next) = match cut {

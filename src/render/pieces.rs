@@ -16,17 +16,31 @@ use std::ops::Range;
 use anyhow::Result;
 use serde_json::Value;
 
-use super::views::{PartView, SectionView};
+use super::views::{PartView, ReportLines, ReportView, SectionView};
 
 /// Rows (and headings) laid out together: about a dozen pages.
 pub const PIECE_ROWS: usize = 300;
+/// A summary report's lines laid out together: a unit's row in its table
+/// has a dozen cells (at 400 units the report laid out whole took some
+/// 90 MiB).
+pub const REPORT_PIECE_LINES: usize = 100;
 
 /// A document's view for its template: the fields it prints, as JSON, and
 /// the rows of its lists kept typed, to be made JSON a piece at a time (a
 /// decision's list may name 50,000 people).
 pub struct Listed<'a> {
     fields: Value,
-    lines: Option<Lines<'a>>,
+    lines: Printed<'a>,
+}
+
+/// What a view prints line by line.
+enum Printed<'a> {
+    /// Nothing: the view is laid out whole.
+    Nothing,
+    /// A decision's or a submission's list (or a combined decision's).
+    List(Lines<'a>),
+    /// The summary report's tables and chart, whose rows are in `fields`.
+    Report(ReportLines),
 }
 
 impl<'a> Listed<'a> {
@@ -34,7 +48,7 @@ impl<'a> Listed<'a> {
     pub fn plain(view: impl serde::Serialize) -> Result<Self> {
         Ok(Listed {
             fields: serde_json::to_value(view)?,
-            lines: None,
+            lines: Printed::Nothing,
         })
     }
 
@@ -42,7 +56,7 @@ impl<'a> Listed<'a> {
     pub fn with_list(view: impl serde::Serialize, sections: Vec<SectionView<'a>>) -> Result<Self> {
         Ok(Listed {
             fields: serde_json::to_value(view)?,
-            lines: Some(Lines::new(vec![sections], false)),
+            lines: Printed::List(Lines::new(vec![sections], false)),
         })
     }
 
@@ -54,18 +68,50 @@ impl<'a> Listed<'a> {
     ) -> Result<Self> {
         Ok(Listed {
             fields: serde_json::to_value(view)?,
-            lines: Some(Lines::new(lists, true)),
+            lines: Printed::List(Lines::new(lists, true)),
         })
     }
 
-    pub fn lines(&self) -> Option<&Lines<'a>> {
-        self.lines.as_ref()
+    /// The summary report: its lines are its units' and quotas' rows.
+    pub fn report(view: &ReportView) -> Result<Self> {
+        Ok(Listed {
+            fields: serde_json::to_value(view)?,
+            lines: Printed::Report(ReportLines::of(view)),
+        })
+    }
+
+    /// How many lines it prints (marks `0..len`).
+    pub fn line_count(&self) -> usize {
+        match &self.lines {
+            Printed::Nothing => 0,
+            Printed::List(lines) => lines.len(),
+            Printed::Report(lines) => lines.count(),
+        }
+    }
+
+    /// The lines laid out together when the view is long enough to be laid
+    /// out in pieces: a report's rows are heavier than a list's (a dozen
+    /// cells, not four).
+    pub fn piece_lines(&self) -> usize {
+        match &self.lines {
+            Printed::Report(_) => REPORT_PIECE_LINES,
+            _ => PIECE_ROWS,
+        }
+    }
+
+    /// Whether it is long enough to be laid out in pieces.
+    pub fn is_long(&self) -> bool {
+        self.line_count() > self.piece_lines()
     }
 
     /// Every list's sections, to complete their rows.
     pub fn sections_mut(&mut self) -> impl Iterator<Item = &mut SectionView<'a>> {
-        self.lines
-            .iter_mut()
+        let lists = match &mut self.lines {
+            Printed::List(lines) => Some(lines),
+            _ => None,
+        };
+        lists
+            .into_iter()
             .flat_map(|lines| lines.lists.iter_mut().flatten())
     }
 
@@ -76,9 +122,33 @@ impl<'a> Listed<'a> {
 
     /// The whole view, every line of its lists in one piece.
     pub fn whole(&self) -> Result<Value> {
+        self.piece(0..self.line_count(), PartView::WHOLE)
+    }
+
+    /// The view of a piece printing the lines `range`, as `part` (see
+    /// [`Lines::piece`], [`ReportLines::part`]).
+    pub fn piece(&self, range: Range<usize>, part: PartView) -> Result<Value> {
         match &self.lines {
-            Some(lines) => lines.piece(self, 0..lines.len(), PartView::WHOLE),
-            None => Ok(self.fields.clone()),
+            Printed::Nothing => Ok(self.fields.clone()),
+            Printed::List(lines) => lines.piece(self, range, part),
+            Printed::Report(lines) => {
+                let mut piece = self.fields.clone();
+                put(
+                    &mut piece,
+                    "part",
+                    serde_json::to_value(lines.part(range, part))?,
+                );
+                Ok(piece)
+            }
+        }
+    }
+
+    /// Whether a piece may begin with line `line` and print as the whole
+    /// does there.
+    pub fn may_start(&self, line: usize) -> bool {
+        match &self.lines {
+            Printed::Report(lines) => lines.may_start(line),
+            _ => true,
         }
     }
 }
@@ -138,11 +208,6 @@ impl<'a> Lines<'a> {
 
     pub fn len(&self) -> usize {
         self.lines.len()
-    }
-
-    /// Whether the list is long enough to be laid out in pieces.
-    pub fn is_long(&self) -> bool {
-        self.len() > PIECE_ROWS
     }
 
     /// `view` with only the lines in `range` and `part` set: a section
@@ -214,12 +279,14 @@ fn put(object: &mut Value, key: &str, value: Value) {
 /// page (a line split across pages would otherwise lose its first part).
 /// `starts` and `ends` are (page, mark) of the lines' start marks and of the
 /// cell-end marks of lines that may split (the others are kept whole).
+/// Only a line for which `may_start` holds can begin the next piece.
 /// `None`: no page qualifies; every page is kept.
 pub fn cut(
     range: &Range<usize>,
     pages: usize,
     starts: &[(usize, usize)],
     ends: &[(usize, usize)],
+    may_start: impl Fn(usize) -> bool,
 ) -> Option<(usize, usize)> {
     let mut first_on: BTreeMap<usize, usize> = BTreeMap::new();
     for &(page, mark) in starts {
@@ -235,6 +302,7 @@ pub fn cut(
         let line = *first_on.get(&page)?;
         let whole = line > range.start
             && line < range.end
+            && may_start(line)
             // A row kept whole carries no end marks: it ended before.
             && last_page_of
                 .get(&(line - 1))
@@ -323,9 +391,8 @@ mod tests {
     #[test]
     fn lines_are_headings_and_rows_in_print_order() {
         let view = view();
-        let lines = view.lines().unwrap();
-        assert_eq!(lines.len(), 7);
-        assert!(!lines.is_long());
+        assert_eq!(view.line_count(), 7);
+        assert!(!view.is_long());
         let whole = view.whole().unwrap();
         assert_eq!(
             marks(&whole["sections"]),
@@ -346,7 +413,7 @@ mod tests {
             last: false,
             first_page: 5,
         };
-        let piece = view.lines().unwrap().piece(&view, 2..5, part).unwrap();
+        let piece = view.piece(2..5, part).unwrap();
         assert_eq!(
             marks(&piece["sections"]),
             [
@@ -371,14 +438,13 @@ mod tests {
             vec![section(4, "", &[4])],
         ];
         let view = Listed::with_articles(fields, lists).unwrap();
-        let lines = view.lines().unwrap();
-        assert_eq!(lines.len(), 5);
+        assert_eq!(view.line_count(), 5);
         let part = PartView {
             first: false,
             last: false,
             first_page: 7,
         };
-        let piece = lines.piece(&view, 1..3, part).unwrap();
+        let piece = view.piece(1..3, part).unwrap();
         let articles = piece["articles"].as_array().unwrap();
         assert_eq!(articles.len(), 3, "every article stays");
         assert_eq!(articles[1]["n"], 2);
@@ -405,12 +471,21 @@ mod tests {
             (14, 580),
             (14, 581),
         ];
-        assert_eq!(cut(&range, 14, &starts, &ends), Some((13, 580)));
+        assert_eq!(cut(&range, 14, &starts, &ends, |_| true), Some((13, 580)));
+        // A line that may not begin a piece (a section's first) is passed
+        // over for the page before.
+        assert_eq!(
+            cut(&range, 14, &starts, &ends, |line| line != 580),
+            Some((12, 560))
+        );
         // Line 579 is split across pages 13 and 14: page 14 does not start
         // with a whole line, so the cut falls before page 13.
         let ends = [(12, 559), (13, 560), (13, 579), (14, 579), (14, 580)];
-        assert_eq!(cut(&range, 14, &starts, &ends), Some((12, 560)));
+        assert_eq!(cut(&range, 14, &starts, &ends, |_| true), Some((12, 560)));
         // Nothing new on any page after the first: keep them all.
-        assert_eq!(cut(&range, 3, &[(1, 300), (2, 300)], &[(3, 300)]), None);
+        assert_eq!(
+            cut(&range, 3, &[(1, 300), (2, 300)], &[(3, 300)], |_| true),
+            None
+        );
     }
 }

@@ -521,8 +521,8 @@ mod tests {
             REPORT_QUOTAS,
             "set text(size: 11pt)",
             "inset: 4pt",
-            "row-heights(({% for u in units %}",
-            "row-heights(({% for n in quota_lines %}",
+            "row-heights(({% for u in units[p.from:p.to] %}",
+            "row-heights(({% for n in quota_lines[p.from:p.to] %}",
         ] {
             assert!(report.contains(setting), "bao-cao.typ: {setting}");
         }
