@@ -90,6 +90,7 @@ fn list(count: usize) -> GrantList {
         sign_off: None,
         correction: None,
         parts: Vec::new(),
+        parked: None,
     }
 }
 

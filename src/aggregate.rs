@@ -11,18 +11,20 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use icu_collator::options::CollatorOptions;
 use icu_collator::{Collator, CollatorBorrowed};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::{Birth, Sex, Submission};
 use crate::regulation::{Certificate, Decider, HonourKind, Regulation, Subject};
 use crate::text::{given_name, slug};
 use crate::validate::{QuotaResult, RecordRef, Status, Validation, Verdict};
 
-/// One line of an attached list, and one certificate.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One line of an attached list, and one certificate. Its JSON leaves out
+/// `subject` and `record` (read back, they are an individual's and
+/// [`RecordRef::UNKNOWN`]: whoever reads grants back sets them).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Grant {
     pub name: String,
-    #[serde(skip)]
+    #[serde(skip, default = "individual")]
     pub subject: Subject,
     pub sex: Option<Sex>,
     pub birth: Option<Birth>,
@@ -40,7 +42,7 @@ pub struct Grant {
     pub ordinal: u32,
     pub file: Arc<str>,
     pub row: u32,
-    #[serde(skip)]
+    #[serde(skip, default = "unknown_record")]
     pub record: RecordRef,
     /// The honour's code: "BK-BỘ".
     pub honour: Arc<str>,
@@ -73,6 +75,63 @@ pub struct GrantList {
     /// A combined decision's per-honour lists, one article each; empty for
     /// a decision of one honour.
     pub parts: Vec<GrantList>,
+    /// Set while the grants wait elsewhere ([`GrantSource`]): `collectives`
+    /// and `individuals` are then empty.
+    #[serde(skip)]
+    pub parked: Option<Parked>,
+}
+
+/// How many grants of a list wait elsewhere, and where.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Parked {
+    pub collectives: usize,
+    pub individuals: usize,
+    /// The list's place among those its [`GrantSource`] keeps.
+    pub index: usize,
+}
+
+/// Where render reads a list's grants from, a batch or a piece at a time:
+/// the list itself ([`InTheLists`]), or the file they wait in during a
+/// build (`pipeline::aside::ParkedGrants`), so that a campaign's lists are
+/// never all in memory while documents are laid out.
+pub trait GrantSource: Sync {
+    /// The grants `range` of `list`, in print order: its collectives, then
+    /// its individuals.
+    fn read(&self, list: &GrantList, range: std::ops::Range<usize>) -> anyhow::Result<Vec<Grant>>;
+}
+
+/// The grants held in their lists.
+pub struct InTheLists;
+
+impl GrantSource for InTheLists {
+    fn read(&self, list: &GrantList, range: std::ops::Range<usize>) -> anyhow::Result<Vec<Grant>> {
+        anyhow::ensure!(
+            list.parked.is_none(),
+            "Danh sách {} không có trong bộ nhớ",
+            list.id
+        );
+        let grants: Vec<Grant> = list
+            .grants()
+            .skip(range.start)
+            .take(range.len())
+            .cloned()
+            .collect();
+        anyhow::ensure!(
+            grants.len() == range.len(),
+            "Danh sách {} không có người thứ {}",
+            list.id,
+            range.end
+        );
+        Ok(grants)
+    }
+}
+
+fn individual() -> Subject {
+    Subject::Individual
+}
+
+fn unknown_record() -> RecordRef {
+    RecordRef::UNKNOWN
 }
 
 /// What a correction decision amends.
@@ -102,6 +161,7 @@ impl GrantList {
             sign_off: None,
             correction: None,
             parts: Vec::new(),
+            parked: None,
         }
     }
 
@@ -127,6 +187,7 @@ impl GrantList {
             sign_off: None,
             correction: None,
             parts: Vec::new(),
+            parked: None,
         };
         let mut ordinal = 0;
         for part in &lists {
@@ -200,7 +261,19 @@ impl GrantList {
     }
 
     pub fn count(&self) -> usize {
-        self.collectives.len() + self.individuals.len()
+        self.collective_count() + self.individual_count()
+    }
+
+    /// Its collectives, also while they wait elsewhere.
+    pub fn collective_count(&self) -> usize {
+        self.parked
+            .map_or(self.collectives.len(), |p| p.collectives)
+    }
+
+    /// Its individuals, also while they wait elsewhere.
+    pub fn individual_count(&self) -> usize {
+        self.parked
+            .map_or(self.individuals.len(), |p| p.individuals)
     }
 
     pub fn grants(&self) -> impl Iterator<Item = &Grant> {

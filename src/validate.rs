@@ -55,6 +55,16 @@ pub struct RecordRef {
     pub index: usize,
 }
 
+impl RecordRef {
+    /// A record no submission holds: that of a grant read back from its
+    /// JSON, which does not say.
+    pub const UNKNOWN: RecordRef = RecordRef {
+        submission: usize::MAX,
+        subject: Subject::Individual,
+        index: usize::MAX,
+    };
+}
+
 /// The judgement of one proposal (contracts.md, `tdkt check --json`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Verdict {

@@ -1287,10 +1287,11 @@ fn generated_typst_source_of_a_decision_and_the_report() {
     let settings = documents();
     let templates = tdkt::render::Templates::load(None).unwrap();
     let ldtt = result.decisions.iter().find(|d| d.code == "LĐTT").unwrap();
+    let view = decision_view(ldtt, &result, &regulation, &settings);
     let decision = templates
         .render(
             "quyet-dinh.typ",
-            &decision_view(ldtt, &result, &regulation, &settings),
+            &tdkt::render::whole_view(view, ldtt).unwrap(),
         )
         .unwrap();
     assert!(

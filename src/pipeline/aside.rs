@@ -19,6 +19,7 @@ use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 
 use super::Checked;
+use crate::aggregate::{Aggregate, Grant, GrantList, GrantSource, InTheLists, Parked};
 use crate::diagnostic::Diagnostic;
 use crate::model::{Collective, ExtraValue, Individual, Submission, SubmissionRecords};
 use crate::regulation::Subject;
@@ -190,6 +191,118 @@ impl SubmissionRecords for View<'_> {
 
     fn proposals(&self) -> (usize, usize) {
         self.aside.proposals
+    }
+}
+
+/// The lists' grants set aside while render lays the documents out: a line
+/// per grant, each list's read back a certificate batch or a piece of its
+/// attached list at a time (at 80,000 proposals the lists hold some 36 MiB,
+/// which would otherwise sit beside render's working set).
+pub(super) struct ParkedGrants {
+    file: File,
+    /// Per list (its `Parked::index`): where its first line begins and
+    /// where each of its lines ends.
+    lists: Vec<ListLines>,
+}
+
+struct ListLines {
+    start: u64,
+    ends: Vec<u64>,
+}
+
+/// A grant as set aside: its JSON, and what that leaves out.
+#[derive(Serialize)]
+struct StoredGrant<'a>(&'a Grant, Subject, (usize, usize));
+
+#[derive(Deserialize)]
+struct ReadGrant(Grant, Subject, (usize, usize));
+
+impl ParkedGrants {
+    /// Moves the grants of every list of `aggregate` (decisions, their
+    /// parts, submissions) into a temporary `file`. Nothing is moved unless
+    /// all of it was written: `None`, and the lists keep their grants.
+    pub(super) fn take(aggregate: &mut Aggregate, file: File) -> Option<ParkedGrants> {
+        let mut out = Spans::new(file, 0);
+        let mut lists = Vec::new();
+        let mut written = Ok(());
+        each_list(aggregate, &mut |list| {
+            let start = out.offset;
+            let ends = list
+                .grants()
+                .map(|g| {
+                    let record = (g.record.submission, g.record.index);
+                    let span = out.line(&StoredGrant(g, g.subject, record))?;
+                    Ok(span.offset + span.len as u64)
+                })
+                .collect::<Result<Vec<u64>>>();
+            match ends {
+                Ok(ends) => lists.push(ListLines { start, ends }),
+                Err(error) => written = Err(error),
+            }
+        });
+        written.ok()?;
+        let file = out.finish().ok()?;
+        let mut index = 0;
+        each_list(aggregate, &mut |list| {
+            list.parked = Some(Parked {
+                collectives: list.collectives.len(),
+                individuals: list.individuals.len(),
+                index,
+            });
+            list.collectives = Vec::new();
+            list.individuals = Vec::new();
+            index += 1;
+        });
+        Some(ParkedGrants { file, lists })
+    }
+}
+
+impl GrantSource for ParkedGrants {
+    fn read(&self, list: &GrantList, range: std::ops::Range<usize>) -> Result<Vec<Grant>> {
+        let Some(parked) = list.parked else {
+            return InTheLists.read(list, range);
+        };
+        let lines = self.lists.get(parked.index).context(UNREADABLE)?;
+        if range.is_empty() {
+            return Ok(Vec::new());
+        }
+        let start = match range.start {
+            0 => lines.start,
+            n => lines.ends.get(n - 1).context(UNREADABLE)? + 1,
+        };
+        let end = *lines.ends.get(range.end - 1).context(UNREADABLE)?;
+        let mut bytes = vec![0; usize::try_from(end - start).context(UNREADABLE)?];
+        self.file
+            .read_exact_at(&mut bytes, start)
+            .context(UNREADABLE)?;
+        bytes
+            .split(|&b| b == b'\n')
+            .map(|line| {
+                let ReadGrant(mut grant, subject, (submission, index)) =
+                    serde_json::from_slice(line).context(UNREADABLE)?;
+                grant.subject = subject;
+                grant.record = RecordRef {
+                    submission,
+                    subject,
+                    index,
+                };
+                Ok(grant)
+            })
+            .collect()
+    }
+}
+
+/// Calls `f` with every list of `aggregate`, in one order: each decision
+/// and its parts, then the submissions.
+fn each_list(aggregate: &mut Aggregate, f: &mut dyn FnMut(&mut GrantList)) {
+    for decision in &mut aggregate.decisions {
+        f(decision);
+        for part in &mut decision.parts {
+            f(part);
+        }
+    }
+    for submission in &mut aggregate.submissions {
+        f(submission);
     }
 }
 
@@ -453,6 +566,56 @@ mod tests {
             grants += in_memory.decisions.iter().map(|d| d.count()).sum::<usize>();
         }
         assert!(grants > 50, "{grants} grants");
+    }
+
+    /// Render reads the lists' grants back from the file a batch or a
+    /// piece at a time, across the collectives' and individuals' border
+    /// too: each comes back as it was (subject and record included), every
+    /// list's (a combined decision's parts too) and nothing more.
+    #[test]
+    fn the_lists_grants_set_aside_come_back_as_they_were() {
+        let mut grants = 0;
+        for campaign in [
+            "samples/hvctqg-2025",
+            "tests/fixtures/agency-campaign",
+            "tests/fixtures/hold-remarks",
+        ] {
+            let settings = settings(campaign);
+            let checked = super::super::check(&settings).unwrap();
+            let date = settings.documents.decision_date;
+            let mut in_memory = super::super::lists_for(&settings, &checked, date);
+            let mut combined = GrantList::combine(in_memory.decisions.clone(), 2025);
+            combined.split_parts();
+            in_memory.decisions.push(combined);
+            let mut parked = in_memory.clone();
+            let file = ParkedGrants::take(&mut parked, tempfile::tempfile().unwrap()).unwrap();
+            let mut lists = Vec::new();
+            each_list(&mut in_memory, &mut |list| lists.push(list.clone()));
+            let mut index = 0;
+            each_list(&mut parked, &mut |list| {
+                let expected = &lists[index];
+                index += 1;
+                assert!(list.collectives.is_empty() && list.individuals.is_empty());
+                assert_eq!(list.collective_count(), expected.collectives.len());
+                assert_eq!(list.count(), expected.count(), "{campaign}: {}", list.id);
+                let back: Vec<Grant> = (0..list.count())
+                    .step_by(7)
+                    .flat_map(|start| {
+                        file.read(list, start..(start + 7).min(list.count()))
+                            .unwrap()
+                    })
+                    .collect();
+                let whole: Vec<Grant> = expected.grants().cloned().collect();
+                assert!(back == whole, "{campaign}: {}", list.id);
+                grants += back.len();
+                assert!(
+                    file.read(list, 0..list.count() + 1).is_err(),
+                    "past the end"
+                );
+            });
+            assert_eq!(index, lists.len());
+        }
+        assert!(grants > 100, "{grants} grants");
     }
 
     #[test]

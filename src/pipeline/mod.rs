@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::aggregate::{self, Aggregate, GrantList};
+use crate::aggregate::{self, Aggregate, GrantList, GrantSource, InTheLists};
 use crate::diagnostic::Diagnostic;
 use crate::feedback;
 use crate::ingest::{self, RawWorkbook};
@@ -532,9 +532,20 @@ pub fn build(settings: &Settings, progress: &dyn Progress) -> Result<Built> {
         &output,
     )?;
     drop(book);
+    // The grants wait on disk while the documents are laid out, each
+    // certificate batch and each piece of a long list reading its own.
+    let parked = output
+        .scratch_file()
+        .ok()
+        .and_then(|file| aside::ParkedGrants::take(&mut aggregate, file));
+    let grants: &dyn GrantSource = match &parked {
+        Some(parked) => parked,
+        None => &InTheLists,
+    };
     crate::memory::give_back_freed();
     let (mut rendered, report) = renderer.render_all_but_report(
         &aggregate,
+        grants,
         &settings.regulation,
         &settings.documents,
         &output,
@@ -547,9 +558,9 @@ pub fn build(settings: &Settings, progress: &dyn Progress) -> Result<Built> {
         .filter(|d| d.certificate.is_some())
         .map(GrantList::count)
         .sum();
-    // The summary report (laid out whole, its memory growing with the
-    // units) and what follows need the lists no more.
+    // The summary report and what follows need the lists no more.
     drop(aggregate);
+    drop(parked);
     rendered.add(renderer.render_report(report, &settings.documents, &output, progress)?);
     files += rendered.files;
     drop(renderer);

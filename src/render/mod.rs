@@ -16,19 +16,20 @@ pub mod views;
 mod world;
 
 use std::io::Write as _;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::progress::{Progress, Silent, Stage};
 use anyhow::{Context, Result};
 
-use crate::aggregate::{Aggregate, Grant, GrantList};
+use crate::aggregate::{Aggregate, Grant, GrantList, GrantSource, InTheLists};
 use crate::diagnostic::Diagnostic;
 use crate::regulation::Regulation;
 use crate::settings::DocumentSettings;
 use crate::text::slug;
 use crate::write::Output;
-use pieces::Listed;
+use pieces::{Listed, Rows};
 use views::PartView;
 
 pub use split::{Joiner, merge_documents, split_pages};
@@ -131,7 +132,8 @@ enum Task<'a> {
     /// batch's pages in the list's print file.
     Certificates {
         list: &'a GrantList,
-        grants: &'a [Grant],
+        /// Its grants, in print order (read when the batch runs).
+        range: Range<usize>,
         /// The list's print file, among those of the run.
         print: usize,
         /// The batch's place in its list.
@@ -179,8 +181,14 @@ impl Renderer {
         output: &Output,
         progress: &dyn Progress,
     ) -> Result<Rendered> {
-        let (mut rendered, report) =
-            self.render_all_but_report(aggregate, regulation, settings, output, progress)?;
+        let (mut rendered, report) = self.render_all_but_report(
+            aggregate,
+            &InTheLists,
+            regulation,
+            settings,
+            output,
+            progress,
+        )?;
         rendered.add(self.render_report(report, settings, output, progress)?);
         Ok(rendered)
     }
@@ -188,10 +196,12 @@ impl Renderer {
     /// [`Renderer::render_campaign`] but for the summary report, whose view
     /// it makes and returns: the report grows with the units (a piece of
     /// it some 35 MiB), so [`Renderer::render_report`] lays it out alone,
-    /// once the lists can go.
+    /// once the lists can go. The lists' grants are read from `grants`, a
+    /// batch or a piece at a time.
     pub fn render_all_but_report(
         &self,
         aggregate: &Aggregate,
+        grants: &dyn GrantSource,
         regulation: &Regulation,
         settings: &DocumentSettings,
         output: &Output,
@@ -207,13 +217,13 @@ impl Renderer {
             .enumerate()
             .flat_map(|(print, list)| certificate_tasks(list, print))
             .collect();
-        tasks.extend(document_tasks(aggregate, regulation, settings));
-        tasks.extend(calibration_tasks(&lists, settings)?);
+        tasks.extend(document_tasks(aggregate, grants, regulation, settings));
+        tasks.extend(calibration_tasks(&lists, grants, settings)?);
         // The report: one file.
         let files = tasks.iter().map(Task::files).sum::<usize>() + lists.len() + 1;
         progress.begin(Stage::Render, files as u64);
         let prints = print_files(&lists, output)?;
-        let results = self.run_all(&tasks, &prints, settings, output, progress)?;
+        let results = self.run_all(&tasks, &prints, grants, settings, output, progress)?;
         for print in prints {
             print.finish()?;
         }
@@ -249,7 +259,7 @@ impl Renderer {
             }),
             lines: 0,
         };
-        let results = self.run_all(&[task], &[], settings, output, progress)?;
+        let results = self.run_all(&[task], &[], &InTheLists, settings, output, progress)?;
         comemo::evict(0);
         Ok(Rendered::of(1, results))
     }
@@ -267,7 +277,7 @@ impl Renderer {
         }
         let tasks = certificate_tasks(list, 0);
         let prints = print_files(&[list], output)?;
-        self.run_all(&tasks, &prints, settings, output, &Silent)?;
+        self.run_all(&tasks, &prints, &InTheLists, settings, output, &Silent)?;
         for print in prints {
             print.finish()?;
         }
@@ -286,6 +296,7 @@ impl Renderer {
         &self,
         tasks: &[Task<'_>],
         prints: &[print::PrintFile],
+        grants: &dyn GrantSource,
         settings: &DocumentSettings,
         output: &Output,
         progress: &dyn Progress,
@@ -307,7 +318,14 @@ impl Renderer {
                             else {
                                 return Ok(());
                             };
-                            match self.run(&tasks[index], prints, settings, output, progress) {
+                            match self.run(
+                                &tasks[index],
+                                prints,
+                                grants,
+                                settings,
+                                output,
+                                progress,
+                            ) {
                                 Ok(done) => {
                                     if let Ok(mut slot) = results[index].lock() {
                                         *slot = done;
@@ -427,6 +445,7 @@ impl Renderer {
         &self,
         task: &Task<'_>,
         prints: &[print::PrintFile],
+        grants: &dyn GrantSource,
         settings: &DocumentSettings,
         output: &Output,
         progress: &dyn Progress,
@@ -439,13 +458,19 @@ impl Renderer {
                 ..
             } => {
                 let mut view = view()?;
-                if let Some((_, counter)) = self.row_lines.iter().find(|(t, _)| t == template) {
-                    counter.count(&mut view);
+                let counter = self
+                    .row_lines
+                    .iter()
+                    .find(|(t, _)| t == template)
+                    .map(|(_, counter)| counter);
+                if counter.is_some() {
+                    view.set("row_lines", serde_json::Value::Bool(true));
                 }
+                let rows = Rows { grants, counter };
                 let warnings = if view.is_long() && self.templates.lays_out_in_pieces(template) {
-                    self.render_pieces(template, &view, path, settings, output)?
+                    self.render_pieces(template, &view, rows, path, settings, output)?
                 } else {
-                    let source = self.templates.render(template, &view.whole()?)?;
+                    let source = self.templates.render(template, &view.whole(rows)?)?;
                     let name = path.to_string_lossy();
                     let pdf = self.compile(source, &name, settings, true)?;
                     output.write(path, &pdf.bytes)?;
@@ -459,10 +484,11 @@ impl Renderer {
             }
             Task::Certificates {
                 list,
-                grants,
+                range,
                 print,
                 batch,
             } => {
+                let grants = &grants.read(list, range.clone())?[..];
                 let mut view = views::certificates_view(list, grants, settings);
                 self.clear_fit_name(&mut view, grants);
                 let source = self.templates.render("chung-nhan.typ", &view)?;
@@ -507,6 +533,7 @@ impl Renderer {
         &self,
         template: &str,
         view: &Listed<'_>,
+        rows: Rows<'_>,
         path: &Path,
         settings: &DocumentSettings,
         output: &Output,
@@ -525,7 +552,7 @@ impl Renderer {
             };
             let source = self
                 .templates
-                .render(template, &view.piece(start..end, part)?)?;
+                .render(template, &view.piece(start..end, part, rows)?)?;
             let document = self
                 .typesetter
                 .layout(source, settings.decision_date)
@@ -601,7 +628,7 @@ impl Task<'_> {
     /// Progress units: one per file written.
     fn files(&self) -> usize {
         match self {
-            Task::Certificates { grants, .. } => grants.len(),
+            Task::Certificates { range, .. } => range.len(),
             Task::Document { .. } => 1,
         }
     }
@@ -653,6 +680,7 @@ fn archival_warning(what: &str, pdf: &Pdf) -> Option<Diagnostic> {
 /// field boxes under its first certificate) to check the blank's alignment.
 fn calibration_tasks<'a>(
     lists: &[&'a GrantList],
+    grants: &dyn GrantSource,
     settings: &DocumentSettings,
 ) -> Result<Vec<Task<'a>>> {
     if settings.certificates.mode != Some(crate::settings::CertificateMode::Overlay) {
@@ -660,9 +688,10 @@ fn calibration_tasks<'a>(
     }
     lists
         .iter()
-        .filter_map(|list| list.grants().next().map(|first| (list, first)))
-        .map(|(list, first)| {
-            let mut view = views::certificates_view(list, std::slice::from_ref(first), settings);
+        .filter(|list| list.count() > 0)
+        .map(|list| {
+            let first = grants.read(list, 0..1)?;
+            let mut view = views::certificates_view(list, &first, settings);
             view.calibration = true;
             let view = serde_json::to_value(view)?;
             Ok(Task::Document {
@@ -677,13 +706,19 @@ fn calibration_tasks<'a>(
 
 /// A list's certificates in batches; `print` is its print file.
 fn certificate_tasks(list: &GrantList, print: usize) -> Vec<Task<'_>> {
-    list.collectives
-        .chunks(CERTIFICATE_BATCH)
-        .chain(list.individuals.chunks(CERTIFICATE_BATCH))
+    let collectives = list.collective_count();
+    let batches = |grants: Range<usize>| {
+        grants
+            .clone()
+            .step_by(CERTIFICATE_BATCH)
+            .map(move |start| start..(start + CERTIFICATE_BATCH).min(grants.end))
+    };
+    batches(0..collectives)
+        .chain(batches(collectives..list.count()))
         .enumerate()
-        .map(|(batch, grants)| Task::Certificates {
+        .map(|(batch, range)| Task::Certificates {
             list,
-            grants,
+            range,
             print,
             batch,
         })
@@ -693,6 +728,7 @@ fn certificate_tasks(list: &GrantList, print: usize) -> Vec<Task<'_>> {
 /// Decisions, submissions and the report.
 fn document_tasks<'a>(
     aggregate: &'a Aggregate,
+    grants: &'a dyn GrantSource,
     regulation: &'a Regulation,
     settings: &'a DocumentSettings,
 ) -> Vec<Task<'a>> {
@@ -703,23 +739,33 @@ fn document_tasks<'a>(
             let view = move || {
                 let mut view = views::decision_view(list, aggregate, regulation, settings);
                 let sections = std::mem::take(&mut view.sections);
-                Listed::with_list(view, sections)
+                Listed::with_list(view, list, sections)
             };
             ("quyet-dinh.typ", Box::new(view))
         } else {
             let view = move || {
                 let mut view = views::combined_decision_view(list, aggregate, regulation, settings);
-                let lists = view
-                    .articles
-                    .iter_mut()
-                    .map(|article| std::mem::take(&mut article.sections))
+                // Its articles are its parts with grants, in order.
+                let parts = list.parts.iter().filter(|part| part.count() > 0);
+                let lists = parts
+                    .zip(&mut view.articles)
+                    .map(|(part, article)| (part, std::mem::take(&mut article.sections)))
                     .collect();
                 // The whole decision's list, which no template prints: only
                 // while it is short, as before pieces.
-                if list.count() > pieces::PIECE_ROWS {
-                    view.frame.sections = Vec::new();
-                }
-                Listed::with_articles(view, lists)
+                let whole = std::mem::take(&mut view.frame.sections);
+                let whole = if list.count() > pieces::PIECE_ROWS {
+                    serde_json::Value::Array(Vec::new())
+                } else {
+                    let rows = Rows {
+                        grants,
+                        counter: None,
+                    };
+                    pieces::all_rows(list, whole, rows)?
+                };
+                let mut listed = Listed::with_articles(view, lists)?;
+                listed.set("sections", whole);
+                Ok(listed)
             };
             ("quyet-dinh-tong-hop.typ", Box::new(view))
         };
@@ -737,12 +783,24 @@ fn document_tasks<'a>(
             view: Box::new(move || {
                 let mut view = views::submission_view(list, aggregate, settings);
                 let sections = std::mem::take(&mut view.sections);
-                Listed::with_list(view, sections)
+                Listed::with_list(view, list, sections)
             }),
             lines: list.count(),
         });
     }
     tasks
+}
+
+/// A decision's or a submission's view as its template sees it laid out
+/// whole: its fields and its list's `sections` with every row, made from
+/// `list`'s grants (held in the list).
+pub fn whole_view(mut view: views::DecisionView, list: &GrantList) -> Result<serde_json::Value> {
+    let sections = std::mem::take(&mut view.sections);
+    let rows = Rows {
+        grants: &InTheLists,
+        counter: None,
+    };
+    Listed::with_list(view, list, sections)?.whole(rows)
 }
 
 /// The built-in templates, (file name, text), for `tdkt init`.

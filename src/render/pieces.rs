@@ -13,10 +13,12 @@
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use serde_json::Value;
 
-use super::views::{PartView, ReportLines, ReportView, SectionView};
+use super::row_lines::RowLines;
+use super::views::{PartView, ReportLines, ReportView, SectionRows, SectionView, row_view};
+use crate::aggregate::{GrantList, GrantSource};
 
 /// Rows (and headings) laid out together: about a dozen pages.
 pub const PIECE_ROWS: usize = 300;
@@ -31,6 +33,14 @@ pub const REPORT_PIECE_LINES: usize = 100;
 pub struct Listed<'a> {
     fields: Value,
     lines: Printed<'a>,
+}
+
+/// What a piece's rows are made from: the lists' grants, read a piece at a
+/// time, and the counter of their lines for tdkt's own templates.
+#[derive(Clone, Copy)]
+pub struct Rows<'r> {
+    pub grants: &'r dyn GrantSource,
+    pub counter: Option<&'r RowLines>,
 }
 
 /// What a view prints line by line.
@@ -52,19 +62,22 @@ impl<'a> Listed<'a> {
         })
     }
 
-    /// A view whose `sections` (emptied) were `sections`.
-    pub fn with_list(view: impl serde::Serialize, sections: Vec<SectionView<'a>>) -> Result<Self> {
+    /// A view printing `list` in `sections`.
+    pub fn with_list(
+        view: impl serde::Serialize,
+        list: &'a GrantList,
+        sections: Vec<SectionView>,
+    ) -> Result<Self> {
         Ok(Listed {
             fields: serde_json::to_value(view)?,
-            lines: Printed::List(Lines::new(vec![sections], false)),
+            lines: Printed::List(Lines::new(vec![(list, sections)], false)),
         })
     }
 
-    /// A combined decision whose `articles` (their `sections` emptied) had
-    /// `lists`, one per article.
+    /// A combined decision whose `articles` print `lists`, one each.
     pub fn with_articles(
         view: impl serde::Serialize,
-        lists: Vec<Vec<SectionView<'a>>>,
+        lists: Vec<(&'a GrantList, Vec<SectionView>)>,
     ) -> Result<Self> {
         Ok(Listed {
             fields: serde_json::to_value(view)?,
@@ -104,33 +117,22 @@ impl<'a> Listed<'a> {
         self.line_count() > self.piece_lines()
     }
 
-    /// Every list's sections, to complete their rows.
-    pub fn sections_mut(&mut self) -> impl Iterator<Item = &mut SectionView<'a>> {
-        let lists = match &mut self.lines {
-            Printed::List(lines) => Some(lines),
-            _ => None,
-        };
-        lists
-            .into_iter()
-            .flat_map(|lines| lines.lists.iter_mut().flatten())
-    }
-
     /// Sets a field of the view.
     pub fn set(&mut self, key: &str, value: Value) {
         put(&mut self.fields, key, value);
     }
 
     /// The whole view, every line of its lists in one piece.
-    pub fn whole(&self) -> Result<Value> {
-        self.piece(0..self.line_count(), PartView::WHOLE)
+    pub fn whole(&self, rows: Rows<'_>) -> Result<Value> {
+        self.piece(0..self.line_count(), PartView::WHOLE, rows)
     }
 
     /// The view of a piece printing the lines `range`, as `part` (see
     /// [`Lines::piece`], [`ReportLines::part`]).
-    pub fn piece(&self, range: Range<usize>, part: PartView) -> Result<Value> {
+    pub fn piece(&self, range: Range<usize>, part: PartView, rows: Rows<'_>) -> Result<Value> {
         match &self.lines {
             Printed::Nothing => Ok(self.fields.clone()),
-            Printed::List(lines) => lines.piece(self, range, part),
+            Printed::List(lines) => lines.piece(self, range, part, rows),
             Printed::Report(lines) => {
                 let mut piece = self.fields.clone();
                 put(
@@ -157,8 +159,8 @@ impl<'a> Listed<'a> {
 /// line's mark. A decision has one list (`sections`); a combined decision
 /// one per article (`articles[i].sections`), printed one after another.
 pub struct Lines<'a> {
-    /// Each list's sections.
-    lists: Vec<Vec<SectionView<'a>>>,
+    /// Each list and its sections.
+    lists: Vec<(&'a GrantList, Vec<SectionView>)>,
     /// Whether the lists are the view's `articles`.
     articles: bool,
     lines: Vec<Line>,
@@ -175,9 +177,9 @@ struct Line {
 }
 
 impl<'a> Lines<'a> {
-    fn new(lists: Vec<Vec<SectionView<'a>>>, articles: bool) -> Self {
+    pub fn new(lists: Vec<(&'a GrantList, Vec<SectionView>)>, articles: bool) -> Self {
         let mut lines = Vec::new();
-        for (list, sections) in lists.iter().enumerate() {
+        for (list, (_, sections)) in lists.iter().enumerate() {
             for (index, section) in sections.iter().enumerate() {
                 if !section.heading.is_empty() {
                     lines.push(Line {
@@ -186,7 +188,7 @@ impl<'a> Lines<'a> {
                         row: None,
                     });
                 }
-                lines.extend((0..section.rows.len()).map(|row| Line {
+                lines.extend((0..section.rows()).map(|row| Line {
                     list,
                     section: index,
                     row: Some(row),
@@ -216,7 +218,13 @@ impl<'a> Lines<'a> {
     /// each with the lines of its list in `range` (maybe none) and its own
     /// `part`: `first` where its list's title falls in the piece, `last`
     /// where its total does.
-    pub fn piece(&self, view: &Listed<'_>, range: Range<usize>, part: PartView) -> Result<Value> {
+    pub fn piece(
+        &self,
+        view: &Listed<'_>,
+        range: Range<usize>,
+        part: PartView,
+        rows: Rows<'_>,
+    ) -> Result<Value> {
         let lines = &self.lines[range.clone()];
         let mut piece = view.fields.clone();
         if self.articles {
@@ -228,26 +236,50 @@ impl<'a> Lines<'a> {
                     last: ends.is_some_and(|(_, last)| range.contains(&last)),
                     first_page: part.first_page,
                 };
-                let sections = self.sections(lines.iter().filter(|line| line.list == list))?;
+                let sections =
+                    self.sections(list, lines.iter().filter(|line| line.list == list), rows)?;
                 put(article, "sections", sections);
                 put(article, "part", serde_json::to_value(own)?);
             }
         } else {
-            put(&mut piece, "sections", self.sections(lines.iter())?);
+            put(
+                &mut piece,
+                "sections",
+                self.sections(0, lines.iter(), rows)?,
+            );
         }
         put(&mut piece, "part", serde_json::to_value(part)?);
         Ok(piece)
     }
 
-    /// The sections printing `lines` (of one list).
-    fn sections<'l>(&self, lines: impl Iterator<Item = &'l Line>) -> Result<Value> {
-        let mut sections: Vec<SectionView<'_>> = Vec::new();
-        let mut current: Option<(usize, usize)> = None;
+    /// The sections printing `lines` of list `list`, their rows made from
+    /// its grants, read at once.
+    fn sections<'l>(
+        &self,
+        list: usize,
+        lines: impl Iterator<Item = &'l Line> + Clone,
+        rows: Rows<'_>,
+    ) -> Result<Value> {
+        let Some((grants, sources)) = self.lists.get(list) else {
+            return Ok(Value::Array(Vec::new()));
+        };
+        let index = |line: &Line| Some(sources.get(line.section)?.grants.start + line.row?);
+        let first = lines.clone().find_map(index).unwrap_or(0);
+        let end = lines
+            .clone()
+            .filter_map(index)
+            .last()
+            .map_or(first, |last| last + 1);
+        let read = rows.grants.read(grants, first..end)?;
+        let mut sections: Vec<SectionRows> = Vec::new();
+        let mut current = None;
         for line in lines {
-            let source = &self.lists[line.list][line.section];
-            if current != Some((line.list, line.section)) {
-                current = Some((line.list, line.section));
-                sections.push(SectionView {
+            let Some(source) = sources.get(line.section) else {
+                continue;
+            };
+            if current != Some(line.section) {
+                current = Some(line.section);
+                sections.push(SectionRows {
                     mark: source.mark,
                     heading: String::new(),
                     rows: Vec::new(),
@@ -258,11 +290,27 @@ impl<'a> Lines<'a> {
             };
             match line.row {
                 None => section.heading.clone_from(&source.heading),
-                Some(row) => section.rows.extend(source.rows.get(row).cloned()),
+                Some(row) => {
+                    let grant = index(line)
+                        .and_then(|at| read.get(at - first))
+                        .with_context(|| {
+                            format!("Danh sách {} thiếu dòng {}", grants.id, row + 1)
+                        })?;
+                    let mut view = row_view(grant, source.first_mark + row, source.with_birth);
+                    view.lines = rows.counter.and_then(|counter| counter.row(&view));
+                    section.rows.push(view);
+                }
             }
         }
         Ok(serde_json::to_value(sections)?)
     }
+}
+
+/// Every row of `sections` of `list`, as a template prints them (a
+/// combined decision's whole list, which no template prints, while short).
+pub fn all_rows(list: &GrantList, sections: Vec<SectionView>, rows: Rows<'_>) -> Result<Value> {
+    let lines = Lines::new(vec![(list, sections)], false);
+    lines.sections(0, lines.lines.iter(), rows)
 }
 
 /// Sets `key` of the object `object` (a view is always one).
@@ -314,18 +362,17 @@ pub fn cut(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::aggregate::Grant;
+    use crate::aggregate::{Grant, InTheLists};
     use crate::regulation::Subject;
-    use crate::render::views::RowRef;
+    use crate::render::views;
     use crate::validate::RecordRef;
     use serde_json::json;
 
-    /// A grant the rows of these tests point at.
-    fn grant() -> &'static Grant {
-        static GRANT: std::sync::OnceLock<Grant> = std::sync::OnceLock::new();
-        GRANT.get_or_init(|| Grant {
-            name: "Nguyễn Văn An".into(),
-            subject: Subject::Individual,
+    /// A grant named `name`, `ordinal` in its list.
+    fn grant(name: &str, subject: Subject, ordinal: u32) -> Grant {
+        Grant {
+            name: name.into(),
+            subject,
             sex: None,
             birth: None,
             position: None,
@@ -335,35 +382,54 @@ mod tests {
             unit_name: "Viện Triết học".into(),
             achievement: None,
             bonus: None,
-            ordinal: 1,
+            ordinal,
             file: "vien-triet-hoc.xlsx".into(),
             row: 7,
-            record: RecordRef {
-                submission: 0,
-                subject: Subject::Individual,
-                index: 0,
-            },
-            honour: "LĐTT".into(),
+            record: RecordRef::UNKNOWN,
+            honour: "BK-BỘ".into(),
             register_number: None,
             verification: None,
-        })
-    }
-
-    fn row(mark: usize) -> RowRef<'static> {
-        RowRef {
-            grant: grant(),
-            mark,
-            with_birth: false,
-            lines: None,
         }
     }
 
-    fn section(mark: usize, heading: &str, rows: &[usize]) -> SectionView<'static> {
-        SectionView {
-            mark,
-            heading: heading.into(),
-            rows: rows.iter().copied().map(row).collect(),
+    /// A list of `collectives` and `individuals`, named "T1", …, "C1", ….
+    fn list(collectives: usize, individuals: usize) -> GrantList {
+        let regulation = crate::regulation::Regulation::default_national().unwrap();
+        let mut list = GrantList::empty(regulation.honour("BK-BỘ").unwrap());
+        list.collectives = (1..=collectives)
+            .map(|n| grant(&format!("T{n}"), Subject::Collective, n as u32))
+            .collect();
+        list.individuals = (1..=individuals)
+            .map(|n| {
+                grant(
+                    &format!("C{n}"),
+                    Subject::Individual,
+                    (collectives + n) as u32,
+                )
+            })
+            .collect();
+        list
+    }
+
+    fn rows() -> Rows<'static> {
+        Rows {
+            grants: &InTheLists,
+            counter: None,
         }
+    }
+
+    /// The names on the rows of each section of `sections` (JSON).
+    fn names(sections: &Value) -> Vec<Vec<String>> {
+        sections
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|s| {
+                let rows = s["rows"].as_array().into_iter().flatten();
+                rows.filter_map(|r| Some(r["name"].as_str()?.to_string()))
+                    .collect()
+            })
+            .collect()
     }
 
     /// The marks of the rows of each section of `sections` (JSON).
@@ -380,20 +446,18 @@ mod tests {
             .collect()
     }
 
-    fn view() -> Listed<'static> {
-        let sections = vec![
-            section(0, "I. TẬP THỂ", &[1, 2]),
-            section(3, "II. CÁ NHÂN", &[4, 5, 6]),
-        ];
-        Listed::with_list(json!({"title": "QĐ", "sections": []}), sections).unwrap()
+    fn view(list: &GrantList) -> Listed<'_> {
+        let sections = views::sections(list, false);
+        Listed::with_list(json!({"title": "QĐ"}), list, sections).unwrap()
     }
 
     #[test]
     fn lines_are_headings_and_rows_in_print_order() {
-        let view = view();
+        let list = list(2, 3);
+        let view = view(&list);
         assert_eq!(view.line_count(), 7);
         assert!(!view.is_long());
-        let whole = view.whole().unwrap();
+        let whole = view.whole(rows()).unwrap();
         assert_eq!(
             marks(&whole["sections"]),
             [
@@ -401,19 +465,24 @@ mod tests {
                 ("II. CÁ NHÂN".to_string(), vec![4, 5, 6])
             ]
         );
+        assert_eq!(
+            names(&whole["sections"]),
+            [vec!["T1", "T2"], vec!["C1", "C2", "C3"]]
+        );
         assert_eq!(whole["part"]["first"], true);
         assert_eq!(whole["part"]["last"], true);
     }
 
     #[test]
     fn a_piece_begun_inside_a_section_goes_on_without_its_heading() {
-        let view = view();
+        let list = list(2, 3);
+        let view = view(&list);
         let part = PartView {
             first: false,
             last: false,
             first_page: 5,
         };
-        let piece = view.piece(2..5, part).unwrap();
+        let piece = view.piece(2..5, part, rows()).unwrap();
         assert_eq!(
             marks(&piece["sections"]),
             [
@@ -421,6 +490,7 @@ mod tests {
                 ("II. CÁ NHÂN".to_string(), vec![4])
             ]
         );
+        assert_eq!(names(&piece["sections"]), [vec!["T2"], vec!["C1"]]);
         assert_eq!(piece["sections"][1]["mark"], 3);
         assert_eq!(piece["part"]["first_page"], 5);
         assert_eq!(piece["title"], "QĐ");
@@ -432,11 +502,16 @@ mod tests {
             "sections": [],
             "articles": [{"n": 1, "sections": []}, {"n": 2, "sections": []}, {"n": 3, "sections": []}],
         });
-        let lists = vec![
-            vec![section(0, "", &[0, 1])],
-            vec![section(2, "", &[2, 3])],
-            vec![section(4, "", &[4])],
-        ];
+        let parts = [list(0, 2), list(0, 2), list(0, 1)];
+        let mut marked = 0;
+        let lists = parts
+            .iter()
+            .map(|part| {
+                let mut sections = views::sections(part, false);
+                marked += views::offset_marks(&mut sections, marked);
+                (part, sections)
+            })
+            .collect();
         let view = Listed::with_articles(fields, lists).unwrap();
         assert_eq!(view.line_count(), 5);
         let part = PartView {
@@ -444,12 +519,14 @@ mod tests {
             last: false,
             first_page: 7,
         };
-        let piece = view.piece(1..3, part).unwrap();
+        let piece = view.piece(1..3, part, rows()).unwrap();
         let articles = piece["articles"].as_array().unwrap();
         assert_eq!(articles.len(), 3, "every article stays");
         assert_eq!(articles[1]["n"], 2);
         assert_eq!(marks(&articles[0]["sections"]), [(String::new(), vec![1])]);
         assert_eq!(marks(&articles[1]["sections"]), [(String::new(), vec![2])]);
+        assert_eq!(names(&articles[0]["sections"]), [vec!["C2"]]);
+        assert_eq!(names(&articles[1]["sections"]), [vec!["C1"]]);
         assert_eq!(articles[2]["sections"], json!([]));
         let parts: Vec<(bool, bool)> = articles
             .iter()

@@ -22,10 +22,8 @@
 //! same PDF.
 
 use rustybuzz::{BufferFlags, Direction, Language, ShapePlan, UnicodeBuffer, script};
-use serde_json::Value;
 use typst::text::FontInstance;
 
-use super::pieces::Listed;
 use super::views::{ReportView, RowView};
 use super::{Templates, Typesetter};
 
@@ -123,21 +121,10 @@ impl RowLines {
         })
     }
 
-    /// Sets `lines` on every row of the view's lists whose count is certain,
-    /// and `row_lines` on the view so that the template passes them to
-    /// `list-table`.
-    pub fn count(&self, view: &mut Listed<'_>) {
-        for row in view
-            .sections_mut()
-            .flat_map(|section| section.rows.iter_mut())
-        {
-            row.lines = self.row(&row.view());
-        }
-        view.set("row_lines", Value::Bool(true));
-    }
-
-    /// The lines of a row: those of its tallest cell.
-    fn row(&self, row: &RowView) -> Option<u32> {
+    /// The lines of a row (those of its tallest cell), where certain: a
+    /// piece's rows get them as they are made (`pieces::Rows`), and the view
+    /// `row_lines`, so that the template passes them to `list-table`.
+    pub fn row(&self, row: &RowView) -> Option<u32> {
         if row.long {
             return None;
         }

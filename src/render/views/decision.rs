@@ -13,7 +13,7 @@ use crate::text::upper;
 
 /// A decision (Quyết định) with its attached list.
 #[derive(Debug, Clone, Serialize)]
-pub struct DecisionView<'a> {
+pub struct DecisionView {
     pub header: HeaderView,
     pub year: i32,
     pub honour_code: String,
@@ -43,7 +43,9 @@ pub struct DecisionView<'a> {
     pub archive: String,
     pub agency_name: String,
     pub decision_date_words: String,
-    pub sections: Vec<SectionView<'a>>,
+    /// Its attached list, whose rows a piece's view gets (`sections`).
+    #[serde(skip)]
+    pub sections: Vec<SectionView>,
     pub part: PartView,
     /// For a decision amending a signed one.
     pub correction: Option<CorrectionView>,
@@ -53,11 +55,11 @@ pub struct DecisionView<'a> {
 /// decision's frame, as any decision's, and an article per honour with its
 /// attached list (each the view that honour's own decision would have).
 #[derive(Debug, Clone, Serialize)]
-pub struct CombinedDecisionView<'a> {
+pub struct CombinedDecisionView {
     #[serde(flatten)]
-    pub frame: DecisionView<'a>,
+    pub frame: DecisionView,
     /// One per title or award, in the regulation's order.
-    pub articles: Vec<DecisionView<'a>>,
+    pub articles: Vec<DecisionView>,
 }
 
 /// What a correction decision amends (sửa đổi, bổ sung).
@@ -73,7 +75,7 @@ pub struct CorrectionView {
 
 /// A submission (Tờ trình) to the level that decides.
 #[derive(Debug, Clone, Serialize)]
-pub struct SubmissionView<'a> {
+pub struct SubmissionView {
     pub header: HeaderView,
     pub year: i32,
     pub honour_code: String,
@@ -87,7 +89,9 @@ pub struct SubmissionView<'a> {
     pub signer: SignerView,
     pub recipients: Vec<String>,
     pub archive: String,
-    pub sections: Vec<SectionView<'a>>,
+    /// Its attached list, whose rows a piece's view gets (`sections`).
+    #[serde(skip)]
+    pub sections: Vec<SectionView>,
     /// Which piece of a long list this is ([`PartView`]).
     pub part: PartView,
 }
@@ -118,12 +122,12 @@ pub fn legal_basis_lines(
         .collect()
 }
 
-pub fn decision_view<'a>(
-    list: &'a GrantList,
+pub fn decision_view(
+    list: &GrantList,
     aggregate: &Aggregate,
     regulation: &Regulation,
     settings: &DocumentSettings,
-) -> DecisionView<'a> {
+) -> DecisionView {
     let date = list
         .sign_off
         .as_ref()
@@ -138,8 +142,8 @@ pub fn decision_view<'a>(
         authority_text: settings.signer.authority.clone(),
         legal_bases: legal_basis_lines(regulation, date, &[]),
         proposer: settings.proposer.clone(),
-        collectives: list.collectives.len(),
-        individuals: list.individuals.len(),
+        collectives: list.collective_count(),
+        individuals: list.individual_count(),
         whom: whom(list),
         subjects: subjects(list),
         total_bonus: list.total_bonus,
@@ -164,12 +168,12 @@ pub fn decision_view<'a>(
     }
 }
 
-pub fn combined_decision_view<'a>(
-    list: &'a GrantList,
+pub fn combined_decision_view(
+    list: &GrantList,
     aggregate: &Aggregate,
     regulation: &Regulation,
     settings: &DocumentSettings,
-) -> CombinedDecisionView<'a> {
+) -> CombinedDecisionView {
     // The articles' lists are printed one after another: their lines are
     // marked through the whole decision, as a long one is laid out in
     // pieces across them.
@@ -190,11 +194,11 @@ pub fn combined_decision_view<'a>(
     }
 }
 
-pub fn submission_view<'a>(
-    list: &'a GrantList,
+pub fn submission_view(
+    list: &GrantList,
     aggregate: &Aggregate,
     settings: &DocumentSettings,
-) -> SubmissionView<'a> {
+) -> SubmissionView {
     SubmissionView {
         header: HeaderView::new(settings, "TTr"),
         year: aggregate.year,
@@ -205,8 +209,8 @@ pub fn submission_view<'a>(
             .clone()
             .unwrap_or_else(|| "cấp có thẩm quyền".to_string()),
         agency_name: settings.agency.name.clone(),
-        collectives: list.collectives.len(),
-        individuals: list.individuals.len(),
+        collectives: list.collective_count(),
+        individuals: list.individual_count(),
         whom: whom(list),
         signer: SignerView::new(settings),
         recipients: settings.recipients.clone(),
@@ -217,7 +221,7 @@ pub fn submission_view<'a>(
 }
 
 fn subjects(list: &GrantList) -> &'static str {
-    match (list.collectives.is_empty(), list.individuals.is_empty()) {
+    match (list.collective_count() == 0, list.individual_count() == 0) {
         (false, false) => "Tập thể, cá nhân",
         (false, true) => "Tập thể",
         _ => "Cá nhân",
@@ -227,11 +231,11 @@ fn subjects(list: &GrantList) -> &'static str {
 /// "3 tập thể và 12 cá nhân", "12 cá nhân".
 fn whom(list: &GrantList) -> String {
     let mut parts = Vec::new();
-    if !list.collectives.is_empty() {
-        parts.push(format!("{} tập thể", list.collectives.len()));
+    if list.collective_count() > 0 {
+        parts.push(format!("{} tập thể", list.collective_count()));
     }
-    if !list.individuals.is_empty() {
-        parts.push(format!("{} cá nhân", list.individuals.len()));
+    if list.individual_count() > 0 {
+        parts.push(format!("{} cá nhân", list.individual_count()));
     }
     parts.join(" và ")
 }

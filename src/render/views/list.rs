@@ -1,6 +1,8 @@
 //! The attached list of a decision or submission: sections, rows, and
 //! which part of a long list a piece prints.
 
+use std::ops::Range;
+
 use serde::Serialize;
 
 use crate::aggregate::{Grant, GrantList};
@@ -25,51 +27,51 @@ pub struct RowView {
     pub lines: Option<u32>,
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct SectionView<'a> {
+/// A section of an attached list: its heading and its rows, which are the
+/// list's grants `grants` (in print order), marked from `first_mark`. A
+/// row's text ([`RowView`]) is made when a piece of the list is laid out,
+/// from its grant read then: a list may name 50,000 people.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SectionView {
     /// The heading's place in its list (see [`PartView`]).
     pub mark: usize,
     pub heading: String,
-    pub rows: Vec<RowRef<'a>>,
-}
-
-/// A row as its grant: the row's text ([`RowView`]) is made when a piece
-/// of the list is laid out, not held for every row of a list that may name
-/// 50,000 people. Serialized as its [`RowView`].
-#[derive(Debug, Clone, Copy)]
-pub struct RowRef<'a> {
-    pub grant: &'a Grant,
-    /// The row's place in its list, headings counted (see [`PartView`]).
-    pub mark: usize,
+    pub grants: Range<usize>,
+    /// The first row's place in its list; the others follow.
+    pub first_mark: usize,
     pub with_birth: bool,
-    /// See [`RowView::lines`].
-    pub lines: Option<u32>,
 }
 
-impl RowRef<'_> {
-    pub fn view(&self) -> RowView {
-        let g = self.grant;
-        let detail = detail_of(g);
-        RowView {
-            mark: self.mark,
-            stt: g.ordinal,
-            name: g.name.clone(),
-            long: is_long_row(&g.name, &detail),
-            detail,
-            birth: if self.with_birth {
-                g.birth.map(|b| b.display_vi()).unwrap_or_default()
-            } else {
-                String::new()
-            },
-            bonus: g.bonus,
-            lines: self.lines,
-        }
+impl SectionView {
+    pub fn rows(&self) -> usize {
+        self.grants.len()
     }
 }
 
-impl Serialize for RowRef<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.view().serialize(s)
+/// A section as its template prints it (the part of it a piece holds).
+#[derive(Debug, Clone, Serialize)]
+pub struct SectionRows {
+    pub mark: usize,
+    pub heading: String,
+    pub rows: Vec<RowView>,
+}
+
+/// The row of `grant` marked `mark`.
+pub fn row_view(grant: &Grant, mark: usize, with_birth: bool) -> RowView {
+    let detail = detail_of(grant);
+    RowView {
+        mark,
+        stt: grant.ordinal,
+        name: grant.name.clone(),
+        long: is_long_row(&grant.name, &detail),
+        detail,
+        birth: if with_birth {
+            grant.birth.map(|b| b.display_vi()).unwrap_or_default()
+        } else {
+            String::new()
+        },
+        bonus: grant.bonus,
+        lines: None,
     }
 }
 
@@ -98,17 +100,15 @@ impl PartView {
 
 /// Adds `by` to the marks of a list's lines (when several lists are
 /// printed as one sequence); returns how many lines it prints.
-pub fn offset_marks(sections: &mut [SectionView<'_>], by: usize) -> usize {
+pub fn offset_marks(sections: &mut [SectionView], by: usize) -> usize {
     let mut lines = 0;
     for section in sections {
         if !section.heading.is_empty() {
             section.mark += by;
             lines += 1;
         }
-        for row in &mut section.rows {
-            row.mark += by;
-            lines += 1;
-        }
+        section.first_mark += by;
+        lines += section.rows();
     }
     lines
 }
@@ -141,33 +141,37 @@ fn is_long_row(name: &str, detail: &str) -> bool {
     name.chars().count() > LONG_ROW_NAME || detail.chars().count() > LONG_ROW_DETAIL
 }
 
-pub fn sections(list: &GrantList, with_birth: bool) -> Vec<SectionView<'_>> {
+/// A list's sections: its collectives, then its individuals, each under a
+/// heading when it has both.
+pub fn sections(list: &GrantList, with_birth: bool) -> Vec<SectionView> {
+    let (collectives, individuals) = (list.collective_count(), list.individual_count());
+    let both = collectives > 0 && individuals > 0;
     // Rows and headings are marked in the order they are printed.
-    let marks = std::cell::Cell::new(0);
-    let mark = || marks.replace(marks.get() + 1);
-    let row = |grant| RowRef {
-        grant,
-        mark: mark(),
-        with_birth,
-        lines: None,
+    let mut next = 0;
+    let mut section = |heading: &str, grants: Range<usize>| {
+        let mark = next;
+        if both {
+            next += 1;
+        }
+        let first_mark = next;
+        next += grants.len();
+        SectionView {
+            mark: if both { mark } else { 0 },
+            heading: if both { heading.into() } else { String::new() },
+            grants,
+            first_mark,
+            with_birth,
+        }
     };
     let mut out = Vec::new();
-    let both = !list.collectives.is_empty() && !list.individuals.is_empty();
-    if !list.collectives.is_empty() {
-        let heading = if both { "I. TẬP THỂ" } else { "" };
-        out.push(SectionView {
-            mark: if both { mark() } else { 0 },
-            heading: heading.into(),
-            rows: list.collectives.iter().map(row).collect(),
-        });
+    if collectives > 0 {
+        out.push(section("I. TẬP THỂ", 0..collectives));
     }
-    if !list.individuals.is_empty() {
-        let heading = if both { "II. CÁ NHÂN" } else { "" };
-        out.push(SectionView {
-            mark: if both { mark() } else { 0 },
-            heading: heading.into(),
-            rows: list.individuals.iter().map(row).collect(),
-        });
+    if individuals > 0 {
+        out.push(section(
+            "II. CÁ NHÂN",
+            collectives..collectives + individuals,
+        ));
     }
     out
 }

@@ -338,7 +338,9 @@ mod tests {
 
     #[test]
     fn a_piece_begins_inside_a_section_never_at_its_heading() {
-        let starts: Vec<usize> = (0..LINES.count()).filter(|&l| !LINES.may_start(l)).collect();
+        let starts: Vec<usize> = (0..LINES.count())
+            .filter(|&l| !LINES.may_start(l))
+            .collect();
         assert_eq!(starts, [0, 11, 21]);
         // Without units or quotas, their places are no lines at all.
         let empty = ReportLines {
