@@ -196,6 +196,9 @@ impl Templates {
     /// templates are laid out whole, as before.
     pub fn lays_out_in_pieces(&self, name: &str) -> bool {
         self.library.contains("first-page")
+            // A piece of the report's chart gives the whole chart's longest
+            // bar and leaves the legend to the last piece.
+            && (name != "bao-cao.typ" || self.library.contains("legend: true"))
             && self.sources.get(name).is_some_and(|source| {
                 source.text.contains(super::world::ROW_LABEL) && source.text.contains("part.first")
             })
