@@ -542,6 +542,22 @@ pub fn build(settings: &Settings, progress: &dyn Progress) -> Result<Built> {
         Some(parked) => parked,
         None => &InTheLists,
     };
+    // What lives through render, onto pages of its own (see
+    // `memory::on_fresh_pages`): render's working set then starts from a
+    // clean heap, not beside the pages judging and aggregating left.
+    let fresh = crate::memory::on_fresh_pages(|| {
+        let reading = &checked.reading;
+        let kept = (reading.submissions.clone(), reading.raw.clone());
+        let judged = (
+            checked.with_history.clone(),
+            checked.validation.quotas.clone(),
+        );
+        (aggregate.clone(), kept, judged)
+    });
+    let (submissions, raw) = fresh.1;
+    (checked.reading.submissions, checked.reading.raw) = (submissions, raw);
+    (checked.with_history, checked.validation.quotas) = fresh.2;
+    aggregate = fresh.0;
     crate::memory::give_back_freed();
     let (mut rendered, report) = renderer.render_all_but_report(
         &aggregate,
