@@ -88,31 +88,31 @@ struct Read {
 
 /// [`read`], telling `progress`.
 fn read_with(settings: &Settings, progress: &dyn Progress, cells: Cells) -> Result<Reading> {
-    let (read, read_diagnostics) = ingest::read_inbox_then(
-        &settings.inbox,
-        &settings.reader,
-        progress,
-        |mut workbook| {
+    let (read, read_diagnostics) = std::thread::scope(|scope| {
+        let mapper = Mapper::start(scope, settings);
+        ingest::read_inbox_then(&settings.inbox, &settings.reader, progress, |workbook| {
             // Needed only to decide the year the campaign does not give.
             let own_year = match settings.year {
                 Some(_) => None,
                 None => map::workbook_year(&workbook),
             };
-            let mapped = match (cells, settings.year.or(own_year)) {
+            match (cells, settings.year.or(own_year)) {
                 (Cells::Dropped, Some(year)) => {
-                    let mapped = map::map_workbook(&workbook, map_context(settings, year));
-                    workbook.sheets = Vec::new();
-                    Some((year, mapped))
+                    let (workbook, mapped) = mapper.map(workbook, year);
+                    Read {
+                        workbook,
+                        own_year,
+                        mapped: Some((year, mapped)),
+                    }
                 }
-                _ => None,
-            };
-            Read {
-                workbook,
-                own_year,
-                mapped,
+                _ => Read {
+                    workbook,
+                    own_year,
+                    mapped: None,
+                },
             }
-        },
-    )?;
+        })
+    })?;
     let own_years = read.iter().map(|r| r.own_year);
     let (year, assumed) = map::decide_year_among(settings.year, own_years);
     let Some(year) = year else {
@@ -146,6 +146,76 @@ fn read_with(settings: &Settings, progress: &dyn Progress, cells: Cells) -> Resu
     })
 }
 
+/// Maps workbooks as they are read, on a thread of its own: mimalloc keeps
+/// a heap per thread, so the records lie together on the mapping thread's
+/// pages, not among the cells the reading threads parse and drop (at
+/// 80,000 proposals the records are some 100 MiB and the cells as much
+/// again: mapped where they were read, the records pinned half-empty pages
+/// for the rest of the build). The cells are dropped there too.
+struct Mapper<'s> {
+    settings: &'s Settings,
+    jobs: std::sync::mpsc::Sender<MapJob>,
+}
+
+/// A workbook to map for a year, and where its mapping goes.
+type MapJob = (
+    RawWorkbook,
+    i32,
+    std::sync::mpsc::Sender<map::MappedWorkbook>,
+);
+
+impl<'s> Mapper<'s> {
+    fn start(scope: &'s std::thread::Scope<'s, '_>, settings: &'s Settings) -> Self {
+        let (jobs, queue) = std::sync::mpsc::channel::<MapJob>();
+        let mapping = move || {
+            for (workbook, year, done) in queue {
+                let mapped = map::map_workbook(&workbook, map_context(settings, year));
+                drop(workbook);
+                // The reader waits for it; gone only if it gave up.
+                let _ = done.send(mapped);
+            }
+        };
+        // Without a thread of its own (none could be made), each workbook
+        // is mapped where it was read: `map` finds the queue closed.
+        let _ = std::thread::Builder::new()
+            .name("tdkt-map".into())
+            .spawn_scoped(scope, mapping);
+        Mapper { settings, jobs }
+    }
+
+    /// `workbook` mapped for `year`; what is kept of it (its name, times
+    /// and counts) without its cells.
+    fn map(&self, workbook: RawWorkbook, year: i32) -> (RawWorkbook, map::MappedWorkbook) {
+        let kept = RawWorkbook {
+            sheets: Vec::new(),
+            diagnostics: Vec::new(),
+            file: workbook.file.clone(),
+            saved: workbook.saved.clone(),
+            ..workbook
+        };
+        let (done, mapped) = std::sync::mpsc::channel();
+        let mapped = match self.jobs.send((workbook, year, done)) {
+            Ok(()) => match mapped.recv() {
+                Ok(mapped) => mapped,
+                // The mapping thread ended with the workbook.
+                Err(_) => read_again_and_map(self.settings, &kept.file, year),
+            },
+            Err(std::sync::mpsc::SendError((workbook, year, _))) => {
+                map::map_workbook(&workbook, map_context(self.settings, year))
+            }
+        };
+        (kept, mapped)
+    }
+}
+
+/// The workbook `file` of the inbox read again and mapped for `year`.
+fn read_again_and_map(settings: &Settings, file: &str, year: i32) -> map::MappedWorkbook {
+    match settings.reader.read(&settings.inbox.join(file), file) {
+        Ok(again) => map::map_workbook(&again, map_context(settings, year)),
+        Err(unreadable) => (None, vec![*unreadable]),
+    }
+}
+
 /// What map needs of the campaign to map a workbook for `year`.
 fn map_context(settings: &Settings, year: i32) -> MapContext<'_> {
     MapContext {
@@ -173,13 +243,7 @@ fn map_for_year(
     } = read;
     let mapped = match mapped {
         Some((mapped_for, mapped)) if mapped_for == year => mapped,
-        Some(_) => {
-            let path = settings.inbox.join(&workbook.file);
-            match settings.reader.read(&path, &workbook.file) {
-                Ok(again) => map::map_workbook(&again, context),
-                Err(unreadable) => (None, vec![*unreadable]),
-            }
-        }
+        Some(_) => read_again_and_map(settings, &workbook.file, year),
         None => {
             let mapped = map::map_workbook(&workbook, context);
             if cells == Cells::Dropped {
@@ -238,6 +302,18 @@ pub fn check(settings: &Settings) -> Result<Checked> {
 
 /// [`check`], telling `progress`.
 pub fn check_with(settings: &Settings, progress: &dyn Progress) -> Result<Checked> {
+    judge(settings, progress, Register::snapshot)
+}
+
+/// [`check`], the register opened with `open` to add earlier campaigns'
+/// history: `check` reads a copy in memory (it never writes the file);
+/// `build`, which keeps the register, the file itself (a ministry's register
+/// is tens of megabytes, which a copy would add to judging's peak).
+fn judge(
+    settings: &Settings,
+    progress: &dyn Progress,
+    open: fn(&std::path::Path) -> Result<Register>,
+) -> Result<Checked> {
     let mut reading = read_with(settings, progress, Cells::Dropped)?;
     let proposals: usize = reading
         .submissions
@@ -246,8 +322,13 @@ pub fn check_with(settings: &Settings, progress: &dyn Progress) -> Result<Checke
         .sum();
     progress.begin(Stage::Validate, proposals as u64);
     let with_history = if settings.register.path.is_file() {
-        let register = Register::snapshot(&settings.register.path)?;
-        register.with_histories(&settings.regulation, reading.year, &reading.submissions)?
+        let register = open(&settings.register.path)?;
+        let histories =
+            register.with_histories(&settings.regulation, reading.year, &reading.submissions)?;
+        drop(register);
+        // SQLite's pages, read in the C library's heap, go back.
+        crate::memory::give_back_freed();
+        histories
     } else {
         None
     };
@@ -464,7 +545,11 @@ pub fn build(settings: &Settings, progress: &dyn Progress) -> Result<Built> {
     let mut kept = vec![settings.inbox.as_path(), settings.register.path.as_path()];
     kept.extend(settings.campaign_dir.as_deref());
     crate::write::ensure_ours(&settings.output, &kept)?;
-    let mut checked = check_with(settings, progress)?;
+    let open = match settings.register.kept_by_build {
+        true => Register::open,
+        false => Register::snapshot,
+    };
+    let mut checked = judge(settings, progress, open)?;
     // The cells are in the submissions now (and dropped as each workbook
     // was mapped, unless the year was not known before reading); only the
     // files' names and times are needed further on.
