@@ -5,10 +5,13 @@
 //! 80,000 proposals they are some 100 MiB (twice that when the register
 //! adds history), which would otherwise sit beside the lists and render's
 //! working set for the whole build; the verdicts and diagnostics (some 40
-//! MiB) wait here too, from the lists to the end of render. The file is nameless (it vanishes with the
-//! process, however that ends) and on the output's disk, where the kernel
-//! may write it out rather than hold it. One JSON value a line; each
-//! submission's records are read back by their place in the file.
+//! MiB) wait here too, from the lists to the end of render; and, in a file
+//! of their own, the lists' grants while render lays the documents out
+//! ([`ParkedGrants`]). The files are nameless (they vanish with the process,
+//! however that ends) and on the output's disk, where the kernel may write
+//! them out rather than hold them. One JSON value a line; each submission's
+//! records, and each run of a list's grants, are read back by their place
+//! in the file.
 
 use std::borrow::Cow;
 use std::fs::File;
