@@ -621,6 +621,72 @@ mod tests {
         assert!(grants > 100, "{grants} grants");
     }
 
+    /// A list of `count` grants made from `list`'s, each named apart.
+    fn inflated(list: &mut GrantList, count: usize) {
+        let model = list.grants().next().cloned().unwrap();
+        list.individuals = (0..count)
+            .map(|n| Grant {
+                name: format!("Nguyễn Văn Số{n:04}"),
+                subject: Subject::Individual,
+                ..model.clone()
+            })
+            .collect();
+        list.collectives = Vec::new();
+        list.number_grants();
+        list.refresh_total();
+    }
+
+    /// The documents rendered from grants set aside on disk, read back a
+    /// piece of a long list or a certificate batch at a time, are byte for
+    /// byte those rendered from the lists in memory.
+    #[test]
+    fn documents_from_grants_set_aside_are_those_from_the_lists_in_memory() {
+        let settings = settings("samples/hvctqg-2025");
+        let checked = super::super::check(&settings).unwrap();
+        let date = settings.documents.decision_date;
+        let mut lists = super::super::lists_for(&settings, &checked, date);
+        for list in &mut lists.decisions {
+            match list.code.as_str() {
+                "LĐTT" => inflated(list, 700),
+                code if list.certificate.is_some() && code == "BK-BỘ" => inflated(list, 150),
+                _ => {}
+            }
+        }
+        let renderer = crate::render::Renderer::new(None, None).unwrap();
+        let temp = tempfile::tempdir().unwrap();
+        let render = |lists: &Aggregate, grants: &dyn GrantSource, name: &str| {
+            let output = crate::write::Output::begin(&temp.path().join(name), &[]).unwrap();
+            let (_, report) = renderer
+                .render_all_but_report(
+                    lists,
+                    grants,
+                    &settings.regulation,
+                    &settings.documents,
+                    &output,
+                    &crate::progress::Silent,
+                )
+                .unwrap();
+            drop(report);
+            output.commit().unwrap()
+        };
+        let in_memory = render(&lists, &InTheLists, "in-memory");
+        let mut parked = lists.clone();
+        let file = ParkedGrants::take(&mut parked, tempfile::tempfile().unwrap()).unwrap();
+        let set_aside = render(&parked, &file, "set-aside");
+        let files = crate::testing::files_below(&in_memory);
+        assert!(files.len() > 150, "{} files", files.len());
+        assert!(files.iter().any(|f| f.ends_with("qd-ldtt.pdf")));
+        assert_eq!(files, crate::testing::files_below(&set_aside));
+        for file in files {
+            let (a, b) = (in_memory.join(&file), set_aside.join(&file));
+            assert!(
+                std::fs::read(a).unwrap() == std::fs::read(b).unwrap(),
+                "{} differs",
+                file.display()
+            );
+        }
+    }
+
     #[test]
     fn records_set_aside_come_back_as_they_were() {
         let campaigns = [
