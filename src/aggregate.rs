@@ -276,6 +276,8 @@ impl GrantList {
             .map_or(self.individuals.len(), |p| p.individuals)
     }
 
+    /// The grants the list holds: none while they are parked (read them
+    /// through a [`GrantSource`] then).
     pub fn grants(&self) -> impl Iterator<Item = &Grant> {
         self.collectives.iter().chain(&self.individuals)
     }

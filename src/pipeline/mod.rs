@@ -216,6 +216,29 @@ fn read_again_and_map(settings: &Settings, file: &str, year: i32) -> map::Mapped
     }
 }
 
+/// What lives through render (the lists' counts and tallies, the
+/// submissions' names and files, the quotas), copied onto pages of its own
+/// (`memory::on_fresh_pages`) and the originals dropped: render's working
+/// set then starts from a clean heap, not beside the pages judging and
+/// aggregating left half used.
+fn onto_fresh_pages(checked: &mut Checked, aggregate: &mut Aggregate) {
+    let (lists, judged) = (&*aggregate, &*checked);
+    let (lists, submissions, raw, with_history, quotas) = crate::memory::on_fresh_pages(|| {
+        (
+            lists.clone(),
+            judged.reading.submissions.clone(),
+            judged.reading.raw.clone(),
+            judged.with_history.clone(),
+            judged.validation.quotas.clone(),
+        )
+    });
+    *aggregate = lists;
+    checked.reading.submissions = submissions;
+    checked.reading.raw = raw;
+    checked.with_history = with_history;
+    checked.validation.quotas = quotas;
+}
+
 /// What map needs of the campaign to map a workbook for `year`.
 fn map_context(settings: &Settings, year: i32) -> MapContext<'_> {
     MapContext {
@@ -545,9 +568,10 @@ pub fn build(settings: &Settings, progress: &dyn Progress) -> Result<Built> {
     let mut kept = vec![settings.inbox.as_path(), settings.register.path.as_path()];
     kept.extend(settings.campaign_dir.as_deref());
     crate::write::ensure_ours(&settings.output, &kept)?;
-    let open = match settings.register.kept_by_build {
-        true => Register::open,
-        false => Register::snapshot,
+    let open = if settings.register.kept_by_build {
+        Register::open
+    } else {
+        Register::snapshot
     };
     let mut checked = judge(settings, progress, open)?;
     // The cells are in the submissions now (and dropped as each workbook
@@ -627,22 +651,7 @@ pub fn build(settings: &Settings, progress: &dyn Progress) -> Result<Built> {
         Some(parked) => parked,
         None => &InTheLists,
     };
-    // What lives through render, onto pages of its own (see
-    // `memory::on_fresh_pages`): render's working set then starts from a
-    // clean heap, not beside the pages judging and aggregating left.
-    let fresh = crate::memory::on_fresh_pages(|| {
-        let reading = &checked.reading;
-        let kept = (reading.submissions.clone(), reading.raw.clone());
-        let judged = (
-            checked.with_history.clone(),
-            checked.validation.quotas.clone(),
-        );
-        (aggregate.clone(), kept, judged)
-    });
-    let (submissions, raw) = fresh.1;
-    (checked.reading.submissions, checked.reading.raw) = (submissions, raw);
-    (checked.with_history, checked.validation.quotas) = fresh.2;
-    aggregate = fresh.0;
+    onto_fresh_pages(&mut checked, &mut aggregate);
     crate::memory::give_back_freed();
     let (mut rendered, report) = renderer.render_all_but_report(
         &aggregate,

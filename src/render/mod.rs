@@ -378,6 +378,8 @@ impl Renderer {
 
     /// Names too long for their line on a certificate even at the smallest
     /// size the template allows: a warning each, naming the workbook row.
+    /// The lists' grants must be in them (a build asks before it parks
+    /// them).
     pub fn fit_warnings(
         &self,
         lists: &[&GrantList],
@@ -385,6 +387,7 @@ impl Renderer {
     ) -> Vec<Diagnostic> {
         let mut out = Vec::new();
         for list in lists.iter().filter(|l| l.certificate.is_some()) {
+            debug_assert!(list.parked.is_none(), "{}: grants parked", list.id);
             let view = views::certificates_view(list, &[], settings);
             // (available width, smallest size) of the name's line.
             let (width, smallest) = match view.fields.get("name") {
