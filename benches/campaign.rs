@@ -370,21 +370,54 @@ fn time_binary(campaign: &Path) -> anyhow::Result<(f64, f64)> {
     Ok((seconds, usage.ru_maxrss as f64 / 1024.0))
 }
 
-/// Where the runs write: kept after the bench ends (about 5 GB for both
-/// sizes, under target/) and removed when it next starts. On ext4 without a
-/// journal (this machine's), creating a file scans the inodes freed in the
-/// last minutes: deleting these tens of thousands of files at the end would
-/// slow whatever runs next (the certificate bench, when `cargo bench` runs
-/// them all), and between sizes would slow the next size. Run twice within
-/// minutes, this bench pays for its own deletion instead.
-fn bench_folder() -> std::path::PathBuf {
-    Path::new(env!("CARGO_TARGET_TMPDIR")).join("campaign-bench")
+/// Where the runs write. On a RAM disk (`/dev/shm` with room for both
+/// sizes, some 5 GB; removed when the bench ends) unless `TDKT_BENCH_DIR`
+/// names a folder: a build's time is then tdkt's work, not the file
+/// system's. On ext4 the kernel writes back, on the same two cores, what a
+/// build wrote more than 30 seconds earlier (the 80,000 build's 1.3 GB, not
+/// the 20,000 build's 334 MB, which is done before that), and creating files
+/// within minutes of tens of thousands being deleted (the previous run's)
+/// scans the inodes freed meanwhile: seconds more at 80,000, which made the
+/// ratio of the two sizes a measure of the disk. Without a RAM disk, under
+/// target/: kept after the bench ends and removed when it next starts
+/// (deleting at the end would slow whatever runs next).
+fn bench_folder() -> (std::path::PathBuf, Kept) {
+    if let Some(dir) = std::env::var_os("TDKT_BENCH_DIR") {
+        return (dir.into(), Kept::AfterTheRun);
+    }
+    let ram = Path::new("/dev/shm");
+    if free_bytes(ram).is_some_and(|free| free > 8 << 30) {
+        let dir = ram.join(format!("tdkt-campaign-bench-{}", std::process::id()));
+        return (dir, Kept::WhileRunning);
+    }
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("campaign-bench");
+    (dir, Kept::AfterTheRun)
+}
+
+/// Whether the bench's folder outlives it.
+#[derive(Clone, Copy, PartialEq)]
+enum Kept {
+    AfterTheRun,
+    WhileRunning,
+}
+
+/// The bytes free on the file system holding `dir`.
+fn free_bytes(dir: &Path) -> Option<u64> {
+    use std::os::unix::ffi::OsStrExt as _;
+    let path = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
+    // SAFETY: statvfs writes only into the struct it is given, and the path
+    // is a NUL-terminated string that outlives the call.
+    let stat = unsafe {
+        let mut stat: libc::statvfs = std::mem::zeroed();
+        (libc::statvfs(path.as_ptr(), &mut stat) == 0).then_some(stat)
+    }?;
+    Some(stat.f_bavail as u64 * stat.f_frsize as u64)
 }
 
 /// Builds a campaign of `proposals` in its own folder; returns the binary's
 /// wall time and peak RSS.
-fn run(proposals: usize) -> anyhow::Result<(f64, f64)> {
-    let temp = bench_folder().join(proposals.to_string());
+fn run(folder: &Path, proposals: usize) -> anyhow::Result<(f64, f64)> {
+    let temp = folder.join(proposals.to_string());
     std::fs::create_dir_all(&temp)?;
     let campaign = temp.join("dot-xet");
     let started = Instant::now();
@@ -463,12 +496,27 @@ fn main() -> anyhow::Result<()> {
     if sizes.is_empty() {
         sizes = vec![20_000, 80_000];
     }
-    if bench_folder().exists() {
-        std::fs::remove_dir_all(bench_folder())?;
+    let (folder, kept) = bench_folder();
+    if folder.exists() {
+        std::fs::remove_dir_all(&folder)?;
     }
+    println!("Outputs in {}", folder.display());
     let mut runs = Vec::new();
+    let mut failed = None;
     for &size in &sizes {
-        runs.push((size, run(size)?));
+        match run(&folder, size) {
+            Ok(measured) => runs.push((size, measured)),
+            Err(error) => {
+                failed = Some(error);
+                break;
+            }
+        }
+    }
+    if kept == Kept::WhileRunning {
+        std::fs::remove_dir_all(&folder)?;
+    }
+    if let Some(error) = failed {
+        return Err(error);
     }
     if let (Some((small, (t0, m0))), Some((large, (t1, m1)))) = (runs.first(), runs.last())
         && large > small
