@@ -28,8 +28,9 @@ pub const PIECE_ROWS: usize = 300;
 pub const REPORT_PIECE_LINES: usize = 100;
 
 /// A document's view for its template: the fields it prints, as JSON, and
-/// the rows of its lists kept typed, to be made JSON a piece at a time (a
-/// decision's list may name 50,000 people).
+/// what it prints line by line: a list's sections (ranges of its grants,
+/// read and made rows a piece at a time: a decision's list may name 50,000
+/// people), or the summary report's rows, which are in its fields.
 pub struct Listed<'a> {
     fields: Value,
     lines: Printed<'a>,
