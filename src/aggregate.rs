@@ -110,19 +110,18 @@ impl GrantSource for InTheLists {
             "Danh sách {} không có trong bộ nhớ",
             list.id
         );
-        let grants: Vec<Grant> = list
-            .grants()
-            .skip(range.start)
-            .take(range.len())
-            .cloned()
-            .collect();
         anyhow::ensure!(
-            grants.len() == range.len(),
+            range.end <= list.count(),
             "Danh sách {} không có người thứ {}",
             list.id,
             range.end
         );
-        Ok(grants)
+        // Print order: the collectives, then the individuals.
+        let split = list.collectives.len();
+        let collectives = &list.collectives[range.start.min(split)..range.end.min(split)];
+        let individuals =
+            &list.individuals[range.start.saturating_sub(split)..range.end.saturating_sub(split)];
+        Ok(collectives.iter().chain(individuals).cloned().collect())
     }
 }
 

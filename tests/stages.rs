@@ -1188,19 +1188,7 @@ fn a_long_list_laid_out_in_pieces_reads_as_if_laid_out_whole() {
     let whole = decision_pages(PEOPLE, Some(whole_templates.path()));
 
     assert!(pieces.len() > 25, "a list of {PEOPLE} spans many pages");
-    assert_eq!(
-        pieces.len(),
-        whole.len(),
-        "as many pages as the list laid out whole"
-    );
-    for (number, (piece, whole)) in pieces.iter().zip(&whole).enumerate() {
-        assert_eq!(
-            piece,
-            whole,
-            "page {} differs from the whole layout",
-            number + 1
-        );
-    }
+    assert_pages_as_laid_out_whole(&pieces, &whole);
     let text = pieces.join("\n");
     for n in 1..=PEOPLE {
         assert_eq!(
@@ -1214,6 +1202,24 @@ fn a_long_list_laid_out_in_pieces_reads_as_if_laid_out_whole() {
     for (index, page) in pieces.iter().enumerate().skip(1) {
         let first = page.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
         assert_eq!(first.trim(), (index + 1).to_string(), "page number on top");
+    }
+}
+
+/// The pages (their text) of a document laid out in pieces are those of
+/// the document laid out whole, as many and each the same.
+fn assert_pages_as_laid_out_whole(pieces: &[String], whole: &[String]) {
+    assert_eq!(
+        pieces.len(),
+        whole.len(),
+        "as many pages as the document laid out whole"
+    );
+    for (number, (piece, whole)) in pieces.iter().zip(whole).enumerate() {
+        assert_eq!(
+            piece,
+            whole,
+            "page {} differs from the whole layout",
+            number + 1
+        );
     }
 }
 
@@ -1741,15 +1747,7 @@ fn a_report_of_many_units_laid_out_in_pieces_reads_as_if_laid_out_whole() {
     let whole = rendered_pages(&result, &regulation, Some(whole_templates.path()), file);
 
     assert!(pieces.len() > 8, "{} pages", pieces.len());
-    assert_eq!(pieces.len(), whole.len(), "as many pages as laid out whole");
-    for (number, (piece, whole)) in pieces.iter().zip(&whole).enumerate() {
-        assert_eq!(
-            piece,
-            whole,
-            "page {} differs from the whole layout",
-            number + 1
-        );
-    }
+    assert_pages_as_laid_out_whole(&pieces, &whole);
     let text = pieces.join("\n");
     for n in 1..=UNITS {
         assert_eq!(

@@ -541,6 +541,13 @@ mod tests {
         .unwrap()
     }
 
+    /// Campaigns whose lists hold grants of several honours and subjects.
+    const LISTED_CAMPAIGNS: [&str; 3] = [
+        "samples/hvctqg-2025",
+        "tests/fixtures/agency-campaign",
+        "tests/fixtures/hold-remarks",
+    ];
+
     fn checked(campaign: &str) -> Checked {
         super::super::check(&settings(campaign)).unwrap()
     }
@@ -548,11 +555,7 @@ mod tests {
     #[test]
     fn the_lists_made_from_records_set_aside_are_the_lists_made_in_memory() {
         let mut grants = 0;
-        for campaign in [
-            "samples/hvctqg-2025",
-            "tests/fixtures/agency-campaign",
-            "tests/fixtures/hold-remarks",
-        ] {
+        for campaign in LISTED_CAMPAIGNS {
             let settings = settings(campaign);
             let mut checked = super::super::check(&settings).unwrap();
             let date = settings.documents.decision_date;
@@ -578,11 +581,7 @@ mod tests {
     #[test]
     fn the_lists_grants_set_aside_come_back_as_they_were() {
         let mut grants = 0;
-        for campaign in [
-            "samples/hvctqg-2025",
-            "tests/fixtures/agency-campaign",
-            "tests/fixtures/hold-remarks",
-        ] {
+        for campaign in LISTED_CAMPAIGNS {
             let settings = settings(campaign);
             let checked = super::super::check(&settings).unwrap();
             let date = settings.documents.decision_date;

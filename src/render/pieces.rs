@@ -419,31 +419,32 @@ mod tests {
         }
     }
 
-    /// The names on the rows of each section of `sections` (JSON).
-    fn names(sections: &Value) -> Vec<Vec<String>> {
+    /// `field` of the rows of each section of `sections` (JSON).
+    fn row_fields<T>(sections: &Value, field: impl Fn(&Value) -> Option<T>) -> Vec<Vec<T>> {
+        let sections = sections.as_array().into_iter().flatten();
         sections
-            .as_array()
-            .into_iter()
-            .flatten()
             .map(|s| {
-                let rows = s["rows"].as_array().into_iter().flatten();
-                rows.filter_map(|r| Some(r["name"].as_str()?.to_string()))
+                s["rows"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(&field)
                     .collect()
             })
             .collect()
     }
 
-    /// The marks of the rows of each section of `sections` (JSON).
+    /// The names on the rows of each section of `sections` (JSON).
+    fn names(sections: &Value) -> Vec<Vec<String>> {
+        row_fields(sections, |r| Some(r["name"].as_str()?.to_string()))
+    }
+
+    /// Each section's heading and its rows' marks (JSON).
     fn marks(sections: &Value) -> Vec<(String, Vec<u64>)> {
-        sections
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|s| {
-                let rows = s["rows"].as_array().into_iter().flatten();
-                let heading = s["heading"].as_str().unwrap_or_default().to_string();
-                (heading, rows.filter_map(|r| r["mark"].as_u64()).collect())
-            })
+        let headings = sections.as_array().into_iter().flatten();
+        let headings = headings.map(|s| s["heading"].as_str().unwrap_or_default().to_string());
+        headings
+            .zip(row_fields(sections, |r| r["mark"].as_u64()))
             .collect()
     }
 
